@@ -1,0 +1,208 @@
+//! JWS algorithm identifiers (RFC 7518 section 3, RFC 8037, fully-specified
+//! EdDSA, and ML-DSA from the JOSE post-quantum draft).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+/// A JWS signature or MAC algorithm.
+///
+/// `none` is deliberately absent: unsecured JWTs live behind
+/// [`crate::jwt::UnsecuredJwt`], never behind an `Alg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+#[allow(missing_docs)] // each variant is its registered name
+pub enum Alg {
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    ES256K,
+    /// EdDSA as registered by RFC 8037; this library implements it with Ed25519.
+    EdDSA,
+    /// The fully-specified name for EdDSA over Ed25519.
+    Ed25519,
+    MlDsa44,
+    MlDsa65,
+    MlDsa87,
+}
+
+/// Which family of key an algorithm needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Hmac(Sha),
+    RsaPkcs1(Sha),
+    RsaPss(Sha),
+    Ecdsa(crate::key::Curve),
+    Ed25519,
+    MlDsa(crate::key::MlDsaLevel),
+}
+
+/// The SHA-2 digest an algorithm uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sha {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Alg {
+    /// Every algorithm this library implements, in registration order.
+    pub const ALL: [Alg; 18] = [
+        Alg::HS256,
+        Alg::HS384,
+        Alg::HS512,
+        Alg::RS256,
+        Alg::RS384,
+        Alg::RS512,
+        Alg::PS256,
+        Alg::PS384,
+        Alg::PS512,
+        Alg::ES256,
+        Alg::ES384,
+        Alg::ES512,
+        Alg::ES256K,
+        Alg::EdDSA,
+        Alg::Ed25519,
+        Alg::MlDsa44,
+        Alg::MlDsa65,
+        Alg::MlDsa87,
+    ];
+
+    /// The registered `alg` header value.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Alg::HS256 => "HS256",
+            Alg::HS384 => "HS384",
+            Alg::HS512 => "HS512",
+            Alg::RS256 => "RS256",
+            Alg::RS384 => "RS384",
+            Alg::RS512 => "RS512",
+            Alg::PS256 => "PS256",
+            Alg::PS384 => "PS384",
+            Alg::PS512 => "PS512",
+            Alg::ES256 => "ES256",
+            Alg::ES384 => "ES384",
+            Alg::ES512 => "ES512",
+            Alg::ES256K => "ES256K",
+            Alg::EdDSA => "EdDSA",
+            Alg::Ed25519 => "Ed25519",
+            Alg::MlDsa44 => "ML-DSA-44",
+            Alg::MlDsa65 => "ML-DSA-65",
+            Alg::MlDsa87 => "ML-DSA-87",
+        }
+    }
+
+    /// Looks up a registered name; `None` for unknown names and for `none`.
+    pub fn from_name(name: &str) -> Option<Alg> {
+        Alg::ALL.into_iter().find(|alg| alg.name() == name)
+    }
+
+    /// True for the HMAC algorithms, whose key is a shared secret.
+    pub const fn is_symmetric(self) -> bool {
+        matches!(self, Alg::HS256 | Alg::HS384 | Alg::HS512)
+    }
+
+    pub(crate) const fn family(self) -> Family {
+        use crate::key::{Curve, MlDsaLevel};
+        match self {
+            Alg::HS256 => Family::Hmac(Sha::Sha256),
+            Alg::HS384 => Family::Hmac(Sha::Sha384),
+            Alg::HS512 => Family::Hmac(Sha::Sha512),
+            Alg::RS256 => Family::RsaPkcs1(Sha::Sha256),
+            Alg::RS384 => Family::RsaPkcs1(Sha::Sha384),
+            Alg::RS512 => Family::RsaPkcs1(Sha::Sha512),
+            Alg::PS256 => Family::RsaPss(Sha::Sha256),
+            Alg::PS384 => Family::RsaPss(Sha::Sha384),
+            Alg::PS512 => Family::RsaPss(Sha::Sha512),
+            Alg::ES256 => Family::Ecdsa(Curve::P256),
+            Alg::ES384 => Family::Ecdsa(Curve::P384),
+            Alg::ES512 => Family::Ecdsa(Curve::P521),
+            Alg::ES256K => Family::Ecdsa(Curve::Secp256k1),
+            Alg::EdDSA | Alg::Ed25519 => Family::Ed25519,
+            Alg::MlDsa44 => Family::MlDsa(MlDsaLevel::MlDsa44),
+            Alg::MlDsa65 => Family::MlDsa(MlDsaLevel::MlDsa65),
+            Alg::MlDsa87 => Family::MlDsa(MlDsaLevel::MlDsa87),
+        }
+    }
+
+    /// The JWK `kty` a key for this algorithm has.
+    pub const fn key_type(self) -> &'static str {
+        match self.family() {
+            Family::Hmac(_) => "oct",
+            Family::RsaPkcs1(_) | Family::RsaPss(_) => "RSA",
+            Family::Ecdsa(_) => "EC",
+            Family::Ed25519 => "OKP",
+            Family::MlDsa(_) => "AKP",
+        }
+    }
+
+    /// Minimum HMAC secret length (the digest size, RFC 7518 section 3.2).
+    pub(crate) const fn min_secret_len(self) -> usize {
+        match self.family() {
+            Family::Hmac(Sha::Sha256) => 32,
+            Family::Hmac(Sha::Sha384) => 48,
+            Family::Hmac(Sha::Sha512) => 64,
+            _ => 0,
+        }
+    }
+}
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Alg {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Alg::from_name(name).ok_or_else(|| Error::NotSupported(format!("unsupported JWS algorithm {name:?}")))
+    }
+}
+
+impl serde::Serialize for Alg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Alg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Alg::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unsupported JWS algorithm {name:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for alg in Alg::ALL {
+            assert_eq!(Alg::from_name(alg.name()), Some(alg));
+        }
+    }
+
+    #[test]
+    fn none_is_not_an_algorithm() {
+        assert_eq!(Alg::from_name("none"), None);
+        assert_eq!(Alg::from_name("None"), None);
+    }
+
+    #[test]
+    fn names_are_case_sensitive() {
+        assert_eq!(Alg::from_name("hs256"), None);
+    }
+}

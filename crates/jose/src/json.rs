@@ -1,0 +1,146 @@
+//! Strict JSON object parsing for headers and claim sets.
+//!
+//! `serde_json` keeps the last of two members with the same name. For a
+//! JOSE header that is dangerous (two parsers may disagree on which `alg`
+//! counts), so RFC 7515 section 5.2 lets us reject such input, and we do.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// JSON object as this crate hands it out.
+pub type JsonObject = Map<String, Value>;
+
+/// Why a document was refused.
+#[derive(Debug)]
+pub(crate) enum ObjectError {
+    NotAnObject,
+    DuplicateMember(String),
+    Syntax(String),
+}
+
+impl fmt::Display for ObjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectError::NotAnObject => f.write_str("not a JSON object"),
+            ObjectError::DuplicateMember(name) => write!(f, "duplicate member {name:?}"),
+            ObjectError::Syntax(e) => write!(f, "invalid JSON: {e}"),
+        }
+    }
+}
+
+struct StrictObject;
+
+const DUPLICATE: &str = "\u{0}duplicate:";
+const NOT_OBJECT: &str = "\u{0}not-an-object";
+
+impl<'de> DeserializeSeed<'de> for StrictObject {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictObject {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(name) = access.next_key::<String>()? {
+            let value: Value = access.next_value()?;
+            if map.contains_key(&name) {
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{name}")));
+            }
+            map.insert(name, value);
+        }
+        Ok(map)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(NOT_OBJECT))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(de::Error::custom(NOT_OBJECT))
+    }
+}
+
+/// Parses `bytes` as one JSON object whose top-level member names are
+/// unique. Nesting depth is bounded by `serde_json`'s recursion limit, so
+/// hostile input cannot exhaust the stack.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ObjectError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let map = StrictObject.deserialize(&mut de).map_err(classify)?;
+    de.end().map_err(classify)?;
+    Ok(map)
+}
+
+fn classify(e: serde_json::Error) -> ObjectError {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix(DUPLICATE) {
+        // serde_json appends " at line L column C"; the name is before it.
+        let name = rest.rsplit_once(" at line ").map_or(rest, |(name, _)| name);
+        ObjectError::DuplicateMember(name.to_owned())
+    } else if text.starts_with(NOT_OBJECT) {
+        ObjectError::NotAnObject
+    } else {
+        ObjectError::Syntax(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_an_object() {
+        let map = parse_object(br#"{"a":1,"b":{"a":2}}"#).expect("valid");
+        assert_eq!(map["a"], 1);
+    }
+
+    #[test]
+    fn rejects_duplicate_top_level_members() {
+        assert!(matches!(
+            parse_object(br#"{"alg":"HS256","alg":"none"}"#),
+            Err(ObjectError::DuplicateMember(name)) if name == "alg"
+        ));
+    }
+
+    #[test]
+    fn rejects_non_objects() {
+        for doc in [&b"[]"[..], b"1", b"\"x\"", b"null", b"true"] {
+            assert!(matches!(parse_object(doc), Err(ObjectError::NotAnObject)), "{doc:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_trailing_data() {
+        assert!(matches!(parse_object(b"{} {}"), Err(ObjectError::Syntax(_))));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let doc = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(parse_object(doc.as_bytes()), Err(ObjectError::Syntax(_))));
+    }
+}

@@ -1,0 +1,167 @@
+//! A JWK Set held in memory, and the key selection rules every key set
+//! (local or remote) follows.
+
+use serde_json::Value;
+
+use super::Jwk;
+use crate::alg::{Alg, Family};
+use crate::error::{Error, Result};
+use crate::jws::JwsHeader;
+use crate::key::{Key, KeyCandidates, KeySource};
+
+/// A JWK Set (RFC 7517 section 5) as a key source.
+///
+/// For each token it picks the keys whose `kid` equals the header's (when
+/// the header has one), whose type and curve fit the header's `alg`, whose
+/// `alg` (if any) is that `alg`, whose `use` (if any) is `sig` and whose
+/// `key_ops` (if any) include `verify`. No match is
+/// [`Error::JwksNoMatchingKey`]; several matches are
+/// [`Error::JwksMultipleMatchingKeys`] unless [`try_all_matching`](Self::try_all_matching)
+/// is set. Keys the library cannot use (unknown `kty`, malformed members)
+/// are skipped at construction, so one bad key does not take the set down.
+///
+/// ```
+/// use jose::{Alg, Key, LocalJwkSet};
+///
+/// let set = LocalJwkSet::from_json(r#"{"keys":[
+///   {"kty":"EC","kid":"a","crv":"P-256",
+///    "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+///    "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
+///   {"kty":"future-key-type","kid":"b"}
+/// ]}"#)?;
+/// assert_eq!(set.keys().len(), 1);
+/// assert_eq!(set.skipped(), 1);
+/// # Ok::<(), jose::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct LocalJwkSet {
+    keys: Vec<Key>,
+    skipped: usize,
+    try_all: bool,
+}
+
+impl LocalJwkSet {
+    /// A set of already-imported keys.
+    pub fn new(keys: impl IntoIterator<Item = Key>) -> Self {
+        LocalJwkSet {
+            keys: keys.into_iter().collect(),
+            skipped: 0,
+            try_all: false,
+        }
+    }
+
+    /// Parses a JWKS document (`{"keys":[...]}`).
+    pub fn from_json(json: &str) -> Result<Self> {
+        let doc: Value = serde_json::from_str(json).map_err(|e| Error::JwksInvalid(format!("not JSON: {e}")))?;
+        Self::from_value(doc)
+    }
+
+    /// Builds the set from a parsed JWKS document.
+    pub fn from_value(doc: Value) -> Result<Self> {
+        let Value::Object(mut doc) = doc else {
+            return Err(Error::JwksInvalid("a JWK Set must be a JSON object".into()));
+        };
+        let Some(Value::Array(entries)) = doc.remove("keys") else {
+            return Err(Error::JwksInvalid("a JWK Set needs a \"keys\" array".into()));
+        };
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut skipped = 0;
+        for entry in entries {
+            let key = serde_json::from_value::<Jwk>(entry)
+                .ok()
+                .filter(|jwk| !jwk.kty.is_empty())
+                .and_then(|jwk| Key::from_jwk(&jwk).ok());
+            match key {
+                Some(key) => keys.push(key),
+                None => skipped += 1,
+            }
+        }
+        Ok(LocalJwkSet {
+            keys,
+            skipped,
+            try_all: false,
+        })
+    }
+
+    /// When several keys match a token, try each instead of failing with
+    /// [`Error::JwksMultipleMatchingKeys`].
+    pub fn try_all_matching(mut self, yes: bool) -> Self {
+        self.try_all = yes;
+        self
+    }
+
+    /// The usable keys.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// How many entries of the document were skipped as unusable.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// The keys that fit a header, by the rules above.
+    pub fn matching<'a, 'h>(&'a self, header: &'h JwsHeader) -> impl Iterator<Item = &'a Key> + use<'a, 'h> {
+        self.keys.iter().filter(move |key| key_matches(key, header))
+    }
+
+    /// The public JWKS document of this set (private members never included).
+    pub fn to_public_json(&self) -> Result<String> {
+        let keys = self
+            .keys
+            .iter()
+            .filter(|k| !k.is_symmetric())
+            .map(Key::to_public_jwk)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(serde_json::json!({ "keys": keys }).to_string())
+    }
+}
+
+/// The selection rule shared by every key set.
+pub(crate) fn key_matches(key: &Key, header: &JwsHeader) -> bool {
+    let Some(alg) = header.alg else { return false };
+    if let Some(kid) = header.kid.as_deref() {
+        if key.kid() != Some(kid) {
+            return false;
+        }
+    }
+    if key.kty() != alg.key_type() {
+        return false;
+    }
+    if let Some(key_alg) = key.alg() {
+        if key_alg != alg.name()
+            && !(matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(key_alg, "EdDSA" | "Ed25519"))
+        {
+            return false;
+        }
+    }
+    if key.key_use().is_some_and(|u| u != "sig") {
+        return false;
+    }
+    if key.key_ops().is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
+        return false;
+    }
+    match alg.family() {
+        Family::Ecdsa(curve) => key.crv() == Some(curve.name()),
+        Family::Ed25519 => key.crv() == Some("Ed25519"),
+        _ => key.supports(alg),
+    }
+}
+
+impl KeySource for LocalJwkSet {
+    fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>> {
+        let mut matching = self.matching(header);
+        let Some(first) = matching.next() else {
+            return Err(Error::JwksNoMatchingKey);
+        };
+        match matching.next() {
+            None => Ok(KeyCandidates::Borrowed(first)),
+            Some(second) if self.try_all => {
+                let mut all = vec![first, second];
+                all.extend(matching);
+                Ok(KeyCandidates::Many(all))
+            }
+            Some(_) => Err(Error::JwksMultipleMatchingKeys),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! General JWS JSON serialization: one payload, several signatures
+//! (RFC 7515 section 7.2.1).
+
+use serde::{Deserialize, Serialize};
+
+use super::flattened::{sign_parts, verify_parts, with_b64_crit};
+use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
+use crate::b64;
+use crate::error::{Error, Result};
+use crate::key::{Key, KeySource};
+
+/// One signature of a general JWS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GeneralSignature {
+    /// Base64url of this signature's protected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<String>,
+    /// This signature's unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<JwsHeader>,
+    /// Base64url of the signature.
+    pub signature: String,
+}
+
+/// A JWS in the general JSON serialization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GeneralJws {
+    /// Base64url of the payload (or the payload when `b64` is false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// The signatures.
+    pub signatures: Vec<GeneralSignature>,
+}
+
+impl GeneralJws {
+    /// Parses the JSON text of a general JWS.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::jws(format!("not a general JWS: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Builds a general JWS with one signature per key.
+///
+/// ```
+/// use jose::{Alg, Key, generate_key_pair, KeyPairOptions};
+/// use jose::jws::{GeneralSign, JwsHeader, JwsVerifyOptions, general_verify};
+///
+/// let hmac = Key::from_secret([7u8; 32]);
+/// let ec = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+/// let jws = GeneralSign::new(b"payload")
+///     .add_signature(&hmac, JwsHeader::new(Alg::HS256), None)
+///     .add_signature(&ec.private_key, JwsHeader::new(Alg::ES256), None)
+///     .sign()?;
+/// assert_eq!(jws.signatures.len(), 2);
+/// let verified = general_verify(&jws, &ec.public_key, &JwsVerifyOptions::new())?;
+/// assert_eq!(verified.payload, b"payload");
+/// # Ok::<(), jose::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct GeneralSign<'p, 'k> {
+    payload: &'p [u8],
+    signers: Vec<(&'k Key, JwsHeader, Option<JwsHeader>)>,
+}
+
+impl<'p, 'k> GeneralSign<'p, 'k> {
+    /// Starts a JWS over `payload`.
+    pub fn new(payload: &'p [u8]) -> Self {
+        GeneralSign {
+            payload,
+            signers: Vec::new(),
+        }
+    }
+
+    /// Adds a signature by `key` with these headers.
+    pub fn add_signature(mut self, key: &'k Key, protected: JwsHeader, unprotected: Option<JwsHeader>) -> Self {
+        self.signers.push((key, with_b64_crit(protected), unprotected));
+        self
+    }
+
+    /// Computes every signature.
+    pub fn sign(&self) -> Result<GeneralJws> {
+        let Some((_, first, _)) = self.signers.first() else {
+            return Err(Error::jws("a general JWS needs at least one signature"));
+        };
+        let encoded = first.b64 != Some(false);
+        if self.signers.iter().any(|(_, p, _)| (p.b64 != Some(false)) != encoded) {
+            // One payload cannot be both encoded and raw.
+            return Err(Error::jws("all signatures must agree on \"b64\""));
+        }
+        let mut signatures = Vec::with_capacity(self.signers.len());
+        for (key, protected, unprotected) in &self.signers {
+            let protected = (protected != &JwsHeader::default()).then_some(protected);
+            let parts = sign_parts(self.payload, protected, unprotected.as_ref(), key)?;
+            signatures.push(GeneralSignature {
+                protected: protected.is_some().then_some(parts.protected_b64),
+                header: unprotected.clone(),
+                signature: parts.signature_b64,
+            });
+        }
+        let payload = if encoded {
+            b64::encode(self.payload)
+        } else {
+            String::from_utf8(self.payload.to_vec())
+                .map_err(|_| Error::jws("an unencoded payload in JSON must be UTF-8"))?
+        };
+        Ok(GeneralJws {
+            payload: Some(payload),
+            signatures,
+        })
+    }
+}
+
+/// Verifies a general JWS: succeeds with the first signature that the key
+/// source verifies, as the JS library does. Signatures whose `alg` is not
+/// allowed, or for which no key matches, are skipped.
+pub fn general_verify<K: KeySource + ?Sized>(
+    jws: &GeneralJws,
+    keys: &K,
+    options: &JwsVerifyOptions,
+) -> Result<VerifiedJws> {
+    let payload = jws
+        .payload
+        .as_deref()
+        .ok_or_else(|| Error::jws("JWS payload is missing (detached?)"))?;
+    let mut last = Error::JwsSignatureVerificationFailed;
+    for signature in &jws.signatures {
+        match verify_parts(
+            signature.protected.as_deref(),
+            signature.header.as_ref(),
+            payload.as_bytes(),
+            &signature.signature,
+            None,
+            keys,
+            options,
+        ) {
+            Ok(verified) => return Ok(verified),
+            Err(e) => last = e,
+        }
+    }
+    Err(match last {
+        // A malformed signature entry is a malformed JWS; anything else
+        // means no signature verified.
+        e @ Error::JwsInvalid(_) => e,
+        _ => Error::JwsSignatureVerificationFailed,
+    })
+}

@@ -1,0 +1,66 @@
+//! JSON Web Signature (RFC 7515): compact, flattened JSON and general JSON
+//! serializations, with RFC 7797 unencoded payloads.
+//!
+//! The flattened form is the core: compact is a flattened JWS without an
+//! unprotected header, and general runs each signature through the
+//! flattened path. Each algorithm and header rule is written once.
+
+mod compact;
+mod embedded;
+mod flattened;
+mod general;
+mod header;
+
+pub use compact::{CompactSign, compact_verify, compact_verify_detached};
+pub use embedded::EmbeddedJwk;
+pub use flattened::{FlattenedJws, FlattenedSign, flattened_verify};
+pub use general::{GeneralJws, GeneralSign, GeneralSignature, general_verify};
+pub use header::JwsHeader;
+
+use crate::alg::Alg;
+use crate::key::Key;
+
+/// Options for verifying a JWS.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct JwsVerifyOptions {
+    /// Algorithms to accept. When `None`, any algorithm the key can serve
+    /// is accepted (the key alone binds the algorithm family).
+    pub algorithms: Option<Vec<Alg>>,
+    /// Extension header parameters the caller understands, so that tokens
+    /// listing them in `crit` are accepted.
+    pub crit: Vec<String>,
+}
+
+impl JwsVerifyOptions {
+    /// Options that accept any algorithm the key can serve.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Restricts the accepted algorithms.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Alg>) -> Self {
+        self.algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+
+    /// Declares a critical extension parameter as understood.
+    pub fn understands(mut self, name: impl Into<String>) -> Self {
+        self.crit.push(name.into());
+        self
+    }
+}
+
+/// A verified JWS: the payload and headers, and the key that verified it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifiedJws {
+    /// The payload bytes (decoded from base64url unless `b64` was false).
+    pub payload: Vec<u8>,
+    /// The integrity-protected header, if the JWS had one.
+    pub protected_header: Option<JwsHeader>,
+    /// The unprotected header of a JSON serialization, if any.
+    pub unprotected_header: Option<JwsHeader>,
+    /// The key that verified the signature.
+    pub key: Key,
+}

@@ -1,0 +1,17 @@
+//! JSON Web Tokens (RFC 7519): issue with [`SignJwt`], check with
+//! [`jwt_verify`].
+
+mod claims;
+mod decode;
+mod sign;
+mod span;
+mod time;
+mod unsecured;
+mod verify;
+
+pub use claims::RegisteredClaims;
+pub use decode::{decode_jwt_unverified, decode_protected_header};
+pub use sign::SignJwt;
+pub use time::{SpanInput, TimeInput};
+pub use unsecured::UnsecuredJwt;
+pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify};
