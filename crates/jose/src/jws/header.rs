@@ -1,5 +1,7 @@
 //! The JOSE header of a JWS (RFC 7515 section 4).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::alg::Alg;
@@ -206,10 +208,13 @@ impl JwsHeader {
 
     /// The joint header of a protected and an unprotected header, whose
     /// parameter names must be disjoint (RFC 7515 section 7.2.1).
-    pub(crate) fn joint(protected: Option<&JwsHeader>, unprotected: Option<&JwsHeader>) -> Result<JwsHeader> {
+    pub(crate) fn joint<'h>(
+        protected: Option<&'h JwsHeader>,
+        unprotected: Option<&'h JwsHeader>,
+    ) -> Result<Cow<'h, JwsHeader>> {
         match (protected, unprotected) {
-            (Some(p), None) => Ok(p.clone()),
-            (None, Some(u)) => Ok(u.clone()),
+            (Some(p), None) => Ok(Cow::Borrowed(p)),
+            (None, Some(u)) => Ok(Cow::Borrowed(u)),
             (None, None) => Err(Error::jws("JWS has neither a protected nor an unprotected header")),
             (Some(p), Some(u)) => {
                 if let Some(dup) = u.names().find(|name| p.contains(name)) {
@@ -219,7 +224,7 @@ impl JwsHeader {
                 }
                 let mut joint = p.clone();
                 joint.absorb(u.clone());
-                Ok(joint)
+                Ok(Cow::Owned(joint))
             }
         }
     }
