@@ -49,3 +49,8 @@ pub use key::{
     Curve, Digest, Key, KeyCandidates, KeyPair, KeyPairOptions, KeySource, MlDsaLevel, generate_key_pair,
     generate_secret,
 };
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -8,8 +8,8 @@
 use core::num::NonZeroU32;
 
 use aws_lc_rs::cipher::{
-    AES_128, AES_192, AES_256, Algorithm, DecryptionContext, EncryptionContext,
-    PaddedBlockDecryptingKey, PaddedBlockEncryptingKey, UnboundCipherKey,
+    AES_128, AES_192, AES_256, Algorithm, DecryptionContext, EncryptionContext, PaddedBlockDecryptingKey,
+    PaddedBlockEncryptingKey, UnboundCipherKey,
 };
 use aws_lc_rs::{pbkdf2 as lc_pbkdf2, rand};
 use zeroize::Zeroizing;
@@ -60,13 +60,7 @@ impl Pbkdf2Prf {
 /// # Errors
 /// Fails if `iterations` is zero, if `out` is empty or longer than PBKDF2 allows
 /// for the PRF, or if aws-lc-rs reports a failure.
-pub(crate) fn pbkdf2(
-    prf: Pbkdf2Prf,
-    password: &[u8],
-    salt: &[u8],
-    iterations: u32,
-    out: &mut [u8],
-) -> Result<(), ()> {
+pub(crate) fn pbkdf2(prf: Pbkdf2Prf, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<(), ()> {
     let iterations = NonZeroU32::new(iterations).ok_or(())?;
     // aws-lc-rs asserts on an over-long output instead of returning an error,
     // so the RFC 8018 limit of (2^32 - 1) hash blocks is enforced here first.
@@ -98,11 +92,7 @@ fn aes_for_key(key: &[u8]) -> Result<&'static Algorithm, ()> {
 /// Fails on a bad key or IV length, a ciphertext that is empty or not a whole
 /// number of blocks, or invalid padding. The error carries no detail, so that
 /// a padding failure cannot be told apart from the other causes.
-pub(crate) fn aes_cbc_decrypt(
-    key: &[u8],
-    iv: &[u8],
-    ciphertext: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, ()> {
+pub(crate) fn aes_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
     let iv: [u8; AES_BLOCK_LEN] = iv.try_into().map_err(|_| ())?;
     if ciphertext.is_empty() || ciphertext.len() % AES_BLOCK_LEN != 0 {
         return Err(());
@@ -128,11 +118,7 @@ pub(crate) fn aes_cbc_decrypt(
 ///
 /// # Errors
 /// Fails on a bad key length or if aws-lc-rs reports a failure.
-pub(crate) fn aes_cbc_encrypt(
-    key: &[u8],
-    iv: &[u8; AES_BLOCK_LEN],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, ()> {
+pub(crate) fn aes_cbc_encrypt(key: &[u8], iv: &[u8; AES_BLOCK_LEN], plaintext: &[u8]) -> Result<Vec<u8>, ()> {
     let key = UnboundCipherKey::new(aes_for_key(key)?, key).map_err(|_| ())?;
     let key = PaddedBlockEncryptingKey::cbc_pkcs7(key).map_err(|_| ())?;
 
@@ -173,10 +159,7 @@ mod tests {
         // RFC 6070 test vector 2.
         let mut out = [0u8; 20];
         pbkdf2(Pbkdf2Prf::Sha1, b"password", b"salt", 2, &mut out).unwrap();
-        assert_eq!(
-            out.to_vec(),
-            hex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957")
-        );
+        assert_eq!(out.to_vec(), hex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"));
     }
 
     #[test]
@@ -193,12 +176,7 @@ mod tests {
     #[test]
     fn pbkdf2_prfs_differ_and_reject_bad_arguments() {
         let mut outs = Vec::new();
-        for prf in [
-            Pbkdf2Prf::Sha1,
-            Pbkdf2Prf::Sha256,
-            Pbkdf2Prf::Sha384,
-            Pbkdf2Prf::Sha512,
-        ] {
+        for prf in [Pbkdf2Prf::Sha1, Pbkdf2Prf::Sha256, Pbkdf2Prf::Sha384, Pbkdf2Prf::Sha512] {
             let mut out = [0u8; 32];
             pbkdf2(prf, b"pw", b"salt", 3, &mut out).unwrap();
             outs.push(out);

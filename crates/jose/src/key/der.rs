@@ -170,8 +170,7 @@ pub(crate) fn decode_pem(pem: &str, password: Option<&[u8]>) -> Result<KeyDer, D
         "ENCRYPTED PRIVATE KEY" => {
             // Checked before touching the body so that the caller learns what
             // is missing rather than about some later parse failure.
-            let password =
-                password.ok_or(DerError("PEM label ENCRYPTED PRIVATE KEY needs a password"))?;
+            let password = password.ok_or(DerError("PEM label ENCRYPTED PRIVATE KEY needs a password"))?;
             let der = pem_body(&block)?;
             decrypt_pkcs8(&der, password).map(KeyDer::Pkcs8)
         }
@@ -224,10 +223,7 @@ pub(crate) fn spki_pem(spki_der: &[u8]) -> String {
 /// The input is not checked: it is expected to come from this crate.
 pub(crate) fn pkcs8_pem(pkcs8_der: &[u8]) -> Zeroizing<String> {
     // Sized exactly so that no reallocation leaves a partial copy behind.
-    let mut out = Zeroizing::new(String::with_capacity(pem_len(
-        "PRIVATE KEY",
-        pkcs8_der.len(),
-    )));
+    let mut out = Zeroizing::new(String::with_capacity(pem_len("PRIVATE KEY", pkcs8_der.len())));
     write_pem("PRIVATE KEY", pkcs8_der, &mut out);
     out
 }
@@ -243,10 +239,7 @@ pub(crate) fn pkcs8_pem(pkcs8_der: &[u8]) -> Zeroizing<String> {
 /// # Errors
 /// [`DerError`] if `pkcs8_der` is not a PKCS#8 private key or the random
 /// generator fails.
-pub(crate) fn encrypted_pkcs8_pem(
-    pkcs8_der: &[u8],
-    password: &[u8],
-) -> Result<Zeroizing<String>, DerError> {
+pub(crate) fn encrypted_pkcs8_pem(pkcs8_der: &[u8], password: &[u8]) -> Result<Zeroizing<String>, DerError> {
     PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| BAD_PKCS8)?;
     let encrypted = encrypt_pkcs8(pkcs8_der, password, EXPORT_PBKDF2_ITERATIONS)?;
     let label = "ENCRYPTED PRIVATE KEY";
@@ -291,9 +284,7 @@ fn single_pem_block(text: &str) -> Result<PemBlock<'_>, DerError> {
             continue;
         }
         if found.is_some() {
-            return Err(DerError(
-                "more than one PEM block: pass a single key or certificate",
-            ));
+            return Err(DerError("more than one PEM block: pass a single key or certificate"));
         }
         found = Some(block);
     }
@@ -308,8 +299,7 @@ fn next_pem_block(text: &str) -> Result<Option<(PemBlock<'_>, &str)>, DerError> 
     let mut rest = text;
     let mut rest_starts_line = true;
     let from_begin = loop {
-        let Some((before, candidate)) = rest.find(BEGIN).and_then(|i| rest.split_at_checked(i))
-        else {
+        let Some((before, candidate)) = rest.find(BEGIN).and_then(|i| rest.split_at_checked(i)) else {
             return Ok(None);
         };
         // RFC 7468 boundaries start a line; a BEGIN marker quoted inside the
@@ -344,18 +334,12 @@ fn pem_body(block: &PemBlock<'_>) -> Result<Zeroizing<Vec<u8>>, DerError> {
     // RFC 1421 headers ("Proc-Type: 4,ENCRYPTED", "DEK-Info: ...") mark
     // OpenSSL's legacy per-format encryption; name it rather than failing on
     // the base64.
-    if block
-        .text
-        .lines()
-        .nth(1)
-        .is_some_and(|line| line.contains(':'))
-    {
+    if block.text.lines().nth(1).is_some_and(|line| line.contains(':')) {
         return Err(DerError(
             "legacy encrypted PEM (Proc-Type header) is not supported; convert it with openssl pkcs8 -topk8",
         ));
     }
-    let mut decoder =
-        pem_rfc7468::Decoder::new_detect_wrap(block.text.as_bytes()).map_err(|_| BAD_PEM)?;
+    let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(block.text.as_bytes()).map_err(|_| BAD_PEM)?;
     if decoder.type_label() != block.label {
         return Err(BAD_PEM);
     }
@@ -380,9 +364,7 @@ fn unsupported_label(label: &str) -> DerError {
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
             "PEM label CERTIFICATE REQUEST is not supported; pass the certificate or public key"
         }
-        "TRUSTED CERTIFICATE" => {
-            "PEM label TRUSTED CERTIFICATE is not supported; re-export with openssl x509"
-        }
+        "TRUSTED CERTIFICATE" => "PEM label TRUSTED CERTIFICATE is not supported; re-export with openssl x509",
         "X509 CRL" => "PEM label X509 CRL holds no key",
         "PKCS7" => "PEM label PKCS7 is not supported; extract the certificate first",
         "DH PARAMETERS" => "PEM label DH PARAMETERS holds no key",
@@ -428,11 +410,7 @@ fn write_pem(label: &str, der: &[u8], out: &mut String) {
             } else {
                 '='
             });
-            out.push(if b2.is_some() {
-                base64_char(x2 & 0x3f)
-            } else {
-                '='
-            });
+            out.push(if b2.is_some() { base64_char(x2 & 0x3f) } else { '=' });
         }
         out.push('\n');
     }
@@ -465,20 +443,14 @@ fn encode_secret<T: Encode>(value: &T) -> Result<Zeroizing<Vec<u8>>, DerError> {
     let len = value.encoded_len().map_err(|_| ENCODE_FAILED)?;
     let len = usize::try_from(len).map_err(|_| ENCODE_FAILED)?;
     let mut der = Zeroizing::new(vec![0u8; len]);
-    let written = value
-        .encode_to_slice(&mut der)
-        .map_err(|_| ENCODE_FAILED)?
-        .len();
+    let written = value.encode_to_slice(&mut der).map_err(|_| ENCODE_FAILED)?.len();
     der.truncate(written);
     Ok(der)
 }
 
 /// Wraps an algorithm-specific private key into PKCS#8 v1, the layout
 /// `openssl pkcs8 -topk8 -nocrypt` writes.
-fn wrap_pkcs8(
-    algorithm: AlgorithmIdentifierRef<'_>,
-    private_key: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, DerError> {
+fn wrap_pkcs8(algorithm: AlgorithmIdentifierRef<'_>, private_key: &[u8]) -> Result<Zeroizing<Vec<u8>>, DerError> {
     let info = PrivateKeyInfoRef {
         algorithm,
         private_key: OctetStringRef::new(private_key).map_err(|_| ENCODE_FAILED)?,
@@ -597,13 +569,9 @@ fn decrypt_pkcs8(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, DerE
     let params = parse_pbes2(&scheme)?;
 
     let mut key_buf = Zeroizing::new([0u8; 32]);
-    let key = key_buf
-        .get_mut(..params.cipher.key_len())
-        .ok_or(BAD_ENCRYPTED_KEY)?;
-    pbes2::pbkdf2(params.prf, password, params.salt, params.iterations, key)
-        .map_err(|()| BAD_ENCRYPTED_KEY)?;
-    let plaintext = pbes2::aes_cbc_decrypt(key, params.iv, ciphertext.as_bytes())
-        .map_err(|()| WRONG_PASSWORD)?;
+    let key = key_buf.get_mut(..params.cipher.key_len()).ok_or(BAD_ENCRYPTED_KEY)?;
+    pbes2::pbkdf2(params.prf, password, params.salt, params.iterations, key).map_err(|()| BAD_ENCRYPTED_KEY)?;
+    let plaintext = pbes2::aes_cbc_decrypt(key, params.iv, ciphertext.as_bytes()).map_err(|()| WRONG_PASSWORD)?;
     // About 1 in 256 wrong passwords still leave valid-looking padding; the
     // PKCS#8 parse catches those, with the same error.
     PrivateKeyInfoRef::from_der(&plaintext).map_err(|_| WRONG_PASSWORD)?;
@@ -650,9 +618,7 @@ fn parse_pbes2<'a>(scheme: &AlgorithmIdentifierRef<'a>) -> Result<Pbes2Params<'a
         .map_err(|_| BAD_ENCRYPTED_KEY)?;
 
     if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
-        return Err(DerError(
-            "PBKDF2 iteration count is zero or above the 10,000,000 limit",
-        ));
+        return Err(DerError("PBKDF2 iteration count is zero or above the 10,000,000 limit"));
     }
     let iterations = u32::try_from(iterations).map_err(|_| BAD_ENCRYPTED_KEY)?;
 
@@ -733,13 +699,11 @@ fn encrypt_pkcs8(pkcs8_der: &[u8], password: &[u8], iterations: u32) -> Result<V
     pbes2::random_bytes(&mut iv).map_err(|()| RNG_FAILED)?;
 
     let mut key = Zeroizing::new([0u8; 32]);
-    pbes2::pbkdf2(Pbkdf2Prf::Sha256, password, &salt, iterations, &mut *key)
-        .map_err(|()| DerError("PBKDF2 failed"))?;
-    let ciphertext = pbes2::aes_cbc_encrypt(&*key, &iv, pkcs8_der)
-        .map_err(|()| DerError("AES-CBC encryption failed"))?;
+    pbes2::pbkdf2(Pbkdf2Prf::Sha256, password, &salt, iterations, &mut *key).map_err(|()| DerError("PBKDF2 failed"))?;
+    let ciphertext =
+        pbes2::aes_cbc_encrypt(&*key, &iv, pkcs8_der).map_err(|()| DerError("AES-CBC encryption failed"))?;
 
-    let kdf =
-        pkcs5::pbes2::Pbkdf2Params::hmac_sha256(iterations, &salt).map_err(|_| ENCODE_FAILED)?;
+    let kdf = pkcs5::pbes2::Pbkdf2Params::hmac_sha256(iterations, &salt).map_err(|_| ENCODE_FAILED)?;
     let scheme = pkcs5::EncryptionScheme::Pbes2(pkcs5::pbes2::Parameters {
         kdf: kdf.into(),
         encryption: pkcs5::pbes2::EncryptionScheme::Aes256Cbc { iv },
@@ -826,9 +790,8 @@ mod tests {
     #[test]
     fn ec_sec1_wraps_like_openssl() {
         use aws_lc_rs::signature::{
-            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P256K1_SHA256_FIXED_SIGNING,
-            ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair,
-            EcdsaSigningAlgorithm, KeyPair,
+            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P256K1_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
+            ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, EcdsaSigningAlgorithm, KeyPair,
         };
         let cases: [(&str, &str, &str, &'static EcdsaSigningAlgorithm); 4] = [
             (
@@ -915,10 +878,7 @@ mod tests {
             assert_eq!(*pkcs8_with(pem, Some(PASSWORD)), *expected);
             assert_eq!(err(pem, Some(b"correct horse!")), WRONG_PASSWORD.0);
             assert_eq!(err(pem, Some(b"")), WRONG_PASSWORD.0);
-            assert_eq!(
-                err(pem, None),
-                "PEM label ENCRYPTED PRIVATE KEY needs a password"
-            );
+            assert_eq!(err(pem, None), "PEM label ENCRYPTED PRIVATE KEY needs a password");
         }
         let rsa = pkcs8_with(fixture!("rsa2048.enc-pkey-aes256.pem"), Some(PASSWORD));
         assert_eq!(*rsa, *pkcs8(fixture!("rsa2048.pkcs8.pem")));
@@ -935,13 +895,9 @@ mod tests {
             "unsupported PBES2 key derivation function scrypt"
         );
         assert!(
-            err(fixture!("ec-p256.enc-pbes1.pem"), Some(PASSWORD))
-                .starts_with("unsupported key encryption scheme")
+            err(fixture!("ec-p256.enc-pbes1.pem"), Some(PASSWORD)).starts_with("unsupported key encryption scheme")
         );
-        assert!(
-            err(fixture!("ec-p256.sec1-legacy-enc.pem"), Some(PASSWORD))
-                .starts_with("legacy encrypted PEM")
-        );
+        assert!(err(fixture!("ec-p256.sec1-legacy-enc.pem"), Some(PASSWORD)).starts_with("legacy encrypted PEM"));
     }
 
     #[test]
@@ -959,10 +915,7 @@ mod tests {
             // Fresh salt and IV every time.
             assert_ne!(*encrypted, *encrypted_pkcs8_pem(&der, PASSWORD).unwrap());
         }
-        assert_eq!(
-            encrypted_pkcs8_pem(b"\x30\x00", PASSWORD).unwrap_err(),
-            BAD_PKCS8
-        );
+        assert_eq!(encrypted_pkcs8_pem(b"\x30\x00", PASSWORD).unwrap_err(), BAD_PKCS8);
     }
 
     #[test]
@@ -992,24 +945,15 @@ mod tests {
                 crafted_pem(None, Some(sha224), None, OID_AES256_CBC),
                 "unsupported PBKDF2 PRF",
             ),
-            (
-                crafted_pem(None, None, None, des3),
-                "unsupported PBES2 cipher",
-            ),
+            (crafted_pem(None, None, None, des3), "unsupported PBES2 cipher"),
             (
                 crafted_pem(None, None, Some(16), OID_AES256_CBC),
                 "PBKDF2 key length does not match the cipher",
             ),
             // Matching explicit key length and default (absent) PRF: the
             // structure is accepted and only the dummy ciphertext fails.
-            (
-                crafted_pem(None, None, Some(32), OID_AES256_CBC),
-                WRONG_PASSWORD.0,
-            ),
-            (
-                crafted_pem(None, None, None, OID_AES128_CBC),
-                WRONG_PASSWORD.0,
-            ),
+            (crafted_pem(None, None, Some(32), OID_AES256_CBC), WRONG_PASSWORD.0),
+            (crafted_pem(None, None, None, OID_AES128_CBC), WRONG_PASSWORD.0),
         ];
         for (pem, expected) in cases {
             assert_eq!(err(&pem, Some(PASSWORD)), expected);
@@ -1156,10 +1100,7 @@ mod tests {
             "more than one PEM block: pass a single key or certificate"
         );
         assert_eq!(
-            err(
-                key.trim_end().trim_end_matches("-----END PRIVATE KEY-----"),
-                None
-            ),
+            err(key.trim_end().trim_end_matches("-----END PRIVATE KEY-----"), None),
             "PEM block has no matching END line"
         );
         assert_eq!(
@@ -1167,44 +1108,28 @@ mod tests {
             "unsupported PEM label"
         );
         assert!(
-            err(&key.replace("PRIVATE KEY", "OPENSSH PRIVATE KEY"), None)
-                .starts_with("PEM label OPENSSH PRIVATE KEY")
+            err(&key.replace("PRIVATE KEY", "OPENSSH PRIVATE KEY"), None).starts_with("PEM label OPENSSH PRIVATE KEY")
         );
         // Labels that do not match the content.
-        assert_eq!(
-            err(&key.replace("PRIVATE KEY", "PUBLIC KEY"), None),
-            BAD_SPKI.0
-        );
-        assert_eq!(
-            err(&key.replace("PRIVATE KEY", "CERTIFICATE"), None),
-            BAD_CERTIFICATE.0
-        );
+        assert_eq!(err(&key.replace("PRIVATE KEY", "PUBLIC KEY"), None), BAD_SPKI.0);
+        assert_eq!(err(&key.replace("PRIVATE KEY", "CERTIFICATE"), None), BAD_CERTIFICATE.0);
         assert_eq!(
             err(&key.replace("PRIVATE KEY", "RSA PRIVATE KEY"), None),
             BAD_PKCS1_PRIVATE.0
         );
-        assert_eq!(
-            err(&key.replace("PRIVATE KEY", "EC PRIVATE KEY"), None),
-            BAD_SEC1.0
-        );
+        assert_eq!(err(&key.replace("PRIVATE KEY", "EC PRIVATE KEY"), None), BAD_SEC1.0);
         assert_eq!(
             err(&key.replace("PRIVATE KEY", "RSA PUBLIC KEY"), None),
             BAD_PKCS1_PUBLIC.0
         );
         assert_eq!(
-            err(
-                &key.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
-                Some(PASSWORD)
-            ),
+            err(&key.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"), Some(PASSWORD)),
             BAD_ENCRYPTED_KEY.0
         );
         // Broken base64.
         assert_eq!(err(&key.replacen("MIGH", "MI*H", 1), None), BAD_PEM.0);
         // Surrounding text and CRLF line endings are fine.
-        let noisy = format!(
-            "Bag Attributes\r\n    x: y\r\n{}\r\ntrailer",
-            key.replace('\n', "\r\n")
-        );
+        let noisy = format!("Bag Attributes\r\n    x: y\r\n{}\r\ntrailer", key.replace('\n', "\r\n"));
         assert_eq!(*pkcs8(&noisy), *pkcs8(key));
         // A BEGIN marker not at a line start is prose, not a boundary.
         assert_eq!(
