@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::VerifyOptions;
+use super::scan::ScannedClaims;
 use super::time::human;
 use crate::error::{ClaimReason, Error};
 use crate::jws::JwsHeader;
@@ -83,7 +84,7 @@ fn normalize_typ(typ: &str) -> String {
     }
 }
 
-fn optional_string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<String>, ClaimFailure> {
+fn optional_string(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<String>, ClaimFailure> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -96,7 +97,7 @@ fn optional_string(claims: &Map<String, Value>, name: &'static str) -> Result<Op
 }
 
 /// A NumericDate, which must be a JSON number (RFC 7519 section 2).
-fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, ClaimFailure> {
+fn numeric_date(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>, ClaimFailure> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => match n.as_f64() {
@@ -115,7 +116,7 @@ fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Optio
     }
 }
 
-fn audience(claims: &Map<String, Value>) -> Result<Vec<String>, ClaimFailure> {
+fn audience(claims: &ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure> {
     let invalid = || {
         ClaimFailure::new(
             "aud",
@@ -143,7 +144,7 @@ fn whole_seconds(v: f64) -> i64 {
 /// order, and returns the registered claims.
 pub(crate) fn validate(
     header: &JwsHeader,
-    claims: &Map<String, Value>,
+    claims: &ScannedClaims<'_>,
     options: &VerifyOptions,
 ) -> Result<RegisteredClaims, ClaimFailure> {
     if let Some(expected) = &options.typ {
@@ -167,7 +168,7 @@ pub(crate) fn validate(
         ("iat", options.max_token_age.is_some()),
     ];
     for (name, required) in implied {
-        if required && !claims.contains_key(name) {
+        if required && !claims.contains(name) {
             return Err(ClaimFailure::new(
                 name,
                 ClaimReason::Missing,
@@ -176,7 +177,7 @@ pub(crate) fn validate(
         }
     }
     for name in &options.required_claims {
-        if !claims.contains_key(name.as_str()) {
+        if !claims.contains(name) {
             return Err(ClaimFailure::new(
                 name.as_str(),
                 ClaimReason::Missing,

@@ -3,6 +3,7 @@
 
 mod claims;
 mod decode;
+mod scan;
 mod sign;
 mod span;
 mod time;

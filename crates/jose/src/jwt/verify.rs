@@ -184,12 +184,14 @@ pub(crate) fn check_claims<T: DeserializeOwned>(
             "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
         ));
     }
-    let map = parse_claims(payload)?;
-    let registered = match claims::validate(header, &map, options) {
+    let scanned = super::scan::scan(payload)
+        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))?;
+    let registered = match claims::validate(header, &scanned, options) {
         Ok(registered) => registered,
-        Err(failure) => return Err(failure.into_error(map)),
+        // The error carries every claim, so build the full map now.
+        Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
     };
-    let claims = serde_json::from_value(Value::Object(map))
+    let claims = serde_json::from_slice(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))?;
     Ok((claims, registered))
 }
