@@ -11,7 +11,7 @@ use aws_lc_rs::cipher::{
     AES_128, AES_192, AES_256, Algorithm, DecryptionContext, EncryptionContext, PaddedBlockDecryptingKey,
     PaddedBlockEncryptingKey, UnboundCipherKey,
 };
-use aws_lc_rs::{pbkdf2 as lc_pbkdf2, rand};
+use aws_lc_rs::pbkdf2 as lc_pbkdf2;
 use zeroize::Zeroizing;
 
 /// AES block size, which is also the CBC IV size.
@@ -113,7 +113,7 @@ pub(crate) fn aes_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Resul
 /// Encrypts `plaintext` with AES-CBC and PKCS#7 padding under the given IV.
 ///
 /// The AES variant follows from the key length (16, 24 or 32 bytes). The IV
-/// must be unpredictable (fresh from [`random_bytes`]); this function does not
+/// must be unpredictable (fresh from `backend::rand::fill`); this function does not
 /// check that.
 ///
 /// # Errors
@@ -132,14 +132,6 @@ pub(crate) fn aes_cbc_encrypt(key: &[u8], iv: &[u8; AES_BLOCK_LEN], plaintext: &
         .map_err(|_| ())?;
     // Now ciphertext only: hand the allocation out instead of copying it.
     Ok(core::mem::take(&mut *buf))
-}
-
-/// Fills `out` from the system CSPRNG (through aws-lc-rs).
-///
-/// # Errors
-/// Fails if the random generator reports a failure.
-pub(crate) fn random_bytes(out: &mut [u8]) -> Result<(), ()> {
-    rand::fill(out).map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -204,7 +196,7 @@ mod tests {
     #[test]
     fn aes_cbc_round_trip_all_key_sizes() {
         let mut iv = [0u8; 16];
-        random_bytes(&mut iv).unwrap();
+        crate::backend::rand::fill(&mut iv).unwrap();
         for key_len in [16, 24, 32] {
             let key = vec![7u8; key_len];
             for len in [0, 1, 15, 16, 17, 100] {
@@ -234,15 +226,5 @@ mod tests {
             .filter(|k| aes_cbc_decrypt(&[*k; 32], &iv, &ct).is_err())
             .count();
         assert!(failures >= 12);
-    }
-
-    #[test]
-    fn random_bytes_fills() {
-        let mut a = [0u8; 32];
-        let mut b = [0u8; 32];
-        random_bytes(&mut a).unwrap();
-        random_bytes(&mut b).unwrap();
-        assert_ne!(a, b);
-        random_bytes(&mut []).unwrap();
     }
 }

@@ -212,9 +212,7 @@ pub(crate) fn decode_der(der: &[u8]) -> Result<KeyDer, DerError> {
 ///
 /// The input is not checked: it is expected to come from this crate.
 pub(crate) fn spki_pem(spki_der: &[u8]) -> String {
-    let mut out = String::with_capacity(pem_len("PUBLIC KEY", spki_der.len()));
-    write_pem("PUBLIC KEY", spki_der, &mut out);
-    out
+    write_pem("PUBLIC KEY", spki_der).to_string()
 }
 
 /// Encodes unencrypted PKCS#8 DER as a `PRIVATE KEY` PEM block (64 columns,
@@ -222,10 +220,7 @@ pub(crate) fn spki_pem(spki_der: &[u8]) -> String {
 ///
 /// The input is not checked: it is expected to come from this crate.
 pub(crate) fn pkcs8_pem(pkcs8_der: &[u8]) -> Zeroizing<String> {
-    // Sized exactly so that no reallocation leaves a partial copy behind.
-    let mut out = Zeroizing::new(String::with_capacity(pem_len("PRIVATE KEY", pkcs8_der.len())));
-    write_pem("PRIVATE KEY", pkcs8_der, &mut out);
-    out
+    write_pem("PRIVATE KEY", pkcs8_der)
 }
 
 /// Encrypts PKCS#8 DER under `password` and encodes it as an
@@ -242,10 +237,7 @@ pub(crate) fn pkcs8_pem(pkcs8_der: &[u8]) -> Zeroizing<String> {
 pub(crate) fn encrypted_pkcs8_pem(pkcs8_der: &[u8], password: &[u8]) -> Result<Zeroizing<String>, DerError> {
     PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| BAD_PKCS8)?;
     let encrypted = encrypt_pkcs8(pkcs8_der, password, EXPORT_PBKDF2_ITERATIONS)?;
-    let label = "ENCRYPTED PRIVATE KEY";
-    let mut out = Zeroizing::new(String::with_capacity(pem_len(label, encrypted.len())));
-    write_pem(label, &encrypted, &mut out);
-    Ok(out)
+    Ok(write_pem("ENCRYPTED PRIVATE KEY", &encrypted))
 }
 
 /// Extracts the `SubjectPublicKeyInfo` of an X.509 certificate, re-encoded as DER.
@@ -373,66 +365,12 @@ fn unsupported_label(label: &str) -> DerError {
     })
 }
 
-/// Length of the PEM text [`write_pem`] produces, used to size buffers exactly.
-///
-/// Saturates instead of overflowing; that needs an input larger than any
-/// that fits in memory, so the sizes in practice are exact.
-fn pem_len(label: &str, der_len: usize) -> usize {
-    // "-----BEGIN " label "-----\n" + body + "-----END " label "-----\n"
-    let frame = label.len().saturating_mul(2).saturating_add(32);
-    let b64 = der_len.div_ceil(3).saturating_mul(4);
-    let newlines = b64.div_ceil(64);
-    frame.saturating_add(b64).saturating_add(newlines)
-}
-
-/// Appends `der` to `out` as a PEM block with 64-column LF-terminated lines.
-///
-/// `out` should have [`pem_len`] spare capacity so nothing is reallocated.
-fn write_pem(label: &str, der: &[u8], out: &mut String) {
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    // 48 input bytes make exactly one 64-character line.
-    for line in der.chunks(48) {
-        for group in line.chunks(3) {
-            let (b0, b1, b2) = match *group {
-                [a, b, c] => (a, Some(b), Some(c)),
-                [a, b] => (a, Some(b), None),
-                [a] => (a, None, None),
-                _ => continue,
-            };
-            let x1 = b1.unwrap_or(0);
-            let x2 = b2.unwrap_or(0);
-            out.push(base64_char(b0 >> 2));
-            out.push(base64_char(((b0 & 0x03) << 4) | (x1 >> 4)));
-            out.push(if b1.is_some() {
-                base64_char(((x1 & 0x0f) << 2) | (x2 >> 6))
-            } else {
-                '='
-            });
-            out.push(if b2.is_some() { base64_char(x2 & 0x3f) } else { '=' });
-        }
-        out.push('\n');
-    }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-}
-
-/// Maps a 6-bit value to its standard base64 character without a lookup
-/// table or secret-dependent branch, so encoding a private key leaks nothing
-/// through cache or branch timing.
-fn base64_char(v: u8) -> char {
-    // All ones when v > limit, else zero (v < 64, so the wrapped difference
-    // has its top bit set exactly when v exceeds the limit).
-    let above = |limit: u8| 0u8.wrapping_sub(limit.wrapping_sub(v) >> 7);
-    let c = b'A'
-        .wrapping_add(v)
-        .wrapping_add(above(25) & 6) // 26..=51 -> 'a'..='z'
-        .wrapping_sub(above(51) & 75) // 52..=61 -> '0'..='9'
-        .wrapping_sub(above(61) & 15) // 62 -> '+'
-        .wrapping_add(above(62) & 3); // 63 -> '/'
-    char::from(c)
+/// Encodes `der` as a PEM block with 64-column LF-terminated lines, in
+/// memory wiped on drop. pem-rfc7468 encodes in constant time and sizes
+/// its buffer exactly, so no partial copy of a private key is left behind.
+fn write_pem(label: &'static str, der: &[u8]) -> Zeroizing<String> {
+    // Our labels are valid and our inputs far below any length limit.
+    Zeroizing::new(pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).unwrap_or_default())
 }
 
 // ---------------------------------------------------------------------------
@@ -694,9 +632,9 @@ fn encrypt_pkcs8(pkcs8_der: &[u8], password: &[u8], iterations: u32) -> Result<V
     const RNG_FAILED: DerError = DerError("random number generator failed");
 
     let mut salt = [0u8; EXPORT_SALT_LEN];
-    pbes2::random_bytes(&mut salt).map_err(|()| RNG_FAILED)?;
+    crate::backend::rand::fill(&mut salt).map_err(|_| RNG_FAILED)?;
     let mut iv = [0u8; AES_BLOCK_LEN];
-    pbes2::random_bytes(&mut iv).map_err(|()| RNG_FAILED)?;
+    crate::backend::rand::fill(&mut iv).map_err(|_| RNG_FAILED)?;
 
     let mut key = Zeroizing::new([0u8; 32]);
     pbes2::pbkdf2(Pbkdf2Prf::Sha256, password, &salt, iterations, &mut *key).map_err(|()| DerError("PBKDF2 failed"))?;
@@ -764,10 +702,8 @@ mod tests {
     }
 
     /// PEM-encodes DER with our own encoder.
-    fn to_pem(label: &str, der: &[u8]) -> String {
-        let mut pem = String::new();
-        write_pem(label, der, &mut pem);
-        pem
+    fn to_pem(label: &'static str, der: &[u8]) -> String {
+        write_pem(label, der).to_string()
     }
 
     #[test]
@@ -1003,29 +939,7 @@ mod tests {
         ] {
             let out = pkcs8_pem(&pkcs8(pem));
             assert_eq!(out.as_str(), pem);
-            assert_eq!(out.len(), out.capacity());
         }
-    }
-
-    #[test]
-    fn base64_alphabet_is_standard() {
-        use base64::Engine as _;
-        let all: Vec<u8> = (0u8..64).map(|v| v << 2).collect();
-        let expected = base64::engine::general_purpose::STANDARD.encode(&all);
-        for len in 0..all.len() {
-            let mut out = String::new();
-            write_pem("X", &all[..len], &mut out);
-            let body: String = out.lines().filter(|l| !l.starts_with("-----")).collect();
-            let want = base64::engine::general_purpose::STANDARD.encode(&all[..len]);
-            assert_eq!(body, want);
-            assert_eq!(out.len(), pem_len("X", len));
-        }
-        let chars: String = (0u8..64).map(base64_char).collect();
-        assert_eq!(
-            chars,
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-        );
-        assert!(!expected.is_empty());
     }
 
     #[test]

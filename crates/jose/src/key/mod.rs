@@ -126,7 +126,9 @@ pub enum Digest {
     Sha512,
 }
 
-/// The cryptographic material of a key.
+/// The cryptographic material of a key. It lives behind an `Arc`, built
+/// once per key, so the spread of variant sizes costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Material {
     Oct(HmacSecret),
     RsaPublic(RsaPublic),
