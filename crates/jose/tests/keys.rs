@@ -231,3 +231,16 @@ fn openssl_reads_our_pem_exports() -> TestResult {
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+#[test]
+fn key_pair_curve_option_is_checked_against_the_algorithm() -> TestResult {
+    let ed = generate_key_pair(Alg::EdDSA, KeyPairOptions::default().crv("Ed25519"))?;
+    assert_eq!(ed.public_key.crv(), Some("Ed25519"));
+    let p384 = generate_key_pair(Alg::ES384, KeyPairOptions::default().crv("P-384"))?;
+    assert_eq!(p384.public_key.crv(), Some("P-384"));
+    for (alg, crv) in [(Alg::EdDSA, "Ed448"), (Alg::ES256, "P-384"), (Alg::RS256, "P-256")] {
+        let err = generate_key_pair(alg, KeyPairOptions::default().crv(crv)).expect_err("curve must fit");
+        assert_eq!(err.code(), "ERR_JOSE_NOT_SUPPORTED", "{alg} {crv}");
+    }
+    Ok(())
+}

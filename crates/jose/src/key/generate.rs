@@ -24,11 +24,18 @@ pub struct KeyPair {
 pub struct KeyPairOptions {
     /// RSA modulus length in bits: 2048 (default), 3072, 4096 or 8192.
     pub modulus_length: usize,
+    /// The curve for algorithms that leave it open (EdDSA: `Ed25519`, the
+    /// default and the only one implemented). Algorithms whose name fixes
+    /// the curve (ES256...) refuse any other.
+    pub crv: Option<&'static str>,
 }
 
 impl Default for KeyPairOptions {
     fn default() -> Self {
-        KeyPairOptions { modulus_length: 2048 }
+        KeyPairOptions {
+            modulus_length: 2048,
+            crv: None,
+        }
     }
 }
 
@@ -36,6 +43,12 @@ impl KeyPairOptions {
     /// Sets the RSA modulus length.
     pub fn modulus_length(mut self, bits: usize) -> Self {
         self.modulus_length = bits;
+        self
+    }
+
+    /// Sets the curve by its JWK `crv` name.
+    pub fn crv(mut self, crv: &'static str) -> Self {
+        self.crv = Some(crv);
         self
     }
 }
@@ -78,6 +91,16 @@ pub fn generate_secret(alg: Alg) -> Result<Key> {
 /// ```
 pub fn generate_key_pair(alg: Alg, options: KeyPairOptions) -> Result<KeyPair> {
     let failed = |_| Error::Crypto("key generation failed");
+    if let Some(crv) = options.crv {
+        let fits = match alg.family() {
+            Family::Ecdsa(curve) => curve.name() == crv,
+            Family::Ed25519 => crv == "Ed25519",
+            _ => false,
+        };
+        if !fits {
+            return Err(Error::NotSupported(format!("curve {crv:?} for {alg}")));
+        }
+    }
     let material = match alg.family() {
         Family::Hmac(_) => {
             return Err(Error::NotSupported(format!(
