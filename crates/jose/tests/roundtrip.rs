@@ -32,7 +32,9 @@ const PAYLOAD: &[u8] = b"\x00binary payload \xff with every kind of byte\n";
 fn every_algorithm_round_trips_in_compact_form() -> TestResult {
     for alg in Alg::ALL {
         let (signer, verifier) = keys(alg)?;
-        let jws = CompactSign::new(PAYLOAD).protected_header(JwsHeader::new(alg)).sign(&signer)?;
+        let jws = CompactSign::new(PAYLOAD)
+            .protected_header(JwsHeader::new(alg))
+            .sign(&signer)?;
         let verified = compact_verify(&jws, &verifier, &only(alg))?;
         assert_eq!(verified.payload, PAYLOAD, "{alg}");
         assert_eq!(verified.protected_header.and_then(|h| h.alg), Some(alg));
@@ -83,16 +85,28 @@ fn detached_and_unencoded_payloads_round_trip() -> TestResult {
     for alg in [Alg::HS256, Alg::ES256, Alg::EdDSA, Alg::PS256] {
         let (signer, verifier) = keys(alg)?;
 
-        let detached = CompactSign::new(PAYLOAD).protected_header(JwsHeader::new(alg)).detached().sign(&signer)?;
+        let detached = CompactSign::new(PAYLOAD)
+            .protected_header(JwsHeader::new(alg))
+            .detached()
+            .sign(&signer)?;
         assert!(detached.contains(".."), "{detached}");
-        assert_eq!(compact_verify_detached(&detached, PAYLOAD, &verifier, &only(alg))?.payload, PAYLOAD);
+        assert_eq!(
+            compact_verify_detached(&detached, PAYLOAD, &verifier, &only(alg))?.payload,
+            PAYLOAD
+        );
         assert!(compact_verify_detached(&detached, b"other", &verifier, &only(alg)).is_err());
 
         let mut unencoded = JwsHeader::new(alg);
         unencoded.b64 = Some(false);
         let text = b"$.02 is not base64url";
-        let jws = CompactSign::new(text).protected_header(unencoded.clone()).detached().sign(&signer)?;
-        assert_eq!(compact_verify_detached(&jws, text, &verifier, &only(alg))?.payload, text);
+        let jws = CompactSign::new(text)
+            .protected_header(unencoded.clone())
+            .detached()
+            .sign(&signer)?;
+        assert_eq!(
+            compact_verify_detached(&jws, text, &verifier, &only(alg))?.payload,
+            text
+        );
 
         let flat = FlattenedSign::new(text).protected_header(unencoded).sign(&signer)?;
         assert_eq!(flat.payload.as_deref(), Some("$.02 is not base64url"));
@@ -124,4 +138,27 @@ fn every_algorithm_round_trips_a_jwt_through_a_key_set() -> TestResult {
         assert_eq!(verified.key.kid(), Some(alg.name()));
     }
     Ok(())
+}
+
+#[test]
+fn general_json_can_leave_the_payload_detached() -> TestResult {
+    let (signer, verifier) = keys(Alg::ES256)?;
+    let mut jws = GeneralSign::new(PAYLOAD)
+        .add_signature(&signer, JwsHeader::new(Alg::ES256), None)
+        .detached()
+        .sign()?;
+    assert!(jws.payload.is_none());
+    assert!(general_verify(&jws, &verifier, &only(Alg::ES256)).is_err());
+    jws.payload = Some(jose_b64(PAYLOAD));
+    assert_eq!(general_verify(&jws, &verifier, &only(Alg::ES256))?.payload, PAYLOAD);
+    Ok(())
+}
+
+fn jose_b64(bytes: &[u8]) -> String {
+    // The payload as a compact JWS carries it.
+    let jws = CompactSign::new(bytes)
+        .protected_header(JwsHeader::new(Alg::HS256))
+        .sign(&Key::from_secret([0u8; 32]))
+        .unwrap_or_default();
+    jws.split('.').nth(1).unwrap_or_default().to_owned()
 }

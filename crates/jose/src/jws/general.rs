@@ -67,6 +67,7 @@ impl GeneralJws {
 pub struct GeneralSign<'p, 'k> {
     payload: &'p [u8],
     signers: Vec<(&'k Key, JwsHeader, Option<JwsHeader>)>,
+    detached: bool,
 }
 
 impl<'p, 'k> GeneralSign<'p, 'k> {
@@ -75,7 +76,15 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
         GeneralSign {
             payload,
             signers: Vec::new(),
+            detached: false,
         }
+    }
+
+    /// Leaves the payload out of the output (RFC 7515 appendix F); the
+    /// verifier fills [`GeneralJws::payload`] in before verifying.
+    pub fn detached(mut self) -> Self {
+        self.detached = true;
+        self
     }
 
     /// Adds a signature by `key` with these headers.
@@ -104,16 +113,17 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
                 signature: parts.signature_b64,
             });
         }
-        let payload = if encoded {
-            b64::encode(self.payload)
+        let payload = if self.detached {
+            None
+        } else if encoded {
+            Some(b64::encode(self.payload))
         } else {
-            String::from_utf8(self.payload.to_vec())
-                .map_err(|_| Error::jws("an unencoded payload in JSON must be UTF-8"))?
+            Some(
+                String::from_utf8(self.payload.to_vec())
+                    .map_err(|_| Error::jws("an unencoded payload in JSON must be UTF-8"))?,
+            )
         };
-        Ok(GeneralJws {
-            payload: Some(payload),
-            signatures,
-        })
+        Ok(GeneralJws { payload, signatures })
     }
 }
 
