@@ -217,30 +217,10 @@ pub(crate) fn validate(
     let now = options.current_time.unwrap_or_else(super::time::now) as f64;
     let tolerance = options.clock_tolerance as f64;
 
+    // The type of `iat` is checked first, its age last (after `nbf` and
+    // `exp`), as in the JS library: an expired token reports `exp` even
+    // when it is also older than `max_token_age`.
     let iat = numeric_date(claims, "iat")?;
-    if let (Some(max_age), Some(iat)) = (options.max_token_age, iat) {
-        let age = now - iat;
-        if age - tolerance > max_age as f64 {
-            return Err(ClaimFailure::expired(
-                "iat",
-                format!(
-                    "too far in the past: issued {} ago, maximum age is {}",
-                    human(age as i64),
-                    human(max_age as i64)
-                ),
-            ));
-        }
-        if age < -tolerance {
-            return Err(ClaimFailure::new(
-                "iat",
-                ClaimReason::CheckFailed,
-                format!(
-                    "\"iat\" claim timestamp check failed: issued {} in the future",
-                    human(-age as i64)
-                ),
-            ));
-        }
-    }
 
     let nbf = numeric_date(claims, "nbf")?;
     if let Some(nbf) = nbf {
@@ -262,6 +242,30 @@ pub(crate) fn validate(
             return Err(ClaimFailure::expired(
                 "exp",
                 format!("expired {} ago", human((now - exp) as i64)),
+            ));
+        }
+    }
+
+    if let (Some(max_age), Some(iat)) = (options.max_token_age, iat) {
+        let age = now - iat;
+        if age - tolerance > max_age as f64 {
+            return Err(ClaimFailure::expired(
+                "iat",
+                format!(
+                    "too far in the past: issued {} ago, maximum age is {}",
+                    human(age as i64),
+                    human(max_age as i64)
+                ),
+            ));
+        }
+        if age < -tolerance {
+            return Err(ClaimFailure::new(
+                "iat",
+                ClaimReason::CheckFailed,
+                format!(
+                    "\"iat\" claim timestamp check failed: issued {} in the future",
+                    human(-age as i64)
+                ),
             ));
         }
     }
