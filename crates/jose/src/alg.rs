@@ -206,3 +206,61 @@ mod tests {
         assert_eq!(Alg::from_name("hs256"), None);
     }
 }
+
+/// Any algorithm a key can be made for: a JWS algorithm, a JWE key
+/// management algorithm or a JWE content encryption algorithm (whose key
+/// is the one `dir` uses). [`generate_secret`](crate::generate_secret) and
+/// [`generate_key_pair`](crate::generate_key_pair) take any of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// A JWS algorithm.
+    Jws(Alg),
+    /// A JWE key management algorithm.
+    Jwe(crate::jwe::JweAlg),
+    /// A JWE content encryption algorithm.
+    Enc(crate::jwe::JweEnc),
+}
+
+impl Algorithm {
+    /// The registered name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Jws(alg) => alg.name(),
+            Algorithm::Jwe(alg) => alg.name(),
+            Algorithm::Enc(enc) => enc.name(),
+        }
+    }
+
+    /// Looks up any registered name this library implements.
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Alg::from_name(name)
+            .map(Algorithm::Jws)
+            .or_else(|| crate::jwe::JweAlg::from_name(name).map(Algorithm::Jwe))
+            .or_else(|| crate::jwe::JweEnc::from_name(name).map(Algorithm::Enc))
+    }
+}
+
+impl From<Alg> for Algorithm {
+    fn from(alg: Alg) -> Self {
+        Algorithm::Jws(alg)
+    }
+}
+
+impl From<crate::jwe::JweAlg> for Algorithm {
+    fn from(alg: crate::jwe::JweAlg) -> Self {
+        Algorithm::Jwe(alg)
+    }
+}
+
+impl From<crate::jwe::JweEnc> for Algorithm {
+    fn from(enc: crate::jwe::JweEnc) -> Self {
+        Algorithm::Enc(enc)
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -93,6 +93,15 @@ pub enum Error {
     #[error("signature verification failed")]
     JwsSignatureVerificationFailed,
 
+    /// The JWE is malformed: wrong number of parts, bad base64url, bad header...
+    #[error("invalid JWE: {0}")]
+    JweInvalid(String),
+
+    /// Decryption failed. Deliberately says nothing more: which step failed
+    /// is exactly what a padding or timing oracle needs to know.
+    #[error("decryption operation failed")]
+    JweDecryptionFailed,
+
     /// A JWK (or PEM/DER key) is malformed or inconsistent.
     #[error("invalid key: {0}")]
     JwkInvalid(String),
@@ -137,6 +146,8 @@ impl Error {
             Error::JwtInvalid(_) => "ERR_JWT_INVALID",
             Error::JwsInvalid(_) => "ERR_JWS_INVALID",
             Error::JwsSignatureVerificationFailed => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            Error::JweInvalid(_) => "ERR_JWE_INVALID",
+            Error::JweDecryptionFailed => "ERR_JWE_DECRYPTION_FAILED",
             Error::JwkInvalid(_) => "ERR_JWK_INVALID",
             Error::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Error::JwksNoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",

@@ -35,13 +35,15 @@ mod alg;
 mod b64;
 mod backend;
 mod error;
+mod header;
 mod json;
+pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
 mod key;
 
-pub use alg::Alg;
+pub use alg::{Alg, Algorithm};
 pub use error::{ClaimReason, Error, Result};
 pub use json::JsonObject;
 pub use jwk::{Jwk, LocalJwkSet};

@@ -5,7 +5,10 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair as _, ParsedPublicKey};
 use zeroize::Zeroizing;
 
+use std::sync::OnceLock;
+
 use super::Rejected;
+use super::ecdh::{EcdhCurve, EcdhPrivate};
 use crate::key::Curve;
 
 fn verification(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm {
@@ -77,12 +80,19 @@ impl EcPublic {
 pub(crate) struct EcPrivate {
     pair: EcdsaKeyPair,
     public: EcPublic,
+    /// The same scalar as an ECDH key, built on first use: deriving it
+    /// costs a scalar multiplication, as much as the agreement itself.
+    ecdh: OnceLock<EcdhPrivate>,
 }
 
 impl EcPrivate {
     fn from_pair(curve: Curve, pair: EcdsaKeyPair) -> Result<Self, Rejected> {
         let public = EcPublic::from_point(curve, pair.public_key().as_ref())?;
-        Ok(EcPrivate { pair, public })
+        Ok(EcPrivate {
+            pair,
+            public,
+            ecdh: OnceLock::new(),
+        })
     }
 
     /// From the private scalar `d` and the public point; refuses a `d`
@@ -118,5 +128,20 @@ impl EcPrivate {
 
     pub(crate) fn pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Rejected> {
         Ok(Zeroizing::new(self.pair.to_pkcs8v1()?.as_ref().to_vec()))
+    }
+
+    /// This key for ECDH-ES; secp256k1 has no ECDH-ES registration.
+    pub(crate) fn ecdh(&self) -> Result<&EcdhPrivate, Rejected> {
+        if let Some(ready) = self.ecdh.get() {
+            return Ok(ready);
+        }
+        let curve = match self.public.curve {
+            Curve::P256 => EcdhCurve::P256,
+            Curve::P384 => EcdhCurve::P384,
+            Curve::P521 => EcdhCurve::P521,
+            Curve::Secp256k1 => return Err(Rejected),
+        };
+        let ecdh = EcdhPrivate::from_scalar(curve, &self.scalar()?)?;
+        Ok(self.ecdh.get_or_init(|| ecdh))
     }
 }

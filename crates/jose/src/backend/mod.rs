@@ -9,14 +9,19 @@
 //! the hot path cheapest (an HMAC key with its pads precomputed, an RSA key
 //! parsed once per padding scheme) and expose only what the layers above need.
 
+pub(crate) mod aead;
+pub(crate) mod aes_kw;
+pub(crate) mod cbc_hmac;
 pub(crate) mod digest;
 pub(crate) mod ec;
+pub(crate) mod ecdh;
 pub(crate) mod ed25519;
 pub(crate) mod hmac;
 pub(crate) mod mldsa;
 pub(crate) mod pbes2;
 pub(crate) mod rand;
 pub(crate) mod rsa;
+pub(crate) mod rsa_enc;
 
 /// A backend refusal that carries no detail on purpose: callers turn it
 /// into the error that fits their layer (an invalid key, a failed signature).

@@ -9,6 +9,7 @@ use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey, RsaKeyPair};
 use zeroize::Zeroizing;
 
 use super::Rejected;
+use super::rsa_enc::{RsaDecryptor, RsaEncryptor};
 use crate::alg::Sha;
 
 /// Smallest modulus accepted for signing or verifying, in bits.
@@ -40,6 +41,7 @@ pub(crate) struct RsaPublic {
     n: Vec<u8>,
     e: Vec<u8>,
     parsed: [OnceLock<ParsedPublicKey>; 6],
+    encryptor: OnceLock<RsaEncryptor>,
 }
 
 impl RsaPublic {
@@ -56,6 +58,7 @@ impl RsaPublic {
             n: n.to_vec(),
             e: e.to_vec(),
             parsed: Default::default(),
+            encryptor: OnceLock::new(),
         };
         // Parse once now so an invalid key fails at import, not at first use.
         key.parsed(Padding::Pkcs1, Sha::Sha256)?;
@@ -98,12 +101,22 @@ impl RsaPublic {
         let der = self.parsed(Padding::Pkcs1, Sha::Sha256)?.as_der()?;
         Ok(der.as_ref().to_vec())
     }
+
+    /// The key prepared for RSA encryption, parsed on first use.
+    pub(crate) fn encryptor(&self) -> Result<&RsaEncryptor, Rejected> {
+        if let Some(ready) = self.encryptor.get() {
+            return Ok(ready);
+        }
+        let encryptor = RsaEncryptor::from_spki_der(&self.spki_der()?)?;
+        Ok(self.encryptor.get_or_init(|| encryptor))
+    }
 }
 
 /// An RSA private key with its public half.
 pub(crate) struct RsaPrivate {
     pair: RsaKeyPair,
     public: RsaPublic,
+    decryptor: OnceLock<RsaDecryptor>,
 }
 
 impl RsaPrivate {
@@ -111,7 +124,11 @@ impl RsaPrivate {
         let pkcs1 = pair.public_key().as_ref();
         let (n, e) = crate::key::asn1::rsa_public_components(pkcs1).ok_or(Rejected)?;
         let public = RsaPublic::from_components(&n, &e)?;
-        Ok(RsaPrivate { pair, public })
+        Ok(RsaPrivate {
+            pair,
+            public,
+            decryptor: OnceLock::new(),
+        })
     }
 
     /// Builds a key from all its parts, checking that they agree.
@@ -168,6 +185,15 @@ impl RsaPrivate {
     pub(crate) fn pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Rejected> {
         let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&self.pair)?;
         Ok(Zeroizing::new(der.as_ref().to_vec()))
+    }
+
+    /// The key prepared for RSA decryption, parsed on first use.
+    pub(crate) fn decryptor(&self) -> Result<&RsaDecryptor, Rejected> {
+        if let Some(ready) = self.decryptor.get() {
+            return Ok(ready);
+        }
+        let decryptor = RsaDecryptor::from_pkcs8_der(&self.pkcs8_der()?)?;
+        Ok(self.decryptor.get_or_init(|| decryptor))
     }
 
     /// The private parts, for JWK export.

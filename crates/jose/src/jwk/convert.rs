@@ -6,6 +6,7 @@ use super::Jwk;
 use crate::Alg;
 use crate::b64;
 use crate::backend::ec::{EcPrivate, EcPublic};
+use crate::backend::ecdh::{self, EcdhCurve, EcdhPrivate};
 use crate::backend::ed25519::{self, Ed25519Private, Ed25519Public};
 use crate::backend::hmac::HmacSecret;
 use crate::backend::mldsa::{self, MlDsaPrivate, MlDsaPublic};
@@ -109,6 +110,7 @@ impl Key {
             Material::EcPrivate(k) => jwk.d = Some(b64::encode(&k.scalar().map_err(failed)?)),
             Material::Ed25519Private(k) => jwk.d = Some(b64::encode(&k.seed().map_err(failed)?)),
             Material::MlDsaPrivate(k) => jwk.private = Some(b64::encode(k.seed())),
+            Material::X25519Private(k) => jwk.d = Some(b64::encode(&k.scalar().map_err(failed)?)),
             _ => {}
         }
         Ok(jwk)
@@ -149,6 +151,10 @@ impl Key {
             jwk.crv = Some("Ed25519".to_owned());
             jwk.x = Some(b64::encode(k.bytes()));
         };
+        let x25519 = |jwk: &mut Jwk, raw: &[u8]| {
+            jwk.crv = Some("X25519".to_owned());
+            jwk.x = Some(b64::encode(raw));
+        };
         let ml = |jwk: &mut Jwk, k: &MlDsaPublic| {
             jwk.alg = Some(k.level().alg().name().to_owned());
             jwk.public = Some(b64::encode(k.bytes()));
@@ -163,6 +169,11 @@ impl Key {
             Material::Ed25519Private(k) => ed(&mut jwk, k.public()),
             Material::MlDsaPublic(k) => ml(&mut jwk, k),
             Material::MlDsaPrivate(k) => ml(&mut jwk, k.public()),
+            Material::X25519Public(raw) => x25519(&mut jwk, raw),
+            Material::X25519Private(k) => x25519(
+                &mut jwk,
+                &k.public_bytes().map_err(|_| Error::Crypto("key export failed"))?,
+            ),
         }
         Ok(jwk)
     }
@@ -261,6 +272,7 @@ fn okp(jwk: &Jwk) -> Result<Material> {
     let crv = member(&jwk.crv, "crv", "OKP")?;
     match crv {
         "Ed25519" => {}
+        "X25519" => return x25519(jwk),
         "P-256" | "P-384" | "P-521" | "secp256k1" => {
             return Err(Error::jwk(format!("\"crv\" {crv} belongs to kty EC, not OKP")));
         }
@@ -276,6 +288,25 @@ fn okp(jwk: &Jwk) -> Result<Material> {
             Ed25519Private::from_seed(&d, &x)
                 .map(Material::Ed25519Private)
                 .map_err(|_| Error::jwk("Ed25519 private key \"d\" does not match \"x\""))
+        }
+    }
+}
+
+fn x25519(jwk: &Jwk) -> Result<Material> {
+    let x = decode_exact(member(&jwk.x, "x", "OKP")?, "x", 32)?;
+    let mut raw = [0u8; 32];
+    raw.copy_from_slice(&x);
+    match &jwk.d {
+        None => Ok(Material::X25519Public(raw)),
+        Some(d) => {
+            let d = Zeroizing::new(decode_exact(d, "d", 32)?);
+            let mismatch = || Error::jwk("X25519 private key \"d\" does not match \"x\"");
+            let derived = ecdh::x25519_public_from_private(&d).map_err(|_| mismatch())?;
+            if derived != x {
+                return Err(mismatch());
+            }
+            let private = EcdhPrivate::from_scalar(EcdhCurve::X25519, &d).map_err(|_| mismatch())?;
+            Ok(Material::X25519Private(private))
         }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Jwk;
 use crate::alg::{Alg, Family};
 use crate::error::{Error, Result};
+use crate::jwe::JweHeader;
 use crate::jws::JwsHeader;
 use crate::key::{Key, KeyCandidates, KeySource};
 
@@ -148,9 +149,9 @@ pub(crate) fn key_matches(key: &Key, header: &JwsHeader) -> bool {
     }
 }
 
-impl KeySource for LocalJwkSet {
-    fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>> {
-        let mut matching = self.matching(header);
+impl LocalJwkSet {
+    /// One match, or all of them when the caller opted to try each.
+    fn select<'a>(&'a self, mut matching: impl Iterator<Item = &'a Key>) -> Result<KeyCandidates<'a>> {
         let Some(first) = matching.next() else {
             return Err(Error::JwksNoMatchingKey);
         };
@@ -163,5 +164,46 @@ impl KeySource for LocalJwkSet {
             }
             Some(_) => Err(Error::JwksMultipleMatchingKeys),
         }
+    }
+}
+
+impl KeySource for LocalJwkSet {
+    fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>> {
+        self.select(self.matching(header))
+    }
+}
+
+/// The selection rule for decryption keys: `kid`, key type for the
+/// `alg`, the JWK's `alg` (or, for `dir`, the `enc` it is labelled with),
+/// `use` of `enc`, `key_ops` allowing decryption, and for ECDH-ES the
+/// curve of the sender's ephemeral key.
+pub(crate) fn decryption_key_matches(key: &Key, header: &JweHeader) -> bool {
+    let (Some(alg), Some(enc)) = (header.alg, header.enc) else {
+        return false;
+    };
+    if let Some(kid) = header.kid.as_deref() {
+        if key.kid() != Some(kid) {
+            return false;
+        }
+    }
+    if key.key_ops().is_some_and(|ops| {
+        !ops.iter()
+            .any(|op| matches!(op.as_str(), "decrypt" | "unwrapKey" | "deriveKey" | "deriveBits"))
+    }) {
+        return false;
+    }
+    if !key.is_private() || !key.supports_jwe(alg, enc) {
+        return false;
+    }
+    match (&header.epk, key.crv()) {
+        (Some(epk), Some(crv)) => epk.crv.as_deref() == Some(crv),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+impl KeySource<JweHeader> for LocalJwkSet {
+    fn candidates(&self, header: &JweHeader) -> Result<KeyCandidates<'_>> {
+        self.select(self.keys.iter().filter(|key| decryption_key_matches(key, header)))
     }
 }

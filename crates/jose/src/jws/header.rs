@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::error::{Error, Result};
+use crate::header;
 use crate::jwk::Jwk;
 
 /// Header parameters defined by RFC 7515 and RFC 7797; `crit` may not list
@@ -114,47 +115,21 @@ impl JwsHeader {
     /// Builds a header from a JSON object, checking registered parameters'
     /// types.
     pub fn from_map(mut map: Map<String, Value>) -> Result<Self> {
-        fn string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
-            match map.remove(name) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(_) => Err(Error::jws(format!("\"{name}\" header parameter must be a string"))),
-            }
-        }
         let alg = match map.remove("alg") {
             None => None,
             Some(Value::String(name)) => Some(Alg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?),
             Some(_) => return Err(Error::jws("\"alg\" header parameter must be a string")),
         };
-        let kid = string(&mut map, "kid")?;
-        let typ = string(&mut map, "typ")?;
-        let cty = string(&mut map, "cty")?;
-        let crit = match map.remove("crit") {
-            None => None,
-            Some(Value::Array(items)) if !items.is_empty() => Some(
-                items
-                    .into_iter()
-                    .map(|item| match item {
-                        Value::String(s) => Ok(s),
-                        _ => Err(Error::jws("\"crit\" must be an array of strings")),
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            ),
-            Some(_) => return Err(Error::jws("\"crit\" must be a non-empty array of strings")),
-        };
+        let kid = header::take_string(&mut map, "kid").map_err(Error::jws)?;
+        let typ = header::take_string(&mut map, "typ").map_err(Error::jws)?;
+        let cty = header::take_string(&mut map, "cty").map_err(Error::jws)?;
+        let crit = header::take_crit(&mut map).map_err(Error::jws)?;
         let b64 = match map.remove("b64") {
             None => None,
             Some(Value::Bool(b)) => Some(b),
             Some(_) => return Err(Error::jws("\"b64\" header parameter must be a boolean")),
         };
-        let jwk = match map.remove("jwk") {
-            None => None,
-            Some(value @ Value::Object(_)) => Some(
-                serde_json::from_value::<Jwk>(value)
-                    .map_err(|e| Error::jws(format!("\"jwk\" header parameter is not a JWK: {e}")))?,
-            ),
-            Some(_) => return Err(Error::jws("\"jwk\" header parameter must be an object")),
-        };
+        let jwk = header::take_jwk(&mut map, "jwk").map_err(Error::jws)?;
         Ok(JwsHeader {
             alg,
             kid,
@@ -238,25 +213,16 @@ impl JwsHeader {
         understood: &[String],
     ) -> Result<()> {
         if unprotected.is_some_and(|u| u.crit.is_some()) {
-            return Err(Error::jws("\"crit\" must be integrity protected"));
+            return Err(Error::jws(header::CritFailure::Unprotected.message()));
         }
         let Some(protected) = protected else { return Ok(()) };
         let crit = protected.crit.as_deref().unwrap_or_default();
-        for name in crit {
-            if REGISTERED.contains(&name.as_str()) {
-                return Err(Error::jws(format!(
-                    "\"crit\" must not list the registered parameter {name:?}"
-                )));
-            }
-            if name != "b64" && !understood.iter().any(|u| u == name) {
-                return Err(Error::NotSupported(format!(
-                    "critical header parameter {name:?} is not understood"
-                )));
-            }
-            if !protected.contains(name) {
-                return Err(Error::jws(format!("critical header parameter {name:?} is missing")));
-            }
-        }
+        header::check_crit(crit, &REGISTERED, &["b64"], understood, |name| protected.contains(name)).map_err(
+            |failure| match failure {
+                header::CritFailure::NotUnderstood(_) => Error::NotSupported(failure.message()),
+                _ => Error::jws(failure.message()),
+            },
+        )?;
         // RFC 7797 section 6: b64 is only meaningful when marked critical.
         if protected.b64.is_some() && !crit.iter().any(|n| n == "b64") {
             return Err(Error::jws("\"b64\" header parameter must be listed in \"crit\""));

@@ -1,17 +1,20 @@
 //! JSON Web Tokens (RFC 7519): issue with [`SignJwt`], check with
 //! [`jwt_verify`].
 
+mod builder;
 mod claims;
 mod decode;
+mod encrypt;
 mod scan;
 mod sign;
 mod span;
-mod time;
+pub(crate) mod time;
 mod unsecured;
 mod verify;
 
 pub use claims::RegisteredClaims;
 pub use decode::{decode_jwt_unverified, decode_protected_header};
+pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt};
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
 pub use unsecured::UnsecuredJwt;

@@ -3,7 +3,6 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::time::{TimeInput, now};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
 use crate::jws::{CompactSign, JwsHeader};
@@ -62,94 +61,7 @@ impl SignJwt {
         self
     }
 
-    /// Fixes the clock used for `issued_at_now` and relative times (tests,
-    /// replays). Defaults to the system clock at the time of each call.
-    pub fn clock(mut self, now: impl TimeInput) -> Result<Self> {
-        self.now = Some(now.resolve(now_or_system(None))?);
-        Ok(self)
-    }
-
-    fn now(&self) -> i64 {
-        now_or_system(self.now)
-    }
-
-    fn set_time(mut self, claim: &str, time: impl TimeInput) -> Result<Self> {
-        let at = time.resolve(self.now())?;
-        self.claims.insert(claim.to_owned(), at.into());
-        Ok(self)
-    }
-
-    /// Sets `iat` to the current time.
-    pub fn issued_at_now(mut self) -> Self {
-        let now = self.now();
-        self.claims.insert("iat".into(), now.into());
-        self
-    }
-
-    /// Sets `iat`: Unix seconds, a `SystemTime`, or a span relative to now.
-    pub fn issued_at(self, time: impl TimeInput) -> Result<Self> {
-        self.set_time("iat", time)
-    }
-
-    /// Sets `exp`: Unix seconds, a `SystemTime`, a `Duration` from now, or
-    /// a span such as `"15m"`, `"7d"`, `"2 hours"`.
-    pub fn expiration_time(self, time: impl TimeInput) -> Result<Self> {
-        self.set_time("exp", time)
-    }
-
-    /// Sets `nbf`, with the same inputs as `expiration_time`.
-    pub fn not_before(self, time: impl TimeInput) -> Result<Self> {
-        self.set_time("nbf", time)
-    }
-
-    /// Sets `sub`.
-    pub fn subject(mut self, sub: impl Into<String>) -> Self {
-        self.claims.insert("sub".into(), Value::String(sub.into()));
-        self
-    }
-
-    /// Sets `iss`.
-    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
-        self.claims.insert("iss".into(), Value::String(iss.into()));
-        self
-    }
-
-    /// Sets `aud` to one audience (a JSON string).
-    pub fn audience(mut self, aud: impl Into<String>) -> Self {
-        self.claims.insert("aud".into(), Value::String(aud.into()));
-        self
-    }
-
-    /// Sets `aud` to several audiences (a JSON array).
-    pub fn audiences<I: IntoIterator<Item = S>, S: Into<String>>(mut self, auds: I) -> Self {
-        let list = auds.into_iter().map(|a| Value::String(a.into())).collect();
-        self.claims.insert("aud".into(), Value::Array(list));
-        self
-    }
-
-    /// Sets `jti`, the token ID revocation lists key on.
-    pub fn jwt_id(mut self, jti: impl Into<String>) -> Self {
-        self.claims.insert("jti".into(), Value::String(jti.into()));
-        self
-    }
-
-    /// Sets any claim.
-    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.claims.insert(name.into(), value.into());
-        self
-    }
-
-    /// Sets the `typ` header parameter (e.g. `JWT`, `at+jwt`).
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.header.typ = Some(typ.into());
-        self
-    }
-
-    /// Sets the `kid` header parameter.
-    pub fn kid(mut self, kid: impl Into<String>) -> Self {
-        self.header.kid = Some(kid.into());
-        self
-    }
+    super::builder::claim_setters!();
 
     /// The claims set so far.
     pub fn claims(&self) -> &Map<String, Value> {
@@ -179,10 +91,6 @@ impl SignJwt {
         }
         CompactSign::new(&self.claims_json()).protected_header(header).sign(key)
     }
-}
-
-fn now_or_system(fixed: Option<i64>) -> i64 {
-    fixed.unwrap_or_else(now)
 }
 
 impl From<Alg> for JwsHeader {

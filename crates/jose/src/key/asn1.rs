@@ -18,6 +18,7 @@ const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
 const ML_DSA_44: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.17");
 const ML_DSA_65: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.18");
 const ML_DSA_87: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.19");
@@ -28,6 +29,7 @@ pub(crate) enum KeyAlgorithm {
     Rsa,
     Ec(Curve),
     Ed25519,
+    X25519,
     MlDsa(MlDsaLevel),
 }
 
@@ -37,6 +39,9 @@ fn key_algorithm(oid: ObjectIdentifier, params: Option<der::AnyRef<'_>>) -> Resu
     }
     if oid == ED25519 {
         return Ok(KeyAlgorithm::Ed25519);
+    }
+    if oid == X25519 {
+        return Ok(KeyAlgorithm::X25519);
     }
     if oid == EC_PUBLIC_KEY {
         let curve = params
@@ -136,4 +141,38 @@ pub(crate) fn mldsa_seed(inner: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         }
         _ => None,
     }
+}
+
+/// The SubjectPublicKeyInfo of a raw X25519 public key (RFC 8410).
+pub(crate) fn x25519_spki(raw: &[u8]) -> Option<Vec<u8>> {
+    let key = der::asn1::BitStringRef::from_bytes(raw).ok()?;
+    let spki = SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: X25519,
+            parameters: None,
+        },
+        subject_public_key: key,
+    };
+    der::Encode::to_der(&spki).ok()
+}
+
+/// The PKCS#8 of a raw X25519 private key: the key is wrapped in an inner
+/// OCTET STRING (`CurvePrivateKey`, RFC 8410 section 7).
+pub(crate) fn x25519_pkcs8(d: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let inner = Zeroizing::new(der::Encode::to_der(&der::asn1::OctetStringRef::new(d).ok()?).ok()?);
+    let info = PrivateKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: X25519,
+            parameters: None,
+        },
+        private_key: der::asn1::OctetStringRef::new(&inner).ok()?,
+        public_key: None,
+    };
+    der::Encode::to_der(&info).ok().map(Zeroizing::new)
+}
+
+/// The raw key inside an X25519 PKCS#8 `CurvePrivateKey`.
+pub(crate) fn x25519_private(inner: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let key = <&der::asn1::OctetStringRef>::from_der(inner).ok()?;
+    (key.as_bytes().len() == 32).then(|| Zeroizing::new(key.as_bytes().to_vec()))
 }

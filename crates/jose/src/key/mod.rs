@@ -4,6 +4,7 @@
 pub(crate) mod asn1;
 pub(crate) mod der;
 mod generate;
+mod jwe;
 mod pem;
 mod source;
 
@@ -17,6 +18,7 @@ pub use source::{KeyCandidates, KeySource};
 
 use crate::alg::{Alg, Family};
 use crate::backend::ec::{EcPrivate, EcPublic};
+use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::hmac::HmacSecret;
 use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
@@ -139,6 +141,10 @@ pub(crate) enum Material {
     Ed25519Private(Ed25519Private),
     MlDsaPublic(MlDsaPublic),
     MlDsaPrivate(MlDsaPrivate),
+    /// X25519 public key, raw (ECDH-ES only).
+    X25519Public([u8; 32]),
+    /// X25519 private key (ECDH-ES only).
+    X25519Private(EcdhPrivate),
 }
 
 /// JWK members that describe a key without being part of it.
@@ -210,7 +216,10 @@ impl Key {
             Material::Oct(_) => "oct",
             Material::RsaPublic(_) | Material::RsaPrivate(_) => "RSA",
             Material::EcPublic(_) | Material::EcPrivate(_) => "EC",
-            Material::Ed25519Public(_) | Material::Ed25519Private(_) => "OKP",
+            Material::Ed25519Public(_)
+            | Material::Ed25519Private(_)
+            | Material::X25519Public(_)
+            | Material::X25519Private(_) => "OKP",
             Material::MlDsaPublic(_) | Material::MlDsaPrivate(_) => "AKP",
         }
     }
@@ -221,6 +230,7 @@ impl Key {
             Material::EcPublic(k) => Some(k.curve().name()),
             Material::EcPrivate(k) => Some(k.public().curve().name()),
             Material::Ed25519Public(_) | Material::Ed25519Private(_) => Some("Ed25519"),
+            Material::X25519Public(_) | Material::X25519Private(_) => Some("X25519"),
             _ => None,
         }
     }
@@ -234,6 +244,7 @@ impl Key {
                 | Material::EcPrivate(_)
                 | Material::Ed25519Private(_)
                 | Material::MlDsaPrivate(_)
+                | Material::X25519Private(_)
         )
     }
 
@@ -300,7 +311,10 @@ impl Key {
             Material::RsaPrivate(k) => k.public().bits(),
             Material::EcPublic(k) => ec_bits(k.curve()),
             Material::EcPrivate(k) => ec_bits(k.public().curve()),
-            Material::Ed25519Public(_) | Material::Ed25519Private(_) => 256,
+            Material::Ed25519Public(_)
+            | Material::Ed25519Private(_)
+            | Material::X25519Public(_)
+            | Material::X25519Private(_) => 256,
             Material::MlDsaPublic(k) => k.bytes().len() * 8,
             Material::MlDsaPrivate(k) => k.public().bytes().len() * 8,
         }
@@ -319,6 +333,9 @@ impl Key {
     /// Checks that this key's type fits `alg` and that its JWK `alg`, if
     /// any, names the same algorithm.
     pub(crate) fn check_alg(&self, alg: Alg) -> Result<()> {
+        if self.key_use().is_some_and(|u| u != "sig") {
+            return Err(Error::key_use("the key's \"use\" is not \"sig\""));
+        }
         if let Some(restricted) = self.alg() {
             let same = restricted == alg.name()
                 // EdDSA and Ed25519 name the same signature over an Ed25519 key.

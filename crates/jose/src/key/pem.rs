@@ -7,6 +7,7 @@ use super::asn1::{self, KeyAlgorithm};
 use super::der::{self, KeyDer};
 use super::{Key, Material, Params};
 use crate::backend::ec::{EcPrivate, EcPublic};
+use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
 use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
 use crate::backend::rsa::{RsaPrivate, RsaPublic};
@@ -86,6 +87,9 @@ impl Key {
             KeyAlgorithm::Ec(curve) => Material::EcPublic(EcPublic::from_point(curve, &raw).map_err(invalid)?),
             KeyAlgorithm::Ed25519 => Material::Ed25519Public(Ed25519Public::from_bytes(&raw).map_err(invalid)?),
             KeyAlgorithm::MlDsa(level) => Material::MlDsaPublic(MlDsaPublic::from_bytes(level, &raw).map_err(invalid)?),
+            KeyAlgorithm::X25519 => Material::X25519Public(
+                <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| Error::jwk("X25519 public key must be 32 bytes"))?,
+            ),
         };
         Ok(Key::new(material, Params::default()))
     }
@@ -106,6 +110,10 @@ impl Key {
                 let seed = asn1::mldsa_seed(&inner)
                     .ok_or_else(|| Error::NotSupported("ML-DSA private keys without their seed".into()))?;
                 Material::MlDsaPrivate(MlDsaPrivate::from_seed(level, &seed).map_err(invalid)?)
+            }
+            KeyAlgorithm::X25519 => {
+                let d = asn1::x25519_private(&inner).ok_or_else(|| Error::jwk("malformed X25519 private key"))?;
+                Material::X25519Private(EcdhPrivate::from_scalar(EcdhCurve::X25519, &d).map_err(invalid)?)
             }
         };
         Ok(Key::new(material, Params::default()))
@@ -142,6 +150,10 @@ impl Key {
             Material::Ed25519Private(k) => k.public().spki_der().map_err(failed),
             Material::MlDsaPublic(k) => k.spki_der().map_err(failed),
             Material::MlDsaPrivate(k) => k.public().spki_der().map_err(failed),
+            Material::X25519Public(raw) => asn1::x25519_spki(raw).ok_or(Error::Crypto("SPKI export failed")),
+            Material::X25519Private(k) => {
+                asn1::x25519_spki(&k.public_bytes().map_err(failed)?).ok_or(Error::Crypto("SPKI export failed"))
+            }
         }
     }
 
@@ -158,6 +170,9 @@ impl Key {
             Material::EcPrivate(k) => k.pkcs8_der().map_err(failed),
             Material::Ed25519Private(k) => k.pkcs8_der().map_err(failed),
             Material::MlDsaPrivate(k) => k.pkcs8_der().map_err(failed),
+            Material::X25519Private(k) => {
+                asn1::x25519_pkcs8(&k.scalar().map_err(failed)?).ok_or(Error::Crypto("PKCS#8 export failed"))
+            }
             Material::Oct(_) => Err(Error::key_use("an HMAC secret has no PKCS#8 form")),
             _ => Err(Error::key_use("a public key has no PKCS#8 form")),
         }

@@ -39,12 +39,14 @@ impl KeyCandidates<'_> {
     }
 }
 
-/// Selects the verification key for a token from its header.
+/// Selects the key for a token from its header: the verification key for
+/// a JWS (`H` = [`JwsHeader`], the default), the decryption key for a JWE
+/// (`H` = [`JweHeader`](crate::jwe::JweHeader)).
 ///
 /// Implemented by [`Key`] (always itself), by [`LocalJwkSet`](crate::LocalJwkSet)
 /// (selection by `kid`, `alg`, `use` and `key_ops`), by
-/// [`EmbeddedJwk`](crate::jws::EmbeddedJwk), and by any
-/// `Fn(&JwsHeader) -> Result<Key>` closure.
+/// [`EmbeddedJwk`](crate::jws::EmbeddedJwk) for JWS, and by any
+/// `Fn(&H) -> Result<Key>` closure.
 ///
 /// ```
 /// use jose::{Alg, Key, jws::JwsHeader};
@@ -58,23 +60,23 @@ impl KeyCandidates<'_> {
 /// };
 /// # let _ = &resolver as &dyn jose::KeySource;
 /// ```
-pub trait KeySource {
+pub trait KeySource<H = JwsHeader> {
     /// The keys to try for a token with this (joint protected and
     /// unprotected) header.
-    fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>>;
+    fn candidates(&self, header: &H) -> Result<KeyCandidates<'_>>;
 }
 
-impl KeySource for Key {
-    fn candidates(&self, _header: &JwsHeader) -> Result<KeyCandidates<'_>> {
+impl<H> KeySource<H> for Key {
+    fn candidates(&self, _header: &H) -> Result<KeyCandidates<'_>> {
         Ok(KeyCandidates::Borrowed(self))
     }
 }
 
-impl<F> KeySource for F
+impl<H, F> KeySource<H> for F
 where
-    F: Fn(&JwsHeader) -> Result<Key>,
+    F: Fn(&H) -> Result<Key>,
 {
-    fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>> {
+    fn candidates(&self, header: &H) -> Result<KeyCandidates<'_>> {
         self(header).map(KeyCandidates::Owned)
     }
 }

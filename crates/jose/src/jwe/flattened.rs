@@ -1,0 +1,507 @@
+//! Flattened JWE JSON serialization, and the encrypt/decrypt core every
+//! serialization goes through.
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::alg::{JweAlg, JweEnc, Mode};
+use super::header::JweHeader;
+use super::key_management::{self, DecryptLimits, KeyManagementParameters};
+use super::{DecryptedJwe, JweDecryptOptions, content, zip};
+use crate::b64;
+use crate::error::{Error, Result};
+use crate::key::{Key, KeySource};
+
+/// A JWE in the flattened JSON serialization (RFC 7516 section 7.2.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FlattenedJwe {
+    /// Base64url of the protected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<String>,
+    /// Shared unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unprotected: Option<JweHeader>,
+    /// Per-recipient unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<JweHeader>,
+    /// Base64url of the encrypted key (absent for direct modes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_key: Option<String>,
+    /// Base64url of the additional authenticated data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad: Option<String>,
+    /// Base64url of the IV.
+    pub iv: String,
+    /// Base64url of the ciphertext.
+    pub ciphertext: String,
+    /// Base64url of the authentication tag.
+    pub tag: String,
+}
+
+impl FlattenedJwe {
+    /// Parses the JSON text of a flattened JWE.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::JweInvalid(format!("not a flattened JWE: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Everything the content encryption produced, shared by all recipients.
+pub(crate) struct Sealed {
+    pub(crate) protected_b64: Option<String>,
+    pub(crate) aad_b64: Option<String>,
+    pub(crate) iv: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
+    pub(crate) tag: Vec<u8>,
+}
+
+/// A recipient as the builders collect it.
+pub(crate) struct RecipientSpec<'k> {
+    pub(crate) key: &'k Key,
+    pub(crate) header: Option<JweHeader>,
+    pub(crate) params: KeyManagementParameters,
+}
+
+/// A recipient's output.
+pub(crate) struct RecipientOut {
+    pub(crate) header: Option<JweHeader>,
+    pub(crate) encrypted_key: Vec<u8>,
+}
+
+/// Values fixed by the caller instead of random ones (test vectors).
+#[derive(Default, Clone)]
+pub(crate) struct Fixed {
+    pub(crate) cek: Option<Zeroizing<Vec<u8>>>,
+    pub(crate) iv: Option<Vec<u8>>,
+}
+
+/// Where key management parameters (`epk`, `p2s`...) of a single
+/// recipient go: the compact form has only the protected header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placement {
+    Protected,
+    RecipientHeader,
+}
+
+/// Everything one encryption needs, as the serialization shells collect it.
+pub(crate) struct EncryptJob<'a, 'k> {
+    pub(crate) plaintext: &'a [u8],
+    pub(crate) protected: Option<&'a JweHeader>,
+    /// The protected header as the caller wrote it, encoded verbatim.
+    pub(crate) protected_text: Option<&'a str>,
+    pub(crate) shared: Option<&'a JweHeader>,
+    pub(crate) recipients: &'a [RecipientSpec<'k>],
+    pub(crate) aad: Option<&'a [u8]>,
+    pub(crate) fixed: &'a Fixed,
+    pub(crate) placement: Placement,
+}
+
+/// Encrypts the plaintext for every recipient.
+pub(crate) fn encrypt_core(job: &EncryptJob<'_, '_>) -> Result<(Sealed, Vec<RecipientOut>)> {
+    let EncryptJob {
+        plaintext,
+        protected,
+        protected_text,
+        shared,
+        recipients,
+        aad,
+        fixed,
+        placement,
+    } = *job;
+    if recipients.is_empty() {
+        return Err(Error::JweInvalid("a JWE needs at least one recipient".into()));
+    }
+    let mut protected = protected.cloned();
+    let mut outs = Vec::with_capacity(recipients.len());
+    let mut cek: Option<Zeroizing<Vec<u8>>> = fixed.cek.clone();
+    let mut enc_seen: Option<JweEnc> = None;
+    for recipient in recipients {
+        let joint = JweHeader::joint([protected.as_ref(), shared, recipient.header.as_ref()])?;
+        let alg = joint
+            .alg
+            .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
+        let enc = joint
+            .enc
+            .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+        if enc_seen.is_some_and(|seen| seen != enc) {
+            return Err(Error::JweInvalid("all recipients must share one \"enc\"".into()));
+        }
+        enc_seen = Some(enc);
+        if alg.is_direct() && recipients.len() > 1 {
+            return Err(Error::JweInvalid(format!("\"{alg}\" allows only one recipient")));
+        }
+        if joint.zip.as_deref().is_some_and(|zip| zip != "DEF") {
+            return Err(Error::NotSupported("\"zip\" other than DEF".into()));
+        }
+        let done = key_management::encrypt_key(
+            alg,
+            enc,
+            recipient.key,
+            cek.as_deref().map(|c| c.as_slice()),
+            &recipient.params,
+        )?;
+        if cek.is_none() || alg.is_direct() {
+            cek = Some(done.cek);
+        }
+        let mut header = recipient.header.clone();
+        if !done.header.is_empty() {
+            match (placement, protected.as_mut()) {
+                // A header fixed as text must already carry the parameters.
+                (Placement::Protected, Some(p)) if protected_text.is_some() => expect_params(p, &done.header)?,
+                (Placement::Protected, Some(p)) => absorb_params(p, done.header)?,
+                (Placement::Protected, None) => protected = Some(done.header),
+                (Placement::RecipientHeader, _) => match header.as_mut() {
+                    Some(h) => absorb_params(h, done.header)?,
+                    None => header = Some(done.header),
+                },
+            }
+        }
+        outs.push(RecipientOut {
+            header,
+            encrypted_key: done.encrypted_key,
+        });
+    }
+    let enc = enc_seen.ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+    let cek = cek.ok_or(Error::Crypto("no content key"))?;
+
+    let protected_b64 = match protected_text {
+        Some(text) => Some(b64::encode(text.as_bytes())),
+        None => protected.as_ref().map(|p| b64::encode(p.to_json().as_bytes())),
+    };
+    let aad_b64 = aad.map(b64::encode);
+    let full_aad = additional_data(protected_b64.as_deref(), aad_b64.as_deref());
+    let iv = match &fixed.iv {
+        Some(iv) => iv.clone(),
+        None => content::generate_iv(enc)?,
+    };
+    let compressed;
+    let input = if protected.as_ref().is_some_and(|p| p.zip.is_some()) {
+        compressed = zip::deflate(plaintext);
+        &compressed[..]
+    } else if shared.is_some_and(|s| s.zip.is_some())
+        || recipients
+            .iter()
+            .any(|r| r.header.as_ref().is_some_and(|h| h.zip.is_some()))
+    {
+        return Err(Error::JweInvalid("\"zip\" must be integrity protected".into()));
+    } else {
+        plaintext
+    };
+    let (ciphertext, tag) = content::encrypt(enc, &cek, &iv, &full_aad, input)?;
+    Ok((
+        Sealed {
+            protected_b64,
+            aad_b64,
+            iv,
+            ciphertext,
+            tag,
+        },
+        outs,
+    ))
+}
+
+fn absorb_params(into: &mut JweHeader, params: JweHeader) -> Result<()> {
+    let mut map = into.to_map();
+    for (name, value) in params.to_map() {
+        if map.insert(name.clone(), value).is_some() {
+            return Err(Error::JweInvalid(format!(
+                "header parameter {name:?} is set by key management"
+            )));
+        }
+    }
+    *into = JweHeader::from_map(map)?;
+    Ok(())
+}
+
+fn expect_params(protected: &JweHeader, params: &JweHeader) -> Result<()> {
+    let have = protected.to_map();
+    for (name, value) in params.to_map() {
+        if have.get(&name) != Some(&value) {
+            return Err(Error::JweInvalid(format!(
+                "the protected header text must carry {name:?} as key management produced it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a protected header given as JSON text, kept verbatim.
+pub(crate) fn parse_protected_text(json: &str) -> Result<JweHeader> {
+    JweHeader::parse(json.as_bytes())
+}
+
+/// The AAD of RFC 7516 section 5.1 step 14.
+fn additional_data(protected_b64: Option<&str>, aad_b64: Option<&str>) -> Vec<u8> {
+    let protected = protected_b64.unwrap_or_default();
+    let mut out = Vec::with_capacity(protected.len() + 1 + aad_b64.map_or(0, str::len));
+    out.extend_from_slice(protected.as_bytes());
+    if let Some(aad) = aad_b64 {
+        out.push(b'.');
+        out.extend_from_slice(aad.as_bytes());
+    }
+    out
+}
+
+/// One encrypted message as the decryptor sees it, all parts still encoded.
+pub(crate) struct Encoded<'a> {
+    pub(crate) protected: Option<&'a str>,
+    pub(crate) shared: Option<&'a JweHeader>,
+    pub(crate) recipient: Option<&'a JweHeader>,
+    pub(crate) encrypted_key: Option<&'a str>,
+    pub(crate) aad: Option<&'a str>,
+    pub(crate) iv: &'a str,
+    pub(crate) ciphertext: &'a str,
+    pub(crate) tag: &'a str,
+}
+
+fn decode(part: &str, name: &str) -> Result<Vec<u8>> {
+    b64::decode(part.as_bytes()).ok_or_else(|| Error::JweInvalid(format!("{name} is not valid base64url")))
+}
+
+fn allowed_alg(alg: JweAlg, options: &JweDecryptOptions) -> Result<()> {
+    let allowed = match &options.key_management_algorithms {
+        Some(list) => list.contains(&alg),
+        // Opt-in only: a password or a legacy RSA key is never tried by default.
+        None => !matches!(alg.mode(), Mode::Pbes2(..) | Mode::RsaPkcs1),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::AlgNotAllowed(alg.name().to_owned()))
+    }
+}
+
+/// Decrypts one recipient's view of a JWE.
+pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
+    jwe: &Encoded<'_>,
+    keys: &K,
+    options: &JweDecryptOptions,
+) -> Result<DecryptedJwe> {
+    let protected = match jwe.protected {
+        Some(p) => Some(JweHeader::parse(&decode(p, "protected header")?)?),
+        None => None,
+    };
+    let joint = JweHeader::joint([protected.as_ref(), jwe.shared, jwe.recipient])?;
+    JweHeader::check_protection(protected.as_ref(), [jwe.shared, jwe.recipient], &options.crit)?;
+    let alg = joint
+        .alg
+        .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
+    let enc = joint
+        .enc
+        .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+    allowed_alg(alg, options)?;
+    if options
+        .content_encryption_algorithms
+        .as_ref()
+        .is_some_and(|list| !list.contains(&enc))
+    {
+        return Err(Error::AlgNotAllowed(enc.name().to_owned()));
+    }
+    let inflate_limit = match joint.zip.as_deref() {
+        None => None,
+        Some("DEF") => Some(options.max_decompressed_size.ok_or_else(|| {
+            Error::NotSupported("compressed JWE (\"zip\": \"DEF\"): enable it with allow_decompression".into())
+        })?),
+        Some(other) => return Err(Error::NotSupported(format!("\"zip\" {other:?}"))),
+    };
+    key_management::check_header(
+        alg,
+        &joint,
+        &DecryptLimits {
+            max_pbes2_count: options.max_pbes2_count,
+        },
+    )?;
+    let encrypted_key = match jwe.encrypted_key {
+        Some(k) => decode(k, "encrypted key")?,
+        None => Vec::new(),
+    };
+    let iv = decode(jwe.iv, "IV")?;
+    let ciphertext = decode(jwe.ciphertext, "ciphertext")?;
+    let tag = decode(jwe.tag, "tag")?;
+    if let Some(aad) = jwe.aad {
+        decode(aad, "aad")?;
+    }
+    let full_aad = additional_data(jwe.protected, jwe.aad);
+
+    let candidates = keys.candidates(&joint)?;
+    let (plaintext, key) = candidates.try_each(|key| {
+        let cek = key_management::decrypt_key(alg, enc, key, &joint, &encrypted_key)?;
+        let plaintext = content::decrypt(enc, &cek, &iv, &full_aad, &ciphertext, &tag)?;
+        Ok((plaintext, key.clone()))
+    })?;
+    let plaintext = match inflate_limit {
+        Some(limit) => zip::inflate(&plaintext, limit)
+            .map_err(|()| Error::JweInvalid(format!("decompressed plaintext is invalid or exceeds {limit} bytes")))?,
+        None => plaintext.to_vec(),
+    };
+    let aad = jwe.aad.map(|a| decode(a, "aad")).transpose()?;
+    Ok(DecryptedJwe {
+        plaintext,
+        protected_header: protected,
+        shared_unprotected_header: jwe.shared.cloned(),
+        unprotected_header: jwe.recipient.cloned(),
+        additional_authenticated_data: aad,
+        key,
+    })
+}
+
+/// Builds a flattened JWE for one recipient.
+///
+/// ```
+/// use jose::jwe::{FlattenedEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, flattened_decrypt};
+/// use jose::{Key, generate_secret};
+///
+/// let kek = generate_secret(JweAlg::A256Kw)?;
+/// let jwe = FlattenedEncrypt::new(b"secret")
+///     .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A256Gcm))
+///     .shared_unprotected_header(JweHeader::default().kid("kek-1"))
+///     .aad(b"context")
+///     .encrypt(&kek)?;
+/// let decrypted = flattened_decrypt(&jwe, &kek, &JweDecryptOptions::new())?;
+/// assert_eq!(decrypted.plaintext, b"secret");
+/// # Ok::<(), jose::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FlattenedEncrypt<'p> {
+    plaintext: &'p [u8],
+    protected: Option<JweHeader>,
+    protected_text: Option<String>,
+    shared: Option<JweHeader>,
+    recipient: Option<JweHeader>,
+    aad: Option<Vec<u8>>,
+    params: KeyManagementParameters,
+    cek: Option<Zeroizing<Vec<u8>>>,
+    iv: Option<Vec<u8>>,
+}
+
+impl<'p> FlattenedEncrypt<'p> {
+    /// Starts a JWE of `plaintext`.
+    pub fn new(plaintext: &'p [u8]) -> Self {
+        FlattenedEncrypt {
+            plaintext,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the protected header.
+    pub fn protected_header(mut self, header: JweHeader) -> Self {
+        self.protected = Some(header);
+        self.protected_text = None;
+        self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte as
+    /// given (member order, whitespace): for reproducing published
+    /// examples. Key management parameters (`epk`, `p2s`...) must then
+    /// already be in the text, with the values the fixed
+    /// [`KeyManagementParameters`] produce.
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = Some(parse_protected_text(json)?);
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
+    }
+
+    /// Sets the shared unprotected header (`unprotected`).
+    pub fn shared_unprotected_header(mut self, header: JweHeader) -> Self {
+        self.shared = Some(header);
+        self
+    }
+
+    /// Sets the per-recipient unprotected header (`header`).
+    pub fn unprotected_header(mut self, header: JweHeader) -> Self {
+        self.recipient = Some(header);
+        self
+    }
+
+    /// Sets additional authenticated data.
+    pub fn aad(mut self, aad: &[u8]) -> Self {
+        self.aad = Some(aad.to_vec());
+        self
+    }
+
+    /// Fixes key management values (see [`KeyManagementParameters`]).
+    pub fn key_management_parameters(mut self, params: KeyManagementParameters) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Fixes the content encryption key instead of a random one. Only for
+    /// reproducing test vectors: a reused CEK breaks AES-GCM.
+    pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
+        self.cek = Some(Zeroizing::new(cek.to_vec()));
+        self
+    }
+
+    /// Fixes the IV instead of a random one. Only for reproducing test
+    /// vectors: a reused IV breaks AES-GCM.
+    pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
+        self.iv = Some(iv.to_vec());
+        self
+    }
+
+    /// Encrypts for `key`.
+    pub fn encrypt(&self, key: &Key) -> Result<FlattenedJwe> {
+        let recipient = RecipientSpec {
+            key,
+            header: self.recipient.clone(),
+            params: self.params.clone(),
+        };
+        let fixed = Fixed {
+            cek: self.cek.clone(),
+            iv: self.iv.clone(),
+        };
+        let placement = if self.protected.is_some() {
+            Placement::Protected
+        } else {
+            Placement::RecipientHeader
+        };
+        let (sealed, mut outs) = encrypt_core(&EncryptJob {
+            plaintext: self.plaintext,
+            protected: self.protected.as_ref(),
+            protected_text: self.protected_text.as_deref(),
+            shared: self.shared.as_ref(),
+            recipients: std::slice::from_ref(&recipient),
+            aad: self.aad.as_deref(),
+            fixed: &fixed,
+            placement,
+        })?;
+        let out = outs.pop().ok_or(Error::Crypto("no recipient output"))?;
+        Ok(FlattenedJwe {
+            protected: sealed.protected_b64,
+            unprotected: self.shared.clone(),
+            header: out.header,
+            encrypted_key: (!out.encrypted_key.is_empty()).then(|| b64::encode(&out.encrypted_key)),
+            aad: sealed.aad_b64,
+            iv: b64::encode(&sealed.iv),
+            ciphertext: b64::encode(&sealed.ciphertext),
+            tag: b64::encode(&sealed.tag),
+        })
+    }
+}
+
+/// Decrypts a flattened JWE.
+pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
+    jwe: &FlattenedJwe,
+    keys: &K,
+    options: &JweDecryptOptions,
+) -> Result<DecryptedJwe> {
+    decrypt_core(
+        &Encoded {
+            protected: jwe.protected.as_deref(),
+            shared: jwe.unprotected.as_ref(),
+            recipient: jwe.header.as_ref(),
+            encrypted_key: jwe.encrypted_key.as_deref(),
+            aad: jwe.aad.as_deref(),
+            iv: &jwe.iv,
+            ciphertext: &jwe.ciphertext,
+            tag: &jwe.tag,
+        },
+        keys,
+        options,
+    )
+}

@@ -1,0 +1,218 @@
+//! General JWE JSON serialization: one ciphertext, several recipients
+//! (RFC 7516 section 7.2.1).
+
+use serde::{Deserialize, Serialize};
+
+use super::flattened::{
+    Encoded, EncryptJob, Fixed, Placement, RecipientSpec, decrypt_core, encrypt_core, parse_protected_text,
+};
+use super::header::JweHeader;
+use super::key_management::KeyManagementParameters;
+use super::{DecryptedJwe, JweDecryptOptions};
+use crate::b64;
+use crate::error::{Error, Result};
+use crate::key::{Key, KeySource};
+
+/// One recipient of a general JWE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GeneralRecipient {
+    /// This recipient's unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<JweHeader>,
+    /// Base64url of this recipient's encrypted key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_key: Option<String>,
+}
+
+/// A JWE in the general JSON serialization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GeneralJwe {
+    /// Base64url of the protected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<String>,
+    /// Shared unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unprotected: Option<JweHeader>,
+    /// The recipients.
+    pub recipients: Vec<GeneralRecipient>,
+    /// Base64url of the additional authenticated data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad: Option<String>,
+    /// Base64url of the IV.
+    pub iv: String,
+    /// Base64url of the ciphertext.
+    pub ciphertext: String,
+    /// Base64url of the authentication tag.
+    pub tag: String,
+}
+
+impl GeneralJwe {
+    /// Parses the JSON text of a general JWE.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::JweInvalid(format!("not a general JWE: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Builds a general JWE: the content is encrypted once, its key wrapped
+/// for each recipient with that recipient's key and algorithm.
+///
+/// ```
+/// use jose::jwe::{GeneralEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, general_decrypt};
+/// use jose::{KeyPairOptions, generate_key_pair, generate_secret};
+///
+/// let rsa = generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default())?;
+/// let kek = generate_secret(JweAlg::A128Kw)?;
+/// let jwe = GeneralEncrypt::new(b"to both of you")
+///     .protected_header(JweHeader::default().insert("enc", "A128CBC-HS256")?)
+///     .add_recipient(&rsa.public_key, JweHeader::default().insert("alg", "RSA-OAEP-256")?)
+///     .add_recipient(&kek, JweHeader::default().insert("alg", "A128KW")?)
+///     .encrypt()?;
+/// assert_eq!(general_decrypt(&jwe, &kek, &JweDecryptOptions::new())?.plaintext, b"to both of you");
+/// assert_eq!(general_decrypt(&jwe, &rsa.private_key, &JweDecryptOptions::new())?.plaintext, b"to both of you");
+/// # Ok::<(), jose::Error>(())
+/// ```
+#[derive(Default)]
+pub struct GeneralEncrypt<'p, 'k> {
+    plaintext: &'p [u8],
+    protected: Option<JweHeader>,
+    protected_text: Option<String>,
+    shared: Option<JweHeader>,
+    aad: Option<Vec<u8>>,
+    recipients: Vec<RecipientSpec<'k>>,
+    fixed: Fixed,
+}
+
+impl<'p, 'k> GeneralEncrypt<'p, 'k> {
+    /// Starts a JWE of `plaintext`.
+    pub fn new(plaintext: &'p [u8]) -> Self {
+        GeneralEncrypt {
+            plaintext,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the protected header (typically `enc`, shared by all recipients).
+    pub fn protected_header(mut self, header: JweHeader) -> Self {
+        self.protected = Some(header);
+        self.protected_text = None;
+        self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte (see
+    /// [`FlattenedEncrypt::protected_header_json`](super::FlattenedEncrypt::protected_header_json)).
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = Some(parse_protected_text(json)?);
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
+    }
+
+    /// Sets the shared unprotected header.
+    pub fn shared_unprotected_header(mut self, header: JweHeader) -> Self {
+        self.shared = Some(header);
+        self
+    }
+
+    /// Sets additional authenticated data.
+    pub fn aad(mut self, aad: &[u8]) -> Self {
+        self.aad = Some(aad.to_vec());
+        self
+    }
+
+    /// Adds a recipient with its own unprotected header (typically `alg`
+    /// and `kid`).
+    pub fn add_recipient(self, key: &'k Key, header: JweHeader) -> Self {
+        self.add_recipient_with(key, header, KeyManagementParameters::default())
+    }
+
+    /// Adds a recipient with fixed key management values.
+    pub fn add_recipient_with(mut self, key: &'k Key, header: JweHeader, params: KeyManagementParameters) -> Self {
+        self.recipients.push(RecipientSpec {
+            key,
+            header: (!header.is_empty()).then_some(header),
+            params,
+        });
+        self
+    }
+
+    /// Fixes the content encryption key (test vectors only).
+    pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
+        self.fixed.cek = Some(zeroize::Zeroizing::new(cek.to_vec()));
+        self
+    }
+
+    /// Fixes the IV (test vectors only).
+    pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
+        self.fixed.iv = Some(iv.to_vec());
+        self
+    }
+
+    /// Encrypts for every recipient.
+    pub fn encrypt(&self) -> Result<GeneralJwe> {
+        let (sealed, outs) = encrypt_core(&EncryptJob {
+            plaintext: self.plaintext,
+            protected: self.protected.as_ref(),
+            protected_text: self.protected_text.as_deref(),
+            shared: self.shared.as_ref(),
+            recipients: &self.recipients,
+            aad: self.aad.as_deref(),
+            fixed: &self.fixed,
+            placement: Placement::RecipientHeader,
+        })?;
+        Ok(GeneralJwe {
+            protected: sealed.protected_b64,
+            unprotected: self.shared.clone(),
+            recipients: outs
+                .into_iter()
+                .map(|out| GeneralRecipient {
+                    header: out.header,
+                    encrypted_key: (!out.encrypted_key.is_empty()).then(|| b64::encode(&out.encrypted_key)),
+                })
+                .collect(),
+            aad: sealed.aad_b64,
+            iv: b64::encode(&sealed.iv),
+            ciphertext: b64::encode(&sealed.ciphertext),
+            tag: b64::encode(&sealed.tag),
+        })
+    }
+}
+
+/// Decrypts a general JWE with the first recipient the key source can
+/// serve, as the JS library does. Recipients whose algorithm is not
+/// allowed, or for which no key matches, are skipped.
+pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
+    jwe: &GeneralJwe,
+    keys: &K,
+    options: &JweDecryptOptions,
+) -> Result<DecryptedJwe> {
+    if jwe.recipients.is_empty() {
+        return Err(Error::JweInvalid("a general JWE needs at least one recipient".into()));
+    }
+    let mut last = Error::JweDecryptionFailed;
+    for recipient in &jwe.recipients {
+        let encoded = Encoded {
+            protected: jwe.protected.as_deref(),
+            shared: jwe.unprotected.as_ref(),
+            recipient: recipient.header.as_ref(),
+            encrypted_key: recipient.encrypted_key.as_deref(),
+            aad: jwe.aad.as_deref(),
+            iv: &jwe.iv,
+            ciphertext: &jwe.ciphertext,
+            tag: &jwe.tag,
+        };
+        match decrypt_core(&encoded, keys, options) {
+            Ok(decrypted) => return Ok(decrypted),
+            Err(e) => last = e,
+        }
+    }
+    Err(match last {
+        e @ Error::JweInvalid(_) => e,
+        _ => Error::JweDecryptionFailed,
+    })
+}

@@ -1,0 +1,320 @@
+//! The JOSE header of a JWE (RFC 7516 section 4).
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use super::alg::{JweAlg, JweEnc};
+use crate::error::{Error, Result};
+use crate::header;
+use crate::jwk::Jwk;
+
+/// Parameters defined by RFC 7516/7518 that `crit` may not list.
+const REGISTERED: [&str; 19] = [
+    "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "epk", "apu",
+    "apv", "iv", "tag", "p2s",
+];
+
+/// A JWE header: the registered parameters as typed fields, everything
+/// else (including replicated JWT claims such as `iss`) in
+/// [`other`](Self::other).
+///
+/// ```
+/// use jose::jwe::{JweAlg, JweEnc, JweHeader};
+///
+/// let header = JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm).kid("enc-2024");
+/// assert_eq!(header.enc, Some(JweEnc::A256Gcm));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct JweHeader {
+    /// `alg`: how the content key is managed.
+    pub alg: Option<JweAlg>,
+    /// `enc`: how the content is encrypted.
+    pub enc: Option<JweEnc>,
+    /// `zip`: `DEF` when the plaintext is compressed.
+    pub zip: Option<String>,
+    /// `kid`: which key the recipient should use.
+    pub kid: Option<String>,
+    /// `typ`: media type of the whole JWE.
+    pub typ: Option<String>,
+    /// `cty`: media type of the plaintext (`JWT` for nested tokens).
+    pub cty: Option<String>,
+    /// `crit`: extensions the recipient must understand.
+    pub crit: Option<Vec<String>>,
+    /// `jwk`: the recipient's public key.
+    pub jwk: Option<Jwk>,
+    /// `epk`: the sender's ephemeral public key (ECDH-ES).
+    pub epk: Option<Jwk>,
+    /// `apu`: agreement PartyUInfo, base64url (ECDH-ES).
+    pub apu: Option<String>,
+    /// `apv`: agreement PartyVInfo, base64url (ECDH-ES).
+    pub apv: Option<String>,
+    /// `iv`: key wrap IV, base64url (AES-GCM key wrap).
+    pub iv: Option<String>,
+    /// `tag`: key wrap tag, base64url (AES-GCM key wrap).
+    pub tag: Option<String>,
+    /// `p2s`: PBES2 salt input, base64url.
+    pub p2s: Option<String>,
+    /// `p2c`: PBES2 iteration count.
+    pub p2c: Option<u64>,
+    /// Every other parameter, as it came.
+    pub other: Map<String, Value>,
+}
+
+impl JweHeader {
+    /// A header with `alg` and `enc` set.
+    pub fn new(alg: JweAlg, enc: JweEnc) -> Self {
+        JweHeader {
+            alg: Some(alg),
+            enc: Some(enc),
+            ..Self::default()
+        }
+    }
+
+    /// Sets `kid`.
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Sets `typ`.
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Sets `cty`.
+    pub fn cty(mut self, cty: impl Into<String>) -> Self {
+        self.cty = Some(cty.into());
+        self
+    }
+
+    /// Sets `zip` to `DEF`: the plaintext is compressed before encryption.
+    pub fn deflate(mut self) -> Self {
+        self.zip = Some("DEF".to_owned());
+        self
+    }
+
+    /// Sets any other parameter (e.g. a replicated claim).
+    pub fn insert(mut self, name: impl Into<String>, value: impl Into<Value>) -> Result<Self> {
+        let mut single = Map::new();
+        single.insert(name.into(), value.into());
+        self.absorb(JweHeader::from_map(single)?);
+        Ok(self)
+    }
+
+    fn absorb(&mut self, other: JweHeader) {
+        macro_rules! take {
+            ($($field:ident),*) => {$( if other.$field.is_some() { self.$field = other.$field; } )*};
+        }
+        take!(
+            alg, enc, zip, kid, typ, cty, crit, jwk, epk, apu, apv, iv, tag, p2s, p2c
+        );
+        self.other.extend(other.other);
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        let typed = [
+            ("alg", self.alg.is_some()),
+            ("enc", self.enc.is_some()),
+            ("zip", self.zip.is_some()),
+            ("kid", self.kid.is_some()),
+            ("typ", self.typ.is_some()),
+            ("cty", self.cty.is_some()),
+            ("crit", self.crit.is_some()),
+            ("jwk", self.jwk.is_some()),
+            ("epk", self.epk.is_some()),
+            ("apu", self.apu.is_some()),
+            ("apv", self.apv.is_some()),
+            ("iv", self.iv.is_some()),
+            ("tag", self.tag.is_some()),
+            ("p2s", self.p2s.is_some()),
+            ("p2c", self.p2c.is_some()),
+        ];
+        typed
+            .into_iter()
+            .filter_map(|(name, present)| present.then_some(name))
+            .chain(self.other.keys().map(String::as_str))
+    }
+
+    /// True if the parameter `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.names().any(|n| n == name)
+    }
+
+    /// True if no parameter is set.
+    pub fn is_empty(&self) -> bool {
+        self.names().next().is_none()
+    }
+
+    /// Builds a header from a JSON object, checking the registered
+    /// parameters' types. Unknown `alg`/`enc` values are refused.
+    pub fn from_map(mut map: Map<String, Value>) -> Result<Self> {
+        let invalid = |e: String| Error::JweInvalid(e);
+        let alg = match header::take_string(&mut map, "alg").map_err(invalid)? {
+            None => None,
+            Some(name) => Some(JweAlg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?),
+        };
+        let enc = match header::take_string(&mut map, "enc").map_err(invalid)? {
+            None => None,
+            Some(name) => Some(JweEnc::from_name(&name).ok_or_else(|| {
+                Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {name:?}"))
+            })?),
+        };
+        let p2c = match map.remove("p2c") {
+            None => None,
+            Some(Value::Number(n)) => Some(
+                n.as_u64()
+                    .filter(|&c| c > 0)
+                    .ok_or_else(|| Error::JweInvalid("\"p2c\" must be a positive integer".into()))?,
+            ),
+            Some(_) => return Err(Error::JweInvalid("\"p2c\" must be a positive integer".into())),
+        };
+        let mut string = |name: &str| header::take_string(&mut map, name).map_err(invalid);
+        let (zip, kid, typ, cty) = (string("zip")?, string("kid")?, string("typ")?, string("cty")?);
+        let (apu, apv, iv, tag, p2s) = (
+            string("apu")?,
+            string("apv")?,
+            string("iv")?,
+            string("tag")?,
+            string("p2s")?,
+        );
+        let crit = header::take_crit(&mut map).map_err(invalid)?;
+        let jwk = header::take_jwk(&mut map, "jwk").map_err(invalid)?;
+        let epk = header::take_jwk(&mut map, "epk").map_err(invalid)?;
+        Ok(JweHeader {
+            alg,
+            enc,
+            zip,
+            kid,
+            typ,
+            cty,
+            crit,
+            jwk,
+            epk,
+            apu,
+            apv,
+            iv,
+            tag,
+            p2s,
+            p2c,
+            other: map,
+        })
+    }
+
+    /// This header as a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        if let Some(alg) = self.alg {
+            map.insert("alg".into(), alg.name().into());
+        }
+        if let Some(enc) = self.enc {
+            map.insert("enc".into(), enc.name().into());
+        }
+        let strings = [
+            ("zip", &self.zip),
+            ("kid", &self.kid),
+            ("typ", &self.typ),
+            ("cty", &self.cty),
+            ("apu", &self.apu),
+            ("apv", &self.apv),
+            ("iv", &self.iv),
+            ("tag", &self.tag),
+            ("p2s", &self.p2s),
+        ];
+        for (name, value) in strings {
+            if let Some(value) = value {
+                map.insert(name.into(), value.clone().into());
+            }
+        }
+        if let Some(p2c) = self.p2c {
+            map.insert("p2c".into(), p2c.into());
+        }
+        if let Some(crit) = &self.crit {
+            map.insert("crit".into(), crit.clone().into());
+        }
+        for (name, jwk) in [("jwk", &self.jwk), ("epk", &self.epk)] {
+            if let Some(jwk) = jwk {
+                map.insert(
+                    name.into(),
+                    serde_json::to_value(jwk.to_public()).unwrap_or(Value::Null),
+                );
+            }
+        }
+        for (name, value) in &self.other {
+            map.insert(name.clone(), value.clone());
+        }
+        map
+    }
+
+    pub(crate) fn to_json(&self) -> String {
+        Value::Object(self.to_map()).to_string()
+    }
+
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
+        let map =
+            crate::json::parse_object(bytes).map_err(|e| Error::JweInvalid(format!("protected header is {e}")))?;
+        JweHeader::from_map(map)
+    }
+
+    /// The joint header; the three parts' parameter names must be disjoint
+    /// (RFC 7516 section 7.2.1).
+    pub(crate) fn joint<'h>(parts: [Option<&'h JweHeader>; 3]) -> Result<Cow<'h, JweHeader>> {
+        let present: Vec<&JweHeader> = parts.into_iter().flatten().collect();
+        match present.as_slice() {
+            [] => Err(Error::JweInvalid("JWE has no header".into())),
+            [only] => Ok(Cow::Borrowed(*only)),
+            [first, rest @ ..] => {
+                let mut joint = (*first).clone();
+                for part in rest {
+                    if let Some(dup) = part.names().find(|name| joint.contains(name)) {
+                        return Err(Error::JweInvalid(format!(
+                            "header parameter {dup:?} appears in more than one JWE header"
+                        )));
+                    }
+                    joint.absorb((*part).clone());
+                }
+                Ok(Cow::Owned(joint))
+            }
+        }
+    }
+
+    /// `crit` only in the protected header, listing understood extensions
+    /// it carries; `zip` only in the protected header (RFC 7516 section 4.1.3).
+    pub(crate) fn check_protection(
+        protected: Option<&JweHeader>,
+        unprotected: [Option<&JweHeader>; 2],
+        understood: &[String],
+    ) -> Result<()> {
+        for part in unprotected.into_iter().flatten() {
+            if part.crit.is_some() {
+                return Err(Error::JweInvalid(header::CritFailure::Unprotected.message()));
+            }
+            if part.zip.is_some() {
+                return Err(Error::JweInvalid("\"zip\" must be integrity protected".into()));
+            }
+        }
+        let Some(protected) = protected else { return Ok(()) };
+        let crit = protected.crit.as_deref().unwrap_or_default();
+        header::check_crit(crit, &REGISTERED, &[], understood, |name| protected.contains(name)).map_err(|failure| {
+            match failure {
+                header::CritFailure::NotUnderstood(_) => Error::NotSupported(failure.message()),
+                _ => Error::JweInvalid(failure.message()),
+            }
+        })
+    }
+}
+
+impl serde::Serialize for JweHeader {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_map().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JweHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        JweHeader::from_map(map).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,105 @@
+//! What a key may do for JWE, and the backend handles it lends to key
+//! management.
+
+use super::{Curve, Key, Material};
+use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
+use crate::backend::rsa_enc::{RsaDecryptor, RsaEncryptor};
+use crate::error::{Error, Result};
+use crate::jwe::{JweAlg, JweEnc};
+
+fn ecdh_curve(curve: Curve) -> Option<EcdhCurve> {
+    match curve {
+        Curve::P256 => Some(EcdhCurve::P256),
+        Curve::P384 => Some(EcdhCurve::P384),
+        Curve::P521 => Some(EcdhCurve::P521),
+        // secp256k1 is registered for signatures only.
+        Curve::Secp256k1 => None,
+    }
+}
+
+impl Key {
+    /// Whether this key may serve `alg` with `enc` for JWE, by its type,
+    /// curve, JWK `alg` and `use`.
+    pub fn supports_jwe(&self, alg: JweAlg, enc: JweEnc) -> bool {
+        self.check_jwe_alg(alg, enc).is_ok()
+    }
+
+    pub(crate) fn check_jwe_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
+        if self.key_use().is_some_and(|u| u != "enc") {
+            return Err(Error::key_use("the key's \"use\" is not \"enc\""));
+        }
+        if let Some(restricted) = self.alg() {
+            // A "dir" key is commonly labelled with the content algorithm it serves.
+            let same = restricted == alg.name() || (alg == JweAlg::Dir && restricted == enc.name());
+            if !same {
+                return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
+            }
+        }
+        if !alg.key_types().contains(&self.kty()) {
+            return Err(Error::key_use(format!("{} key cannot be used with {alg}", self.kty())));
+        }
+        if alg.key_types().contains(&"EC") {
+            self.ecdh_public()?;
+        }
+        Ok(())
+    }
+
+    /// The raw bytes of an `oct` key.
+    pub(crate) fn secret_bytes(&self) -> Option<&[u8]> {
+        match self.material() {
+            Material::Oct(secret) => Some(secret.bytes()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn rsa_encryptor(&self) -> Result<&RsaEncryptor> {
+        let public = match self.material() {
+            Material::RsaPublic(k) => k,
+            Material::RsaPrivate(k) => k.public(),
+            _ => return Err(Error::key_use("RSA key transport needs an RSA key")),
+        };
+        public.encryptor().map_err(|_| Error::key_use("RSA key cannot encrypt"))
+    }
+
+    pub(crate) fn rsa_decryptor(&self) -> Result<&RsaDecryptor> {
+        match self.material() {
+            Material::RsaPrivate(k) => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
+            _ => Err(Error::key_use("decryption needs an RSA private key")),
+        }
+    }
+
+    /// The curve and public point (or raw X25519 key) for ECDH-ES.
+    pub(crate) fn ecdh_public(&self) -> Result<(EcdhCurve, Vec<u8>)> {
+        let ec = |public: &crate::backend::ec::EcPublic| {
+            let curve = ecdh_curve(public.curve())
+                .ok_or_else(|| Error::key_use(format!("{} cannot be used for ECDH-ES", public.curve().name())))?;
+            let (x, y) = public.coordinates();
+            let mut point = Vec::with_capacity(1 + x.len() + y.len());
+            point.push(4);
+            point.extend_from_slice(x);
+            point.extend_from_slice(y);
+            Ok((curve, point))
+        };
+        match self.material() {
+            Material::EcPublic(k) => ec(k),
+            Material::EcPrivate(k) => ec(k.public()),
+            Material::X25519Public(raw) => Ok((EcdhCurve::X25519, raw.to_vec())),
+            Material::X25519Private(k) => {
+                let public = k.public_bytes().map_err(|_| Error::Crypto("X25519 public key"))?;
+                Ok((EcdhCurve::X25519, public))
+            }
+            _ => Err(Error::key_use(format!("{} key cannot be used for ECDH-ES", self.kty()))),
+        }
+    }
+
+    /// The private key for ECDH-ES.
+    pub(crate) fn ecdh_private(&self) -> Result<&EcdhPrivate> {
+        match self.material() {
+            Material::EcPrivate(k) => k
+                .ecdh()
+                .map_err(|_| Error::key_use(format!("{} cannot be used for ECDH-ES", k.public().curve().name()))),
+            Material::X25519Private(k) => Ok(k),
+            _ => Err(Error::key_use("ECDH-ES decryption needs an EC or X25519 private key")),
+        }
+    }
+}
