@@ -189,7 +189,7 @@ mod tests {
         let (spki, pkcs8) = generated_key();
         let encryptor = RsaEncryptor::from_spki_der(&spki).unwrap();
         let decryptor = RsaDecryptor::from_pkcs8_der(&pkcs8).unwrap();
-        assert_eq!(decryptor.modulus_len(), 256);
+        assert_eq!(decryptor.modulus_len, 256);
         let cek = [0x17u8; 32];
         for hash in ALL_HASHES {
             let encrypted = encryptor.encrypt_oaep(hash, &cek).unwrap();
