@@ -25,6 +25,7 @@ use crate::key::{Key, KeySource};
 pub struct CompactSign<'p> {
     payload: &'p [u8],
     protected: JwsHeader,
+    protected_text: Option<String>,
     detached: bool,
 }
 
@@ -34,6 +35,7 @@ impl<'p> CompactSign<'p> {
         CompactSign {
             payload,
             protected: JwsHeader::default(),
+            protected_text: None,
             detached: false,
         }
     }
@@ -42,7 +44,26 @@ impl<'p> CompactSign<'p> {
     /// `b64: false` adds `b64` to `crit`.
     pub fn protected_header(mut self, header: JwsHeader) -> Self {
         self.protected = with_b64_crit(header);
+        self.protected_text = None;
         self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte (see
+    /// [`FlattenedSign::protected_header_json`](super::FlattenedSign::protected_header_json)).
+    ///
+    /// ```
+    /// use jose::{Key, jws::{CompactSign, JwsVerifyOptions, compact_verify}};
+    ///
+    /// let key = Key::from_secret([3u8; 32]);
+    /// let jws = CompactSign::new(b"x").protected_header_json("{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}")?.sign(&key)?;
+    /// assert!(jws.starts_with("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."));
+    /// # compact_verify(&jws, &key, &JwsVerifyOptions::new())?;
+    /// # Ok::<(), jose::Error>(())
+    /// ```
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = JwsHeader::parse(json.as_bytes())?;
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
     }
 
     /// Leaves the payload out: the output is `header..signature`
@@ -64,7 +85,13 @@ impl<'p> CompactSign<'p> {
         if !encoded && !self.detached && std::str::from_utf8(self.payload).is_err() {
             return Err(Error::jws("an unencoded compact payload must be UTF-8"));
         }
-        let parts = sign_parts(self.payload, Some(&self.protected), None, key)?;
+        let parts = sign_parts(
+            self.payload,
+            Some(&self.protected),
+            self.protected_text.as_deref(),
+            None,
+            key,
+        )?;
         let mut out = parts.protected_b64;
         out.push('.');
         if !self.detached {

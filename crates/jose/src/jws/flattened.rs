@@ -67,6 +67,7 @@ pub(crate) struct SignedParts {
 pub(crate) fn sign_parts(
     payload: &[u8],
     protected: Option<&JwsHeader>,
+    protected_text: Option<&str>,
     unprotected: Option<&JwsHeader>,
     key: &Key,
 ) -> Result<SignedParts> {
@@ -79,9 +80,12 @@ pub(crate) fn sign_parts(
     let alg = joint
         .alg
         .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
-    let protected_b64 = protected
-        .map(|p| b64::encode(p.to_json().as_bytes()))
-        .unwrap_or_default();
+    let protected_b64 = match protected_text {
+        Some(text) => b64::encode(text.as_bytes()),
+        None => protected
+            .map(|p| b64::encode(p.to_json().as_bytes()))
+            .unwrap_or_default(),
+    };
     let encoded = joint.b64 != Some(false);
     let input = if encoded {
         let mut input = protected_b64.clone();
@@ -176,6 +180,7 @@ fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
 pub struct FlattenedSign<'p> {
     payload: &'p [u8],
     protected: Option<JwsHeader>,
+    protected_text: Option<String>,
     unprotected: Option<JwsHeader>,
     detached: bool,
 }
@@ -186,6 +191,7 @@ impl<'p> FlattenedSign<'p> {
         FlattenedSign {
             payload,
             protected: None,
+            protected_text: None,
             unprotected: None,
             detached: false,
         }
@@ -194,7 +200,17 @@ impl<'p> FlattenedSign<'p> {
     /// Sets the protected header. Setting `b64: false` adds `b64` to `crit`.
     pub fn protected_header(mut self, header: JwsHeader) -> Self {
         self.protected = Some(with_b64_crit(header));
+        self.protected_text = None;
         self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte as
+    /// given (member order, whitespace): for reproducing published
+    /// examples. Nothing is added to it, not even `b64` to `crit`.
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = Some(JwsHeader::parse(json.as_bytes())?);
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
     }
 
     /// Sets the unprotected header.
@@ -211,7 +227,13 @@ impl<'p> FlattenedSign<'p> {
 
     /// Signs with `key`.
     pub fn sign(&self, key: &Key) -> Result<FlattenedJws> {
-        let parts = sign_parts(self.payload, self.protected.as_ref(), self.unprotected.as_ref(), key)?;
+        let parts = sign_parts(
+            self.payload,
+            self.protected.as_ref(),
+            self.protected_text.as_deref(),
+            self.unprotected.as_ref(),
+            key,
+        )?;
         let encoded = self.protected.as_ref().and_then(|p| p.b64) != Some(false);
         let payload = if self.detached {
             None

@@ -106,7 +106,7 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
         let mut signatures = Vec::with_capacity(self.signers.len());
         for (key, protected, unprotected) in &self.signers {
             let protected = (protected != &JwsHeader::default()).then_some(protected);
-            let parts = sign_parts(self.payload, protected, unprotected.as_ref(), key)?;
+            let parts = sign_parts(self.payload, protected, None, unprotected.as_ref(), key)?;
             signatures.push(GeneralSignature {
                 protected: protected.is_some().then_some(parts.protected_b64),
                 header: unprotected.clone(),
