@@ -1123,3 +1123,22 @@ fn mldsa65_seed_yields_the_published_public_key_and_kid_thumbprint() -> TestResu
 fn mldsa87_seed_yields_the_published_public_key_and_kid_thumbprint() -> TestResult {
     mldsa_seed_builds_the_published_key(87)
 }
+
+/// RFC 7515 A.1 (HMAC) and A.2 (RSASSA-PKCS1-v1_5) are deterministic: with
+/// the header kept byte for byte (it has a CRLF in it), our compact JWS is
+/// the published one.
+#[test]
+fn rfc7515_a1_and_a2_are_reproduced_byte_for_byte() -> TestResult {
+    for (n, alg) in [(1, Alg::HS256), (2, Alg::RS256)] {
+        let doc = read_json(&format!("rfc-appendix/erlang-jose/rfc7515/A.{n}.json"))?;
+        let key = Key::from_jwk_json(erlang_value(&doc, &format!("a.{n}.1.jwk+json"))?)?;
+        let header = erlang_value(&doc, &format!("a.{n}.1.jws+json"))?;
+        let payload = erlang_value(&doc, &format!("a.{n}.1.payload"))?;
+        let jws = CompactSign::new(payload.as_bytes())
+            .protected_header_json(header)?
+            .sign(&key)?;
+        assert_eq!(jws, erlang_value(&doc, &format!("a.{n}.1.compact"))?, "A.{n}");
+        compact_verify(&jws, &verifier(&key)?, &only(alg))?;
+    }
+    Ok(())
+}
