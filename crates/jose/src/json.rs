@@ -32,8 +32,8 @@ impl fmt::Display for ObjectError {
 
 struct StrictObject;
 
-const DUPLICATE: &str = "\u{0}duplicate:";
-const NOT_OBJECT: &str = "\u{0}not-an-object";
+const DUPLICATE: &str = "duplicate member ";
+const NOT_OBJECT: &str = "not a JSON object";
 
 impl<'de> DeserializeSeed<'de> for StrictObject {
     type Value = Map<String, Value>;
@@ -55,7 +55,7 @@ impl<'de> Visitor<'de> for StrictObject {
         while let Some(name) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
             if map.contains_key(&name) {
-                return Err(de::Error::custom(format_args!("{DUPLICATE}{name}")));
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{name:?}")));
             }
             map.insert(name, value);
         }
@@ -85,6 +85,12 @@ impl<'de> Visitor<'de> for StrictObject {
     }
 }
 
+/// Deserializes a JSON object whose member names are unique, inside
+/// another document (the unprotected headers of the JSON serializations).
+pub(crate) fn deserialize_unique_object<'de, D: de::Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    StrictObject.deserialize(d)
+}
+
 /// Parses `bytes` as one JSON object whose top-level member names are
 /// unique. Nesting depth is bounded by `serde_json`'s recursion limit, so
 /// hostile input cannot exhaust the stack.
@@ -99,8 +105,9 @@ fn classify(e: serde_json::Error) -> ObjectError {
     let text = e.to_string();
     if let Some(rest) = text.strip_prefix(DUPLICATE) {
         // serde_json appends " at line L column C"; the name is before it.
-        let name = rest.rsplit_once(" at line ").map_or(rest, |(name, _)| name);
-        ObjectError::DuplicateMember(name.to_owned())
+        let quoted = rest.rsplit_once(" at line ").map_or(rest, |(name, _)| name);
+        let name = serde_json::from_str::<String>(quoted).unwrap_or_else(|_| quoted.to_owned());
+        ObjectError::DuplicateMember(name)
     } else if text.starts_with(NOT_OBJECT) {
         ObjectError::NotAnObject
     } else {

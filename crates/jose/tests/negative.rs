@@ -1346,3 +1346,12 @@ fn key_pair_debug(key: &Key) -> String {
     };
     format!("{pair:?}")
 }
+
+#[test]
+fn json_serializations_refuse_duplicate_members_in_unprotected_headers() {
+    let flattened =
+        r#"{"protected":"eyJhbGciOiJIUzI1NiJ9","header":{"kid":"a","kid":"b"},"payload":"e30","signature":"AA"}"#;
+    let err = FlattenedJws::from_json(flattened).expect_err("duplicate kid must be refused");
+    assert!(matches!(err, Error::JwsInvalid(_)), "{err:?}");
+    assert!(err.to_string().contains("duplicate member \"kid\""), "{err}");
+}

@@ -155,6 +155,14 @@ pub(crate) fn encrypt_core(job: &EncryptJob<'_, '_>) -> Result<(Sealed, Vec<Reci
                 (Placement::Protected, Some(p)) if protected_text.is_some() => expect_params(p, &done.header)?,
                 (Placement::Protected, Some(p)) => absorb_params(p, done.header)?,
                 (Placement::Protected, None) => protected = Some(done.header),
+                // A protected header that already carries the parameters (a
+                // one-recipient general JWE with the `epk`, `iv`/`tag` or
+                // `p2s`/`p2c` in its protected header, as in RFC 7520 sections
+                // 5.3-5.5 and 5.7): they must match, and must not be repeated
+                // in the recipient header, which RFC 7516 section 7.2.1 forbids.
+                (Placement::RecipientHeader, Some(p)) if done.header.to_map().keys().any(|name| p.contains(name)) => {
+                    expect_params(p, &done.header)?
+                }
                 (Placement::RecipientHeader, _) => match header.as_mut() {
                     Some(h) => absorb_params(h, done.header)?,
                     None => header = Some(done.header),
@@ -323,6 +331,20 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     let iv = decode(jwe.iv, "IV")?;
     let ciphertext = decode(jwe.ciphertext, "ciphertext")?;
     let tag = decode(jwe.tag, "tag")?;
+    // A missing (empty) part is a malformed JWE, as in the JS library
+    // ("JWE Initialization Vector missing", "JWE Authentication Tag missing",
+    // "JWE Encrypted Key missing"). The attacker knows what they left out,
+    // so saying so leaks nothing; a present part of the wrong length still
+    // fails as JweDecryptionFailed.
+    if iv.is_empty() {
+        return Err(Error::JweInvalid("the IV is missing".into()));
+    }
+    if tag.is_empty() {
+        return Err(Error::JweInvalid("the authentication tag is missing".into()));
+    }
+    if encrypted_key.is_empty() && !alg.is_direct() {
+        return Err(Error::JweInvalid(format!("\"{alg}\" needs an encrypted key")));
+    }
     if let Some(aad) = jwe.aad {
         decode(aad, "aad")?;
     }

@@ -10,9 +10,11 @@ use crate::header;
 use crate::jwk::Jwk;
 
 /// Parameters defined by RFC 7516/7518 that `crit` may not list.
-const REGISTERED: [&str; 19] = [
+// "p2c" (RFC 7518 section 4.8.1.2) was missing: `crit: ["p2c"]` with
+// `understands("p2c")` was accepted instead of refused.
+const REGISTERED: [&str; 20] = [
     "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "epk", "apu",
-    "apv", "iv", "tag", "p2s",
+    "apv", "iv", "tag", "p2s", "p2c",
 ];
 
 /// A JWE header: the registered parameters as typed fields, everything
@@ -314,7 +316,8 @@ impl serde::Serialize for JweHeader {
 
 impl<'de> serde::Deserialize<'de> for JweHeader {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
+        // Unprotected headers refuse repeated members as the protected one does.
+        let map = crate::json::deserialize_unique_object(d)?;
         JweHeader::from_map(map).map_err(serde::de::Error::custom)
     }
 }
