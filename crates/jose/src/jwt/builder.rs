@@ -104,3 +104,16 @@ macro_rules! claim_setters {
 }
 
 pub(crate) use claim_setters;
+
+/// The claims of a `Serialize` value, which must be a JSON object.
+pub(crate) fn claims_object<T: serde::Serialize + ?Sized>(
+    claims: &T,
+) -> crate::Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::to_value(claims) {
+        Ok(serde_json::Value::Object(claims)) => Ok(claims),
+        Ok(_) => Err(crate::Error::JwtInvalid(
+            "JWT claims must serialize to a JSON object".into(),
+        )),
+        Err(e) => Err(crate::Error::JwtInvalid(format!("JWT claims do not serialize: {e}"))),
+    }
+}

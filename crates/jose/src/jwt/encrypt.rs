@@ -43,11 +43,7 @@ impl EncryptJwt {
     /// Starts a token with the custom claims of `claims`, which must
     /// serialize to a JSON object.
     pub fn new<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        match serde_json::to_value(claims) {
-            Ok(Value::Object(claims)) => Ok(Self::from_claims(claims)),
-            Ok(_) => Err(Error::JwtInvalid("JWT claims must serialize to a JSON object".into())),
-            Err(e) => Err(Error::JwtInvalid(format!("JWT claims do not serialize: {e}"))),
-        }
+        super::builder::claims_object(claims).map(Self::from_claims)
     }
 
     /// Starts a token from a JSON object of claims.
