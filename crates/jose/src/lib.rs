@@ -1,7 +1,7 @@
 //! # jose
 //!
 //! A complete, fast, misuse-resistant JOSE toolkit: JSON Web Tokens,
-//! Signatures, Keys and Key Sets.
+//! Signatures, Encryption, Keys and Key Sets.
 //!
 //! ```
 //! use jose::{Alg, Key, JsonObject, jwt::{SignJwt, VerifyOptions, jwt_verify}};
@@ -22,6 +22,9 @@
 //! assert_eq!(verified.claims["role"], "admin");
 //! # Ok::<(), jose::Error>(())
 //! ```
+//!
+//! Modules follow the specifications: [`jws`] (RFC 7515, 7797), [`jwe`]
+//! (RFC 7516, 7518), [`jwk`] (RFC 7517, 7638, 9278), [`jwt`] (RFC 7519).
 //!
 //! Safe by default: `none` is never accepted by a verify function, a key
 //! serves only the algorithms of its type (an HMAC secret never verifies
