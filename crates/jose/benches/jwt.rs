@@ -1,0 +1,515 @@
+//! Sign and verify of a typical access token, side by side with the Rust
+//! peers and with the floor: the bare aws-lc-rs primitive on the same
+//! signing input.
+//!
+//! ```text
+//! cargo bench -p jose --bench jwt          # everything
+//! cargo bench -p jose --bench jwt -- ES256 # one algorithm
+//! bench/run.sh                             # everything, plus Node.js, into BENCHMARKS.md
+//! ```
+//!
+//! One criterion group per algorithm and operation (`HS256/sign`,
+//! `HS256/verify`, ...), each with the functions `jose`, `jsonwebtoken`,
+//! `jwt-simple` and `floor`.
+//!
+//! Rules, the same for every contender:
+//! - Keys are parsed once, outside the timed loop (`benches/keys/`: throwaway
+//!   keys made for this benchmark, shared with `bench/jose-node`).
+//! - Sign goes from the application's claims value, built once, to the
+//!   compact token, with the header `{"alg":..,"typ":"JWT"}`. jwt-simple takes
+//!   its claims by value, so its copy is made outside the timed loop.
+//! - Verify checks the signature, `exp`, `nbf`, `iss` and `aud`, and
+//!   deserializes the claims into the application's type. Every library
+//!   verifies the same token (the one `jose` signed; checked at start-up
+//!   that all of them accept it and that they accept their own tokens too).
+//! - The floor signs, or verifies the signature over, the exact signing
+//!   input of that token with a key prepared once (`hmac::Key`,
+//!   `RsaKeyPair`, `EcdsaKeyPair`, `Ed25519KeyPair`, `ParsedPublicKey`): the
+//!   cryptography alone.
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::time::Duration;
+
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature as lc;
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use jose::jws::JwsHeader;
+use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use jose::{Alg, Key};
+use jwt_simple::prelude as js;
+use jwt_simple::prelude::{
+    ECDSAP256KeyPairLike as _, ECDSAP256PublicKeyLike as _, EdDSAKeyPairLike as _, EdDSAPublicKeyLike as _,
+    MACLike as _, RSAKeyPairLike as _, RSAPublicKeyLike as _,
+};
+use serde::{Deserialize, Serialize};
+
+// ---------------------------------------------------------------------------
+// The token
+// ---------------------------------------------------------------------------
+
+/// The HMAC secret (also in `bench/jose-node/bench.mjs`).
+const SECRET: &[u8] = b"jose-benchmark-hs256-secret-0123456789abcdef";
+const ISSUER: &str = "https://auth.example.com";
+const AUDIENCE: &str = "https://api.example.com";
+/// 2023-11-14T22:13:20Z.
+const ISSUED_AT: i64 = 1_700_000_000;
+/// 2100-01-01T00:00:00Z: far in the future, so tokens never expire here.
+const EXPIRES_AT: i64 = 4_102_444_800;
+
+const RSA_PRIVATE: &str = include_str!("keys/rsa.pem");
+const RSA_PUBLIC: &str = include_str!("keys/rsa.pub.pem");
+const EC_PRIVATE: &str = include_str!("keys/ec.pem");
+const EC_PUBLIC: &str = include_str!("keys/ec.pub.pem");
+const ED_PRIVATE: &str = include_str!("keys/ed25519.pem");
+const ED_PUBLIC: &str = include_str!("keys/ed25519.pub.pem");
+
+/// A typical access token: seven registered claims and three of the
+/// application's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct AccessClaims {
+    iss: String,
+    sub: String,
+    aud: String,
+    exp: i64,
+    nbf: i64,
+    iat: i64,
+    jti: String,
+    role: String,
+    session_id: String,
+    scope: String,
+}
+
+/// The application's claims, as jwt-simple carries them next to its own
+/// registered ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CustomClaims {
+    role: String,
+    session_id: String,
+    scope: String,
+}
+
+fn access_claims() -> AccessClaims {
+    AccessClaims {
+        iss: ISSUER.into(),
+        sub: "user-8f14e45f-ceea-467f-a8c5-9e3d2c1b0a7e".into(),
+        aud: AUDIENCE.into(),
+        exp: EXPIRES_AT,
+        nbf: ISSUED_AT,
+        iat: ISSUED_AT,
+        jti: "3f2b8c1e-9d4a-4e7b-b6a2-5c1d0e9f8a7b".into(),
+        role: "admin".into(),
+        session_id: "sess-6c2e1f0a-7b3d-4c5e-9a8b-1d2e3f4a5b6c".into(),
+        scope: "openid profile email orders:read orders:write".into(),
+    }
+}
+
+fn simple_claims(claims: &AccessClaims) -> js::JWTClaims<CustomClaims> {
+    let at = |secs: i64| js::UnixTimeStamp::from_secs(secs as u64);
+    js::JWTClaims {
+        issued_at: Some(at(claims.iat)),
+        expires_at: Some(at(claims.exp)),
+        invalid_before: Some(at(claims.nbf)),
+        issuer: Some(claims.iss.clone()),
+        subject: Some(claims.sub.clone()),
+        audiences: Some(js::Audiences::AsString(claims.aud.clone())),
+        jwt_id: Some(claims.jti.clone()),
+        nonce: None,
+        custom: CustomClaims {
+            role: claims.role.clone(),
+            session_id: claims.session_id.clone(),
+            scope: claims.scope.clone(),
+        },
+    }
+}
+
+fn pem_to_der(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    STANDARD.decode(body).expect("PEM body is base64")
+}
+
+fn b64url_decode(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(text).expect("base64url")
+}
+
+/// `header.payload` and the decoded signature of a compact token.
+fn split_token(token: &str) -> (Vec<u8>, Vec<u8>) {
+    let (input, signature) = token.rsplit_once('.').expect("compact token");
+    (input.as_bytes().to_vec(), b64url_decode(signature))
+}
+
+// ---------------------------------------------------------------------------
+// The contenders, per algorithm
+// ---------------------------------------------------------------------------
+
+/// jwt-simple has one key type per algorithm; this puts them behind one
+/// statically dispatched interface.
+trait SimpleKeys {
+    fn sign(&self, claims: js::JWTClaims<CustomClaims>) -> String;
+    fn verify(&self, token: &str, options: js::VerificationOptions) -> js::JWTClaims<CustomClaims>;
+}
+
+macro_rules! simple_keys {
+    ($name:ident, $private:ty, $public:ty, $sign:ident) => {
+        struct $name($private, $public);
+
+        impl SimpleKeys for $name {
+            fn sign(&self, claims: js::JWTClaims<CustomClaims>) -> String {
+                self.0.$sign(claims).expect("jwt-simple signs")
+            }
+
+            fn verify(&self, token: &str, options: js::VerificationOptions) -> js::JWTClaims<CustomClaims> {
+                self.1
+                    .verify_token(token, Some(options))
+                    .expect("jwt-simple verifies")
+            }
+        }
+    };
+}
+
+simple_keys!(SimpleHs256, js::HS256Key, js::HS256Key, authenticate);
+simple_keys!(SimpleRs256, js::RS256KeyPair, js::RS256PublicKey, sign);
+simple_keys!(SimplePs256, js::PS256KeyPair, js::PS256PublicKey, sign);
+simple_keys!(SimpleEs256, js::ES256KeyPair, js::ES256PublicKey, sign);
+simple_keys!(SimpleEd25519, js::Ed25519KeyPair, js::Ed25519PublicKey, sign);
+
+/// The bare aws-lc-rs primitive, its key prepared once.
+trait Floor {
+    fn sign(&self, input: &[u8]) -> usize;
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool;
+    /// The signature, for the algorithms whose signatures are
+    /// deterministic (a start-up check that jose signs the same bytes).
+    fn deterministic_signature(&self, _input: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+struct FloorHmac(hmac::Key);
+
+impl Floor for FloorHmac {
+    fn sign(&self, input: &[u8]) -> usize {
+        black_box(hmac::sign(&self.0, input)).as_ref().len()
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
+        hmac::verify(&self.0, input, signature).is_ok()
+    }
+
+    fn deterministic_signature(&self, input: &[u8]) -> Option<Vec<u8>> {
+        Some(hmac::sign(&self.0, input).as_ref().to_vec())
+    }
+}
+
+struct FloorRsa {
+    pss: bool,
+    pair: lc::RsaKeyPair,
+    encoding: &'static dyn lc::RsaEncoding,
+    public: lc::ParsedPublicKey,
+    rng: SystemRandom,
+}
+
+impl Floor for FloorRsa {
+    fn sign(&self, input: &[u8]) -> usize {
+        let mut signature = [0u8; 2048 / 8];
+        self.pair
+            .sign(self.encoding, &self.rng, input, &mut signature)
+            .expect("RSA signs");
+        black_box(&signature).len()
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
+        self.public.verify_sig(input, signature).is_ok()
+    }
+
+    fn deterministic_signature(&self, input: &[u8]) -> Option<Vec<u8>> {
+        let mut signature = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(self.encoding, &self.rng, input, &mut signature)
+            .expect("RSA signs");
+        (!self.pss).then_some(signature)
+    }
+}
+
+struct FloorEcdsa {
+    pair: lc::EcdsaKeyPair,
+    public: lc::ParsedPublicKey,
+    rng: SystemRandom,
+}
+
+impl Floor for FloorEcdsa {
+    fn sign(&self, input: &[u8]) -> usize {
+        black_box(self.pair.sign(&self.rng, input).expect("ECDSA signs"))
+            .as_ref()
+            .len()
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
+        self.public.verify_sig(input, signature).is_ok()
+    }
+}
+
+struct FloorEd25519 {
+    pair: lc::Ed25519KeyPair,
+    public: lc::ParsedPublicKey,
+}
+
+impl Floor for FloorEd25519 {
+    fn sign(&self, input: &[u8]) -> usize {
+        black_box(self.pair.sign(input)).as_ref().len()
+    }
+
+    fn deterministic_signature(&self, input: &[u8]) -> Option<Vec<u8>> {
+        Some(self.pair.sign(input).as_ref().to_vec())
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
+        self.public.verify_sig(input, signature).is_ok()
+    }
+}
+
+/// Everything one algorithm's two groups need, prepared outside the loops.
+struct Contenders<S, F> {
+    /// The group name: the JWS `alg`.
+    name: &'static str,
+    alg: Alg,
+    jose_private: Key,
+    jose_public: Key,
+    jwt_alg: jsonwebtoken::Algorithm,
+    jwt_encoding: jsonwebtoken::EncodingKey,
+    jwt_decoding: jsonwebtoken::DecodingKey,
+    simple: S,
+    floor: F,
+}
+
+fn hs256() -> Contenders<SimpleHs256, FloorHmac> {
+    Contenders {
+        name: "HS256",
+        alg: Alg::HS256,
+        jose_private: Key::from_secret(SECRET),
+        jose_public: Key::from_secret(SECRET),
+        jwt_alg: jsonwebtoken::Algorithm::HS256,
+        jwt_encoding: jsonwebtoken::EncodingKey::from_secret(SECRET).expect("secret"),
+        jwt_decoding: jsonwebtoken::DecodingKey::from_secret(SECRET).expect("secret"),
+        simple: SimpleHs256(js::HS256Key::from_bytes(SECRET), js::HS256Key::from_bytes(SECRET)),
+        floor: FloorHmac(hmac::Key::new(hmac::HMAC_SHA256, SECRET)),
+    }
+}
+
+fn rsa_floor(pss: bool) -> FloorRsa {
+    let (encoding, params): (&'static dyn lc::RsaEncoding, &'static lc::RsaParameters) = if pss {
+        (&lc::RSA_PSS_SHA256, &lc::RSA_PSS_2048_8192_SHA256)
+    } else {
+        (&lc::RSA_PKCS1_SHA256, &lc::RSA_PKCS1_2048_8192_SHA256)
+    };
+    let pair = lc::RsaKeyPair::from_pkcs8(&pem_to_der(RSA_PRIVATE)).expect("RSA PKCS#8");
+    let public = lc::ParsedPublicKey::new(params, pem_to_der(RSA_PUBLIC)).expect("RSA public key");
+    FloorRsa {
+        pss,
+        pair,
+        encoding,
+        public,
+        rng: SystemRandom::new(),
+    }
+}
+
+fn rs256() -> Contenders<SimpleRs256, FloorRsa> {
+    Contenders {
+        name: "RS256",
+        alg: Alg::RS256,
+        jose_private: Key::from_pem(RSA_PRIVATE).expect("RSA private key"),
+        jose_public: Key::from_pem(RSA_PUBLIC).expect("RSA public key"),
+        jwt_alg: jsonwebtoken::Algorithm::RS256,
+        jwt_encoding: jsonwebtoken::EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).expect("RSA private key"),
+        jwt_decoding: jsonwebtoken::DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes()).expect("RSA public key"),
+        simple: SimpleRs256(
+            js::RS256KeyPair::from_pem(RSA_PRIVATE).expect("RSA private key"),
+            js::RS256PublicKey::from_pem(RSA_PUBLIC).expect("RSA public key"),
+        ),
+        floor: rsa_floor(false),
+    }
+}
+
+fn ps256() -> Contenders<SimplePs256, FloorRsa> {
+    Contenders {
+        name: "PS256",
+        alg: Alg::PS256,
+        jose_private: Key::from_pem(RSA_PRIVATE).expect("RSA private key"),
+        jose_public: Key::from_pem(RSA_PUBLIC).expect("RSA public key"),
+        jwt_alg: jsonwebtoken::Algorithm::PS256,
+        jwt_encoding: jsonwebtoken::EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).expect("RSA private key"),
+        jwt_decoding: jsonwebtoken::DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes()).expect("RSA public key"),
+        simple: SimplePs256(
+            js::PS256KeyPair::from_pem(RSA_PRIVATE).expect("RSA private key"),
+            js::PS256PublicKey::from_pem(RSA_PUBLIC).expect("RSA public key"),
+        ),
+        floor: rsa_floor(true),
+    }
+}
+
+fn es256() -> Contenders<SimpleEs256, FloorEcdsa> {
+    let pair =
+        lc::EcdsaKeyPair::from_pkcs8(&lc::ECDSA_P256_SHA256_FIXED_SIGNING, &pem_to_der(EC_PRIVATE)).expect("EC PKCS#8");
+    let public = lc::ParsedPublicKey::new(&lc::ECDSA_P256_SHA256_FIXED, pem_to_der(EC_PUBLIC)).expect("EC public key");
+    Contenders {
+        name: "ES256",
+        alg: Alg::ES256,
+        jose_private: Key::from_pem(EC_PRIVATE).expect("EC private key"),
+        jose_public: Key::from_pem(EC_PUBLIC).expect("EC public key"),
+        jwt_alg: jsonwebtoken::Algorithm::ES256,
+        jwt_encoding: jsonwebtoken::EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).expect("EC private key"),
+        jwt_decoding: jsonwebtoken::DecodingKey::from_ec_pem(EC_PUBLIC.as_bytes()).expect("EC public key"),
+        simple: SimpleEs256(
+            js::ES256KeyPair::from_pem(EC_PRIVATE).expect("EC private key"),
+            js::ES256PublicKey::from_pem(EC_PUBLIC).expect("EC public key"),
+        ),
+        floor: FloorEcdsa {
+            pair,
+            public,
+            rng: SystemRandom::new(),
+        },
+    }
+}
+
+fn eddsa() -> Contenders<SimpleEd25519, FloorEd25519> {
+    let pair = lc::Ed25519KeyPair::from_pkcs8(&pem_to_der(ED_PRIVATE)).expect("Ed25519 PKCS#8");
+    let public = lc::ParsedPublicKey::new(&lc::ED25519, pem_to_der(ED_PUBLIC)).expect("Ed25519 public key");
+    Contenders {
+        name: "EdDSA",
+        alg: Alg::EdDSA,
+        jose_private: Key::from_pem(ED_PRIVATE).expect("Ed25519 private key"),
+        jose_public: Key::from_pem(ED_PUBLIC).expect("Ed25519 public key"),
+        jwt_alg: jsonwebtoken::Algorithm::EdDSA,
+        jwt_encoding: jsonwebtoken::EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).expect("Ed25519 private key"),
+        jwt_decoding: jsonwebtoken::DecodingKey::from_ed_pem(ED_PUBLIC.as_bytes()).expect("Ed25519 public key"),
+        simple: SimpleEd25519(
+            js::Ed25519KeyPair::from_pem(ED_PRIVATE).expect("Ed25519 private key"),
+            js::Ed25519PublicKey::from_pem(ED_PUBLIC).expect("Ed25519 public key"),
+        ),
+        floor: FloorEd25519 { pair, public },
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The runs
+// ---------------------------------------------------------------------------
+
+fn jose_header(alg: Alg) -> JwsHeader {
+    JwsHeader::new(alg).typ("JWT")
+}
+
+fn jose_sign(claims: &AccessClaims, header: &JwsHeader, key: &Key) -> String {
+    SignJwt::new(claims)
+        .expect("claims serialize")
+        .protected_header(header.clone())
+        .sign(key)
+        .expect("jose signs")
+}
+
+fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
+    let claims = access_claims();
+    let simple_claims = simple_claims(&claims);
+
+    let jose_header = jose_header(k.alg);
+    let jose_options = VerifyOptions::new()
+        .algorithms([k.alg])
+        .issuer(ISSUER)
+        .audience(AUDIENCE);
+
+    let mut jwt_header = jsonwebtoken::Header::new(k.jwt_alg);
+    jwt_header.typ = Some("JWT".into());
+    let mut jwt_validation = jsonwebtoken::Validation::new(k.jwt_alg);
+    jwt_validation.set_issuer(&[ISSUER]);
+    jwt_validation.set_audience(&[AUDIENCE]);
+    jwt_validation.validate_nbf = true;
+
+    let simple_options = js::VerificationOptions {
+        allowed_issuers: Some(HashSet::from([ISSUER.to_owned()])),
+        allowed_audiences: Some(HashSet::from([AUDIENCE.to_owned()])),
+        ..Default::default()
+    };
+
+    // The token everyone verifies, and its parts for the floor.
+    let token = jose_sign(&claims, &jose_header, &k.jose_private);
+    let (signing_input, signature) = split_token(&token);
+
+    // Everyone accepts it, and their own tokens; the floor agrees.
+    let jose_verify = || {
+        jwt_verify::<AccessClaims>(black_box(&token), &k.jose_public, &jose_options)
+            .expect("jose verifies")
+            .claims
+    };
+    let jwt_verify_ = |token: &str| {
+        jsonwebtoken::decode::<AccessClaims>(black_box(token), &k.jwt_decoding, &jwt_validation)
+            .expect("jsonwebtoken verifies")
+            .claims
+    };
+    assert_eq!(jose_verify(), claims);
+    assert_eq!(jwt_verify_(&token), claims);
+    assert_eq!(k.simple.verify(&token, simple_options.clone()).custom.role, claims.role);
+    let own = jsonwebtoken::encode(&jwt_header, &claims, &k.jwt_encoding).expect("jsonwebtoken signs");
+    assert_eq!(jwt_verify_(&own), claims);
+    let own = k.simple.sign(simple_claims.clone());
+    assert_eq!(k.simple.verify(&own, simple_options.clone()).custom.scope, claims.scope);
+    assert!(k.floor.verify(&signing_input, &signature));
+    if let Some(deterministic) = k.floor.deterministic_signature(&signing_input) {
+        assert_eq!(deterministic, signature, "jose and the floor sign the same bytes");
+    }
+
+    let mut group = c.benchmark_group(format!("{}/sign", k.name));
+    group.bench_function("jose", |b| {
+        b.iter(|| jose_sign(black_box(&claims), &jose_header, &k.jose_private))
+    });
+    group.bench_function("jsonwebtoken", |b| {
+        b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&claims), &k.jwt_encoding).expect("jsonwebtoken signs"))
+    });
+    group.bench_function("jwt-simple", |b| {
+        b.iter_batched(
+            || simple_claims.clone(),
+            |claims| k.simple.sign(claims),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("floor", |b| b.iter(|| k.floor.sign(black_box(&signing_input))));
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{}/verify", k.name));
+    group.bench_function("jose", |b| b.iter(jose_verify));
+    group.bench_function("jsonwebtoken", |b| b.iter(|| jwt_verify_(&token)));
+    group.bench_function("jwt-simple", |b| {
+        b.iter_batched(
+            || simple_options.clone(),
+            |options| k.simple.verify(black_box(&token), options),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("floor", |b| {
+        b.iter(|| assert!(k.floor.verify(black_box(&signing_input), black_box(&signature))))
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    bench_alg(c, hs256());
+    bench_alg(c, rs256());
+    bench_alg(c, ps256());
+    bench_alg(c, es256());
+    bench_alg(c, eddsa());
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50)
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = jwt;
+    config = config();
+    targets = benches
+}
+criterion_main!(jwt);
