@@ -101,8 +101,16 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ObjectErr
     Ok(map)
 }
 
+/// A JSON error as [`ObjectError`] words it.
+pub(crate) fn describe(e: &serde_json::Error) -> String {
+    classify_text(e.to_string()).to_string()
+}
+
 fn classify(e: serde_json::Error) -> ObjectError {
-    let text = e.to_string();
+    classify_text(e.to_string())
+}
+
+fn classify_text(text: String) -> ObjectError {
     if let Some(rest) = text.strip_prefix(DUPLICATE) {
         // serde_json appends " at line L column C"; the name is before it.
         let quoted = rest.rsplit_once(" at line ").map_or(rest, |(name, _)| name);

@@ -92,18 +92,7 @@ impl<'p> CompactSign<'p> {
             None,
             key,
         )?;
-        let mut out = parts.protected_b64;
-        out.push('.');
-        if !self.detached {
-            if encoded {
-                b64::encode_into(self.payload, &mut out);
-            } else {
-                out.push_str(std::str::from_utf8(self.payload).unwrap_or_default());
-            }
-        }
-        out.push('.');
-        out.push_str(&parts.signature_b64);
-        Ok(out)
+        parts.into_compact(self.detached)
     }
 }
 

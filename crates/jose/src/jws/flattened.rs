@@ -55,15 +55,35 @@ impl<'a> SigningInput<'a> {
     }
 }
 
-/// What a signature was computed with: the encoded protected header and
-/// the signature itself.
+/// A computed signature and the bytes it covers.
 pub(crate) struct SignedParts {
-    pub(crate) protected_b64: String,
+    /// `BASE64URL(protected) '.' payload-segment`, the signing input,
+    /// which the compact form reuses as its first two parts.
+    input: Vec<u8>,
+    protected_len: usize,
     pub(crate) signature_b64: String,
 }
 
-/// Signs `payload` with `key` under the given headers. Returns the encoded
-/// protected header and signature; the caller lays out the serialization.
+impl SignedParts {
+    pub(crate) fn protected_b64(&self) -> &str {
+        // The encoded header is base64url, so ASCII.
+        std::str::from_utf8(&self.input[..self.protected_len]).unwrap_or_default()
+    }
+
+    /// `header.payload.signature`, or `header..signature` when detached.
+    pub(crate) fn into_compact(self, detached: bool) -> Result<String> {
+        let mut input = self.input;
+        if detached {
+            input.truncate(self.protected_len + 1);
+        }
+        let mut out = String::from_utf8(input).map_err(|_| Error::jws("an unencoded compact payload must be UTF-8"))?;
+        out.push('.');
+        out.push_str(&self.signature_b64);
+        Ok(out)
+    }
+}
+
+/// Signs `payload` with `key` under the given headers.
 pub(crate) fn sign_parts(
     payload: &[u8],
     protected: Option<&JwsHeader>,
@@ -80,24 +100,37 @@ pub(crate) fn sign_parts(
     let alg = joint
         .alg
         .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
-    let protected_b64 = match protected_text {
-        Some(text) => b64::encode(text.as_bytes()),
-        None => protected
-            .map(|p| b64::encode(p.to_json().as_bytes()))
-            .unwrap_or_default(),
+    let header_json;
+    let header_bytes = match (protected_text, protected) {
+        (Some(text), _) => text.as_bytes(),
+        (None, Some(p)) => {
+            header_json = p.to_json();
+            header_json.as_bytes()
+        }
+        (None, None) => &[],
     };
     let encoded = joint.b64 != Some(false);
+    let payload_len = if encoded {
+        payload.len().div_ceil(3) * 4
+    } else {
+        payload.len()
+    };
+    let mut input = String::with_capacity(header_bytes.len().div_ceil(3) * 4 + 1 + payload_len);
+    b64::encode_into(header_bytes, &mut input);
+    let protected_len = input.len();
+    input.push('.');
     let input = if encoded {
-        let mut input = protected_b64.clone();
-        input.push('.');
         b64::encode_into(payload, &mut input);
         input.into_bytes()
     } else {
-        SigningInput::join(&protected_b64, payload).0.into_owned()
+        let mut bytes = input.into_bytes();
+        bytes.extend_from_slice(payload);
+        bytes
     };
     let signature = key.sign_raw(alg, &input)?;
     Ok(SignedParts {
-        protected_b64,
+        input,
+        protected_len,
         signature_b64: b64::encode(&signature),
     })
 }
@@ -246,7 +279,7 @@ impl<'p> FlattenedSign<'p> {
             )
         };
         Ok(FlattenedJws {
-            protected: self.protected.is_some().then_some(parts.protected_b64),
+            protected: self.protected.is_some().then(|| parts.protected_b64().to_owned()),
             header: self.unprotected.clone(),
             payload,
             signature: parts.signature_b64,

@@ -108,7 +108,7 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
             let protected = (protected != &JwsHeader::default()).then_some(protected);
             let parts = sign_parts(self.payload, protected, None, unprotected.as_ref(), key)?;
             signatures.push(GeneralSignature {
-                protected: protected.is_some().then_some(parts.protected_b64),
+                protected: protected.is_some().then(|| parts.protected_b64().to_owned()),
                 header: unprotected.clone(),
                 signature: parts.signature_b64,
             });

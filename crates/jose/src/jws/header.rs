@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use serde::de::DeserializeSeed;
+
 use serde_json::{Map, Value};
 
 use crate::alg::Alg;
@@ -114,71 +116,77 @@ impl JwsHeader {
 
     /// Builds a header from a JSON object, checking registered parameters'
     /// types.
-    pub fn from_map(mut map: Map<String, Value>) -> Result<Self> {
-        let alg = match map.remove("alg") {
-            None => None,
-            Some(Value::String(name)) => Some(Alg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?),
-            Some(_) => return Err(Error::jws("\"alg\" header parameter must be a string")),
+    pub fn from_map(map: Map<String, Value>) -> Result<Self> {
+        let mut header = JwsHeader::default();
+        for (name, value) in map {
+            header.set(&name, value)?;
+        }
+        Ok(header)
+    }
+
+    /// Sets one parameter from its JSON value, checking its type.
+    fn set(&mut self, name: &str, value: Value) -> Result<()> {
+        let string = |value: Value| match value {
+            Value::String(s) => Ok(s),
+            _ => Err(Error::jws(format!("\"{name}\" header parameter must be a string"))),
         };
-        let kid = header::take_string(&mut map, "kid").map_err(Error::jws)?;
-        let typ = header::take_string(&mut map, "typ").map_err(Error::jws)?;
-        let cty = header::take_string(&mut map, "cty").map_err(Error::jws)?;
-        let crit = header::take_crit(&mut map).map_err(Error::jws)?;
-        let b64 = match map.remove("b64") {
-            None => None,
-            Some(Value::Bool(b)) => Some(b),
-            Some(_) => return Err(Error::jws("\"b64\" header parameter must be a boolean")),
+        let single = || {
+            let mut map = Map::new();
+            map.insert(name.to_owned(), value.clone());
+            map
         };
-        let jwk = header::take_jwk(&mut map, "jwk").map_err(Error::jws)?;
-        Ok(JwsHeader {
-            alg,
-            kid,
-            typ,
-            cty,
-            crit,
-            b64,
-            jwk,
-            other: map,
-        })
+        match name {
+            "alg" => {
+                let alg = string(value)?;
+                self.alg = Some(Alg::from_name(&alg).ok_or(Error::AlgNotAllowed(alg))?);
+            }
+            "kid" => self.kid = Some(string(value)?),
+            "typ" => self.typ = Some(string(value)?),
+            "cty" => self.cty = Some(string(value)?),
+            "b64" => match value {
+                Value::Bool(b) => self.b64 = Some(b),
+                _ => return Err(Error::jws("\"b64\" header parameter must be a boolean")),
+            },
+            "crit" => self.crit = header::take_crit(&mut single()).map_err(Error::jws)?,
+            "jwk" => self.jwk = header::take_jwk(&mut single(), "jwk").map_err(Error::jws)?,
+            _ => {
+                self.other.insert(name.to_owned(), value);
+            }
+        }
+        Ok(())
     }
 
     /// This header as a JSON object.
     pub fn to_map(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        if let Some(alg) = self.alg {
-            map.insert("alg".into(), alg.name().into());
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
         }
-        if let Some(b64) = self.b64 {
-            map.insert("b64".into(), b64.into());
-        }
-        if let Some(crit) = &self.crit {
-            map.insert("crit".into(), crit.clone().into());
-        }
-        for (name, value) in [("kid", &self.kid), ("typ", &self.typ), ("cty", &self.cty)] {
-            if let Some(value) = value {
-                map.insert(name.into(), value.clone().into());
-            }
-        }
-        if let Some(jwk) = &self.jwk {
-            map.insert(
-                "jwk".into(),
-                serde_json::to_value(jwk.to_public()).unwrap_or(Value::Null),
-            );
-        }
-        for (name, value) in &self.other {
-            map.insert(name.clone(), value.clone());
-        }
-        map
     }
 
     pub(crate) fn to_json(&self) -> String {
-        Value::Object(self.to_map()).to_string()
+        // Strings, booleans and JSON values always serialize.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// Parses the decoded bytes of a protected header.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
-        let map = crate::json::parse_object(bytes).map_err(|e| Error::jws(format!("protected header is {e}")))?;
-        JwsHeader::from_map(map)
+        // One pass straight into the typed fields: this runs on every
+        // verification, and a map of every member would cost as much again.
+        let mut header = JwsHeader::default();
+        let mut failure = None;
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = HeaderSeed {
+            header: &mut header,
+            failure: &mut failure,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        match (parsed, failure) {
+            (Ok(()), _) => Ok(header),
+            (Err(_), Some(failure)) => Err(failure),
+            (Err(e), None) => Err(Error::jws(format!("protected header is {}", crate::json::describe(&e)))),
+        }
     }
 
     /// The joint header of a protected and an unprotected header, whose
@@ -234,9 +242,66 @@ impl JwsHeader {
     }
 }
 
+/// A registered parameter's value, borrowed for serialization.
+enum Field<'h> {
+    Str(&'h str),
+    Bool(bool),
+    List(&'h [String]),
+    Jwk(&'h Jwk),
+    Json(&'h Value),
+}
+
+impl serde::Serialize for Field<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Field::Str(v) => s.serialize_str(v),
+            Field::Bool(v) => s.serialize_bool(*v),
+            Field::List(v) => v.serialize(s),
+            // Only the public members of an embedded key are ever written.
+            Field::Jwk(v) => v.to_public().serialize(s),
+            Field::Json(v) => v.serialize(s),
+        }
+    }
+}
+
+/// Written straight from the fields, with no intermediate map: this runs
+/// on every signature. Members come out in name order, as a map would
+/// write them, so the bytes do not depend on how the header was built.
 impl serde::Serialize for JwsHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.to_map().serialize(s)
+        use serde::ser::SerializeMap;
+        // In name order.
+        let typed = [
+            ("alg", self.alg.map(|a| Field::Str(a.name()))),
+            ("b64", self.b64.map(Field::Bool)),
+            ("crit", self.crit.as_deref().map(Field::List)),
+            ("cty", self.cty.as_deref().map(Field::Str)),
+            ("jwk", self.jwk.as_ref().map(Field::Jwk)),
+            ("kid", self.kid.as_deref().map(Field::Str)),
+            ("typ", self.typ.as_deref().map(Field::Str)),
+        ];
+        let mut typed = typed
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v)))
+            .peekable();
+        let mut other = self
+            .other
+            .iter()
+            .map(|(name, value)| (name.as_str(), Field::Json(value)))
+            .peekable();
+        let mut map = s.serialize_map(None)?;
+        loop {
+            let next = match (typed.peek(), other.peek()) {
+                (Some((t, _)), Some((o, _))) if *o < *t => other.next(),
+                (Some(_), _) => typed.next(),
+                (None, Some(_)) => other.next(),
+                (None, None) => break,
+            };
+            if let Some((name, value)) = next {
+                map.serialize_entry(name, &value)?;
+            }
+        }
+        map.end()
     }
 }
 
@@ -245,5 +310,50 @@ impl<'de> serde::Deserialize<'de> for JwsHeader {
         // Unprotected headers refuse repeated members as the protected one does.
         let map = crate::json::deserialize_unique_object(d)?;
         JwsHeader::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Deserializes a header object into a `JwsHeader` in place, keeping the
+/// first domain error (an unknown `alg`, a mistyped parameter) so that it
+/// reaches the caller as itself rather than as a JSON error.
+struct HeaderSeed<'h> {
+    header: &'h mut JwsHeader,
+    failure: &'h mut Option<Error>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for HeaderSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for HeaderSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
+        let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
+        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
+            let value: Value = access.next_value()?;
+            // Duplicates are a structural fault and win over a bad value
+            // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
+            if seen.contains(&name) {
+                *self.failure = Some(Error::jws(format!("protected header is duplicate member {name:?}")));
+                return Err(serde::de::Error::custom("duplicate header parameter"));
+            }
+            if let Err(e) = self.header.set(&name, value) {
+                self.failure.get_or_insert(e);
+            }
+            seen.push(name);
+        }
+        match self.failure {
+            Some(_) => Err(serde::de::Error::custom("invalid header parameter")),
+            None => Ok(()),
+        }
     }
 }

@@ -17,6 +17,8 @@ pub use flattened::{FlattenedJws, FlattenedSign, flattened_verify};
 pub use general::{GeneralJws, GeneralSign, GeneralSignature, general_verify};
 pub use header::JwsHeader;
 
+pub(crate) use flattened::sign_parts;
+
 use crate::alg::Alg;
 use crate::key::Key;
 

@@ -84,10 +84,10 @@ fn normalize_typ(typ: &str) -> String {
     }
 }
 
-fn optional_string(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<String>, ClaimFailure> {
-    match claims.get(name) {
+fn optional_string(claims: &mut ScannedClaims<'_>, name: &'static str) -> Result<Option<String>, ClaimFailure> {
+    match claims.take(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(ClaimFailure::new(
             name,
             ClaimReason::Invalid,
@@ -116,7 +116,7 @@ fn numeric_date(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option
     }
 }
 
-fn audience(claims: &ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure> {
+fn audience(claims: &mut ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure> {
     let invalid = || {
         ClaimFailure::new(
             "aud",
@@ -124,12 +124,15 @@ fn audience(claims: &ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure> {
             "\"aud\" claim must be a string or an array of strings",
         )
     };
-    match claims.get("aud") {
+    match claims.take("aud") {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::String(s)) => Ok(vec![s]),
         Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned).ok_or_else(invalid))
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                _ => Err(invalid()),
+            })
             .collect(),
         Some(_) => Err(invalid()),
     }
@@ -144,7 +147,7 @@ fn whole_seconds(v: f64) -> i64 {
 /// order, and returns the registered claims.
 pub(crate) fn validate(
     header: &JwsHeader,
-    claims: &ScannedClaims<'_>,
+    mut claims: ScannedClaims<'_>,
     options: &VerifyOptions,
 ) -> Result<RegisteredClaims, ClaimFailure> {
     if let Some(expected) = &options.typ {
@@ -186,7 +189,7 @@ pub(crate) fn validate(
         }
     }
 
-    let iss = optional_string(claims, "iss")?;
+    let iss = optional_string(&mut claims, "iss")?;
     if !options.issuer.is_empty() && !iss.as_ref().is_some_and(|iss| options.issuer.contains(iss)) {
         return Err(ClaimFailure::new(
             "iss",
@@ -194,7 +197,7 @@ pub(crate) fn validate(
             "unexpected \"iss\" claim value",
         ));
     }
-    let sub = optional_string(claims, "sub")?;
+    let sub = optional_string(&mut claims, "sub")?;
     if let Some(expected) = &options.subject {
         if sub.as_ref() != Some(expected) {
             return Err(ClaimFailure::new(
@@ -204,7 +207,7 @@ pub(crate) fn validate(
             ));
         }
     }
-    let aud = audience(claims)?;
+    let aud = audience(&mut claims)?;
     if !options.audience.is_empty() && !aud.iter().any(|a| options.audience.contains(a)) {
         return Err(ClaimFailure::new(
             "aud",
@@ -212,7 +215,7 @@ pub(crate) fn validate(
             "unexpected \"aud\" claim value",
         ));
     }
-    let jti = optional_string(claims, "jti")?;
+    let jti = optional_string(&mut claims, "jti")?;
 
     let now = options.current_time.unwrap_or_else(super::time::now) as f64;
     let tolerance = options.clock_tolerance as f64;
@@ -220,9 +223,9 @@ pub(crate) fn validate(
     // The type of `iat` is checked first, its age last (after `nbf` and
     // `exp`), as in the JS library: an expired token reports `exp` even
     // when it is also older than `max_token_age`.
-    let iat = numeric_date(claims, "iat")?;
+    let iat = numeric_date(&claims, "iat")?;
 
-    let nbf = numeric_date(claims, "nbf")?;
+    let nbf = numeric_date(&claims, "nbf")?;
     if let Some(nbf) = nbf {
         if nbf > now + tolerance {
             return Err(ClaimFailure::new(
@@ -236,7 +239,7 @@ pub(crate) fn validate(
         }
     }
 
-    let exp = numeric_date(claims, "exp")?;
+    let exp = numeric_date(&claims, "exp")?;
     if let Some(exp) = exp {
         if exp <= now - tolerance {
             return Err(ClaimFailure::expired(

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::builder::ClaimSet;
 use super::claims::RegisteredClaims;
 use super::verify::{VerifiedJwt, VerifyOptions, check_claims, jwt_verify};
 use crate::error::{Error, Result};
@@ -33,7 +34,7 @@ use crate::key::{Key, KeySource};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct EncryptJwt {
-    claims: Map<String, Value>,
+    claims: ClaimSet,
     header: JweHeader,
     now: Option<i64>,
     replicate: [bool; 3],
@@ -43,13 +44,16 @@ impl EncryptJwt {
     /// Starts a token with the custom claims of `claims`, which must
     /// serialize to a JSON object.
     pub fn new<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        super::builder::claims_object(claims).map(Self::from_claims)
+        Ok(EncryptJwt {
+            claims: ClaimSet::from_serialize(claims)?,
+            ..Self::default()
+        })
     }
 
     /// Starts a token from a JSON object of claims.
     pub fn from_claims(claims: Map<String, Value>) -> Self {
         EncryptJwt {
-            claims,
+            claims: ClaimSet::from_map(claims),
             ..Self::default()
         }
     }
@@ -87,16 +91,14 @@ impl EncryptJwt {
         let mut header = self.header.clone();
         for (claim, wanted) in ["iss", "sub", "aud"].into_iter().zip(self.replicate) {
             if let (true, Some(value)) = (wanted, self.claims.get(claim)) {
-                header.other.insert(claim.to_owned(), value.clone());
+                header.other.insert(claim.to_owned(), value);
             }
         }
         if header.kid.is_none() {
             header.kid = key.kid().map(str::to_owned);
         }
-        let payload = Value::Object(self.claims.clone()).to_string();
-        CompactEncrypt::new(payload.as_bytes())
-            .protected_header(header)
-            .encrypt(key)
+        let payload = self.claims.to_json();
+        CompactEncrypt::new(&payload).protected_header(header).encrypt(key)
     }
 }
 

@@ -1,8 +1,9 @@
 //! One pass over a JWT payload that picks out the registered claims and
 //! checks the document's shape, without building a map of every claim.
 //!
-//! Verification then deserializes the caller's type straight from the
-//! bytes; the full map is built only when an error needs to carry it.
+//! [`scan_into`] does the same while deserializing the caller's claims
+//! type, so a verified token's payload is parsed once; the full map is
+//! built only when an error needs to carry it.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,14 +21,38 @@ pub(crate) struct ScannedClaims<'a> {
     names: Vec<Cow<'a, str>>,
 }
 
-impl ScannedClaims<'_> {
+impl<'a> ScannedClaims<'a> {
+    fn empty() -> Self {
+        ScannedClaims {
+            registered: Default::default(),
+            names: Vec::with_capacity(16),
+        }
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         let index = REGISTERED.iter().position(|r| *r == name)?;
         self.registered[index].as_ref()
     }
 
+    /// Moves a registered claim's value out (validation keeps it).
+    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
+        let index = REGISTERED.iter().position(|r| *r == name)?;
+        self.registered[index].take()
+    }
+
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
+    }
+
+    /// Duplicate names are refused (RFC 7519 section 4): two parsers
+    /// could otherwise disagree on which value counts.
+    fn check_unique(&self) -> Result<(), String> {
+        let mut sorted: Vec<&str> = self.names.iter().map(|n| n.as_ref()).collect();
+        sorted.sort_unstable();
+        match sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+            Some(pair) => Err(format!("duplicate member {:?}", pair[0])),
+            None => Ok(()),
+        }
     }
 }
 
@@ -49,10 +74,7 @@ impl<'de> Visitor<'de> for Scan {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut scanned = ScannedClaims {
-            registered: Default::default(),
-            names: Vec::with_capacity(16),
-        };
+        let mut scanned = ScannedClaims::empty();
         while let Some(name) = access.next_key::<Cow<'de, str>>()? {
             match REGISTERED.iter().position(|r| *r == name) {
                 Some(index) => scanned.registered[index] = Some(access.next_value()?),
@@ -62,13 +84,7 @@ impl<'de> Visitor<'de> for Scan {
             }
             scanned.names.push(name);
         }
-        // Duplicate names are refused (RFC 7519 section 4): two parsers
-        // could otherwise disagree on which value counts.
-        let mut sorted: Vec<&str> = scanned.names.iter().map(|n| n.as_ref()).collect();
-        sorted.sort_unstable();
-        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-            return Err(de::Error::custom(format_args!("duplicate member {:?}", pair[0])));
-        }
+        scanned.check_unique().map_err(de::Error::custom)?;
         Ok(scanned)
     }
 }
@@ -80,4 +96,116 @@ pub(crate) fn scan(payload: &[u8]) -> Result<ScannedClaims<'_>, String> {
     let scanned = Scan.deserialize(&mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(scanned)
+}
+
+/// Deserializes `T` from `payload` and, in the same pass, collects what
+/// [`scan`] collects. `None` when `T` does not deserialize or the payload
+/// is not one object with unique member names: the caller then takes the
+/// slower path, which reports precisely what is wrong.
+pub(crate) fn scan_into<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Option<(T, ScannedClaims<'_>)> {
+    let mut scanned = ScannedClaims::empty();
+    let mut complete = false;
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let value = T::deserialize(Tee {
+        inner: &mut de,
+        sink: &mut scanned,
+        complete: &mut complete,
+    })
+    .ok()?;
+    de.end().ok()?;
+    // A visitor that stopped before the end would have let registered
+    // claims go unseen, and so unchecked.
+    (complete && scanned.check_unique().is_ok()).then_some((value, scanned))
+}
+
+/// A deserializer that reads the payload as a map for the caller's type
+/// while copying the registered claims aside.
+struct Tee<'s, 'a> {
+    inner: &'s mut serde_json::Deserializer<serde_json::de::SliceRead<'a>>,
+    sink: &'s mut ScannedClaims<'a>,
+    complete: &'s mut bool,
+}
+
+impl<'de> de::Deserializer<'de> for Tee<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // A claims set is an object, whatever the caller's type asks for.
+        de::Deserializer::deserialize_map(
+            &mut *self.inner,
+            TeeVisitor {
+                visitor,
+                sink: self.sink,
+                complete: self.complete,
+            },
+        )
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct TeeVisitor<'s, 'a, V> {
+    visitor: V,
+    sink: &'s mut ScannedClaims<'a>,
+    complete: &'s mut bool,
+}
+
+impl<'a, V: Visitor<'a>> Visitor<'a> for TeeVisitor<'_, 'a, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, access: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(TeeAccess {
+            access,
+            sink: self.sink,
+            complete: self.complete,
+            pending: None,
+        })
+    }
+}
+
+struct TeeAccess<'s, 'a, A> {
+    access: A,
+    sink: &'s mut ScannedClaims<'a>,
+    complete: &'s mut bool,
+    /// The registered claim whose value comes next, if any.
+    pending: Option<usize>,
+}
+
+impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        let Some(name) = self.access.next_key::<Cow<'a, str>>()? else {
+            *self.complete = true;
+            return Ok(None);
+        };
+        self.pending = REGISTERED.iter().position(|r| *r == name);
+        self.sink.names.push(name.clone());
+        seed.deserialize(de::value::CowStrDeserializer::<A::Error>::new(name))
+            .map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'a>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        match self.pending.take() {
+            Some(index) => {
+                let value: Value = self.access.next_value()?;
+                let out = seed.deserialize(value.clone()).map_err(de::Error::custom)?;
+                self.sink.registered[index] = Some(value);
+                Ok(out)
+            }
+            None => self.access.next_value_seed(seed),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.access.size_hint()
+    }
 }

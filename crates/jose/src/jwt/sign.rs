@@ -1,11 +1,14 @@
 //! `SignJwt`: the builder that issues signed tokens.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::builder::ClaimSet;
 use crate::alg::Alg;
 use crate::error::{Error, Result};
-use crate::jws::{CompactSign, JwsHeader};
+use crate::jws::{JwsHeader, sign_parts};
 use crate::key::Key;
 
 /// Builds and signs a JWT, in the spirit of the JS library's `SignJWT`.
@@ -31,7 +34,7 @@ use crate::key::Key;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct SignJwt {
-    claims: Map<String, Value>,
+    claims: ClaimSet,
     header: JwsHeader,
     now: Option<i64>,
 }
@@ -40,13 +43,16 @@ impl SignJwt {
     /// Starts a token with the custom claims of `claims`, which must
     /// serialize to a JSON object.
     pub fn new<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        super::builder::claims_object(claims).map(Self::from_claims)
+        Ok(SignJwt {
+            claims: ClaimSet::from_serialize(claims)?,
+            ..Self::default()
+        })
     }
 
     /// Starts a token from a JSON object of claims.
     pub fn from_claims(claims: Map<String, Value>) -> Self {
         SignJwt {
-            claims,
+            claims: ClaimSet::from_map(claims),
             ..Self::default()
         }
     }
@@ -60,13 +66,13 @@ impl SignJwt {
     super::builder::claim_setters!();
 
     /// The claims set so far.
-    pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+    pub fn claims(&self) -> Map<String, Value> {
+        self.claims.to_map()
     }
 
     /// The JSON text of the claims.
-    pub(crate) fn claims_json(&self) -> Vec<u8> {
-        Value::Object(self.claims.clone()).to_string().into_bytes()
+    pub(crate) fn claims_json(&self) -> Cow<'_, [u8]> {
+        self.claims.to_json()
     }
 
     /// Signs with `key`. The header must name `alg`; when it has no `kid`
@@ -81,11 +87,11 @@ impl SignJwt {
                 "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
             ));
         }
-        let mut header = self.header.clone();
-        if header.kid.is_none() {
-            header.kid = key.kid().map(str::to_owned);
-        }
-        CompactSign::new(&self.claims_json()).protected_header(header).sign(key)
+        let header = match (&self.header.kid, key.kid()) {
+            (None, Some(kid)) => Cow::Owned(self.header.clone().kid(kid)),
+            _ => Cow::Borrowed(&self.header),
+        };
+        sign_parts(&self.claims_json(), Some(&header), None, None, key)?.into_compact(false)
     }
 }
 

@@ -184,9 +184,18 @@ pub(crate) fn check_claims<T: DeserializeOwned>(
             "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
         ));
     }
+    // The fast path: one parse yields the caller's type and the claims
+    // to check.
+    if let Some((claims, scanned)) = super::scan::scan_into::<T>(payload) {
+        return match claims::validate(header, scanned, options) {
+            Ok(registered) => Ok((claims, registered)),
+            Err(failure) => Err(failure.into_error(parse_claims(payload)?)),
+        };
+    }
+    // Something is off: find out what, in the order the errors rank.
     let scanned = super::scan::scan(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))?;
-    let registered = match claims::validate(header, &scanned, options) {
+    let registered = match claims::validate(header, scanned, options) {
         Ok(registered) => registered,
         // The error carries every claim, so build the full map now.
         Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
