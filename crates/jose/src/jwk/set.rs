@@ -10,12 +10,15 @@ use crate::jwe::JweHeader;
 use crate::jws::JwsHeader;
 use crate::key::{Key, KeyCandidates, KeySource};
 
-/// A JWK Set (RFC 7517 section 5) as a key source.
+/// A JWK Set (RFC 7517 section 5) as a key source, for verifying JWS and
+/// for decrypting JWE.
 ///
-/// For each token it picks the keys whose `kid` equals the header's (when
-/// the header has one), whose type and curve fit the header's `alg`, whose
+/// For a JWS it picks the keys whose `kid` equals the header's (when the
+/// header has one), whose type and curve fit the header's `alg`, whose
 /// `alg` (if any) is that `alg`, whose `use` (if any) is `sig` and whose
-/// `key_ops` (if any) include `verify`. No match is
+/// `key_ops` (if any) include `verify`. For a JWE, the private keys that
+/// can serve the header's `alg` and `enc`, with `use` `enc` and, for
+/// ECDH-ES, the curve of the sender's `epk`. No match is
 /// [`Error::JwksNoMatchingKey`]; several matches are
 /// [`Error::JwksMultipleMatchingKeys`] unless [`try_all_matching`](Self::try_all_matching)
 /// is set. Keys the library cannot use (unknown `kty`, malformed members)
