@@ -118,6 +118,26 @@ pub enum Error {
     #[error("multiple matching keys found in the JSON Web Key Set")]
     JwksMultipleMatchingKeys,
 
+    /// A remote JWK Set (or the discovery document pointing to it) did not
+    /// arrive within the allowed time. This crate does no I/O itself: the
+    /// error is for key sources that do, such as `jose-remote`'s.
+    #[error("JWK Set request timed out: {0}")]
+    JwksTimeout(String),
+
+    /// A remote JWK Set (or the discovery document pointing to it) could not
+    /// be fetched: the server was unreachable, answered with an error status,
+    /// or sent a response that cannot be used (over the size limit, a
+    /// redirect that is not allowed). A document that arrived but is not a
+    /// JWK Set is [`Error::JwksInvalid`] instead.
+    #[error("JWK Set request failed: {cause}")]
+    JwksFetch {
+        /// The HTTP status of the response, when there was one and it is
+        /// the reason for the failure (`404`, `500`, a `3xx` not followed).
+        status: Option<u16>,
+        /// What went wrong, naming the URL.
+        cause: String,
+    },
+
     /// The `alg` is not on the caller's allow-list, or the key cannot serve it.
     #[error("\"alg\" (Algorithm) header parameter value {0:?} not allowed")]
     AlgNotAllowed(String),
@@ -152,6 +172,8 @@ impl Error {
             Error::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Error::JwksNoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
             Error::JwksMultipleMatchingKeys => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+            Error::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
+            Error::JwksFetch { .. } => "ERR_JWKS_FETCH_FAILED",
             Error::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
             Error::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
             Error::InvalidKeyUse(_) => "ERR_JOSE_INVALID_KEY_USE",
@@ -195,6 +217,20 @@ mod tests {
         );
         assert_eq!(Error::JwksNoMatchingKey.code(), "ERR_JWKS_NO_MATCHING_KEY");
         assert_eq!(Error::AlgNotAllowed("none".into()).code(), "ERR_JOSE_ALG_NOT_ALLOWED");
+        assert_eq!(Error::JwksTimeout(String::new()).code(), "ERR_JWKS_TIMEOUT");
+    }
+
+    #[test]
+    fn fetch_failure_has_its_own_code_and_keeps_the_status() {
+        let e = Error::JwksFetch {
+            status: Some(503),
+            cause: "https://issuer.example/jwks answered HTTP 503".into(),
+        };
+        assert_eq!(e.code(), "ERR_JWKS_FETCH_FAILED");
+        assert_eq!(
+            e.to_string(),
+            "JWK Set request failed: https://issuer.example/jwks answered HTTP 503"
+        );
     }
 
     #[test]

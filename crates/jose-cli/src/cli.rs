@@ -1,0 +1,643 @@
+//! The command line: every subcommand, flag and help text.
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+use crate::failure::{ERR_USAGE, EXIT_USAGE};
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  jose jwk generate ES256 --kid k1 > key.jwk
+  jose jwt sign --key key.jwk --sub alice --aud api --exp 15m > token
+  jose jwt verify --key key.jwk --aud api < token
+  jose jwt decode < token
+
+Keys (--key FILE, or - for stdin) may be a JWK, a JWK Set (the key is then
+selected by kid and alg) or a PEM key: PUBLIC KEY, PRIVATE KEY, CERTIFICATE,
+RSA PRIVATE KEY, RSA PUBLIC KEY, EC PRIVATE KEY. Symmetric keys come from
+--secret, --secret-b64 or --secret-file; PBES2 passwords from --password.
+
+Exit status:
+  0  success
+  1  the token or message was refused: signature or decryption failed, a claim
+     check failed, its algorithm is not allowed, no key of the set matches it,
+     or it is malformed (truncated, not base64url, not UTF-8)
+  2  the command could not run: bad usage, an unreadable or empty input, a
+     malformed key file, an unknown algorithm, a key that cannot serve the
+     command, a JWK Set that cannot be fetched
+On failure the first line on stderr is `CODE: message`, with the library's
+code (ERR_JWT_EXPIRED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED, ERR_JWK_INVALID,
+...) or ERR_CLI_USAGE / ERR_CLI_IO for arguments and files.";
+
+/// Sign, verify, encrypt and decrypt JWTs, JWS and JWE; generate, convert and
+/// thumbprint JWKs.
+#[derive(Debug, Parser)]
+#[command(name = "jose", version, after_help = TOP_EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// JSON Web Tokens: sign, verify, decode, encrypt, decrypt.
+    #[command(
+        after_help = "Examples:\n  jose jwt sign --secret-file secret --sub alice --exp 1h\n  jose jwt verify --secret-file secret < token"
+    )]
+    Jwt {
+        /// The JWT command.
+        #[command(subcommand)]
+        command: JwtCommand,
+    },
+    /// JSON Web Signatures over any payload (compact or JSON serialization).
+    #[command(
+        after_help = "Examples:\n  jose jws sign --key key.jwk --alg ES256 < file > file.jws\n  jose jws verify --key key.jwk < file.jws > file"
+    )]
+    Jws {
+        /// The JWS command.
+        #[command(subcommand)]
+        command: JwsCommand,
+    },
+    /// JSON Web Encryption of any plaintext (compact or JSON serialization).
+    #[command(
+        after_help = "Examples:\n  jose jwe encrypt --key enc.jwk --alg ECDH-ES+A256KW --enc A256GCM < file > file.jwe\n  jose jwe decrypt --key enc.jwk < file.jwe > file"
+    )]
+    Jwe {
+        /// The JWE command.
+        #[command(subcommand)]
+        command: JweCommand,
+    },
+    /// JSON Web Keys: generate, public part, thumbprint, convert.
+    #[command(
+        after_help = "Examples:\n  jose jwk generate ES256 --kid k1 > key.jwk\n  jose jwk public key.jwk > public.jwk"
+    )]
+    Jwk {
+        /// The JWK command.
+        #[command(subcommand)]
+        command: JwkCommand,
+    },
+    /// JSON Web Key Sets.
+    #[command(after_help = "Example:\n  jose jwks create a.jwk b.pem > jwks.json")]
+    Jwks {
+        /// The JWKS command.
+        #[command(subcommand)]
+        command: JwksCommand,
+    },
+    /// Prints shell completions.
+    #[command(
+        after_help = "Examples:\n  jose completions bash > /etc/bash_completion.d/jose\n  jose completions zsh > \"${fpath[1]}/_jose\"\n  jose completions fish > ~/.config/fish/completions/jose.fish"
+    )]
+    Completions {
+        /// The shell: bash, zsh, fish (also elvish, powershell).
+        shell: Shell,
+    },
+}
+
+/// `jose jwt ...`
+#[derive(Debug, Subcommand)]
+pub enum JwtCommand {
+    /// Signs a JWT and prints it (compact form) and a newline.
+    #[command(
+        after_help = "Examples:\n  jose jwt sign --key key.jwk --sub alice --aud api --exp 15m --iat\n  jose jwt sign --secret-file secret --alg HS512 --claims '{\"role\":\"admin\"}' --exp 7d\n  jose jwt sign --key rsa.pem --alg PS256 --claims @claims.json --kid 2024"
+    )]
+    Sign(JwtSignArgs),
+    /// Verifies a JWT (signature and claims) and prints
+    /// {"payload":{...},"protectedHeader":{...}}.
+    #[command(
+        after_help = "Examples:\n  jose jwt verify --key key.jwk --aud api --iss https://issuer.example < token\n  jose jwt verify --jwks jwks.json --alg RS256 --max-age 1h \"$TOKEN\"\n\nWithout --alg only the algorithms of the key's type (or its own \"alg\") are accepted.\nExit status 1 when the token is refused, 2 when the command cannot run."
+    )]
+    Verify(JwtVerifyArgs),
+    /// Prints a JWT's header and claims WITHOUT verifying anything.
+    #[command(
+        after_help = "Examples:\n  jose jwt decode < token\n  jose jwt decode --human \"$TOKEN\"\n\nNothing is verified: anyone can forge what this prints."
+    )]
+    Decode(JwtDecodeArgs),
+    /// Encrypts a JWT (compact JWE) and prints it and a newline.
+    #[command(
+        after_help = "Examples:\n  jose jwt encrypt --key enc.jwk --alg ECDH-ES --enc A256GCM --sub alice --exp 1h\n  jose jwt encrypt --password \"$PASSWORD\" --alg PBES2-HS256+A128KW --enc A128GCM --claims @claims.json"
+    )]
+    Encrypt(JwtEncryptArgs),
+    /// Decrypts a JWT, checks its claims and prints
+    /// {"payload":{...},"protectedHeader":{...}}.
+    #[command(
+        after_help = "Examples:\n  jose jwt decrypt --key enc.jwk < token\n  jose jwt decrypt --password \"$PASSWORD\" --aud api \"$TOKEN\"\n\nPBES2 is accepted only with --password, RSA1_5 only when named with --alg."
+    )]
+    Decrypt(JwtDecryptArgs),
+}
+
+/// `jose jws ...`
+#[derive(Debug, Subcommand)]
+pub enum JwsCommand {
+    /// Signs the payload read from stdin; prints a compact JWS, or its JSON
+    /// serialization.
+    #[command(
+        after_help = "Examples:\n  jose jws sign --key key.jwk --alg ES256 < file > file.jws\n  jose jws sign --secret-file secret --alg HS256 --json --detached < file"
+    )]
+    Sign(JwsSignArgs),
+    /// Verifies a JWS (compact or JSON) and writes its payload bytes to stdout.
+    #[command(
+        after_help = "Examples:\n  jose jws verify --key key.jwk < file.jws > file\n  jose jws verify --key key.jwk --payload file detached.jws"
+    )]
+    Verify(JwsVerifyArgs),
+}
+
+/// `jose jwe ...`
+#[derive(Debug, Subcommand)]
+pub enum JweCommand {
+    /// Encrypts the plaintext read from stdin; prints a compact JWE, or its
+    /// JSON serialization.
+    #[command(
+        after_help = "Examples:\n  jose jwe encrypt --key enc.jwk --alg RSA-OAEP-256 --enc A256GCM < file > file.jwe\n  jose jwe encrypt --password \"$PASSWORD\" --alg PBES2-HS512+A256KW --enc A256GCM --json < file"
+    )]
+    Encrypt(JweEncryptArgs),
+    /// Decrypts a JWE (compact or JSON) and writes the plaintext bytes to
+    /// stdout.
+    #[command(
+        after_help = "Examples:\n  jose jwe decrypt --key enc.jwk < file.jwe > file\n  jose jwe decrypt --password \"$PASSWORD\" file.jwe"
+    )]
+    Decrypt(JweDecryptArgs),
+}
+
+/// `jose jwk ...`
+#[derive(Debug, Subcommand)]
+pub enum JwkCommand {
+    /// Generates a private key (or secret) for an algorithm and prints it.
+    #[command(
+        after_help = "Examples:\n  jose jwk generate ES256 --kid 2024-05\n  jose jwk generate RS256 --bits 3072 --format pem\n  jose jwk generate ECDH-ES+A256KW --crv X25519 --use enc\n  jose jwk generate A256GCM          # an oct key for \"dir\" with A256GCM\n  jose jwk generate HS256"
+    )]
+    Generate(JwkGenerateArgs),
+    /// Prints the public part of a key (of each key of a JWK Set).
+    #[command(after_help = "Example:\n  jose jwk public key.jwk > public.jwk")]
+    Public(JwkPublicArgs),
+    /// Prints a key's RFC 7638 thumbprint (or RFC 9278 URI).
+    #[command(
+        after_help = "Examples:\n  jose jwk thumbprint key.jwk\n  jose jwk thumbprint --digest sha512 --uri < key.pem"
+    )]
+    Thumbprint(JwkThumbprintArgs),
+    /// Converts a key between JWK and PEM.
+    #[command(
+        after_help = "Examples:\n  jose jwk convert key.jwk --to pem > key.pem\n  jose jwk convert public.pem --to jwk"
+    )]
+    Convert(JwkConvertArgs),
+}
+
+/// `jose jwks ...`
+#[derive(Debug, Subcommand)]
+pub enum JwksCommand {
+    /// Prints a JWK Set of the public parts of the given keys.
+    #[command(after_help = "Example:\n  jose jwks create current.jwk previous.pem > jwks.json")]
+    Create(JwksCreateArgs),
+}
+
+/// The key of a signing command.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SignKeyArgs {
+    /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// Symmetric secret: the UTF-8 bytes of STRING (visible to other users in
+    /// the process list; prefer --secret-file).
+    #[arg(long, value_name = "STRING")]
+    pub secret: Option<String>,
+    /// Symmetric secret, base64url-encoded.
+    #[arg(long = "secret-b64", value_name = "B64URL")]
+    pub secret_b64: Option<String>,
+    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    #[arg(long = "secret-file", value_name = "FILE")]
+    pub secret_file: Option<String>,
+}
+
+/// The key of a verifying command.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct VerifyKeyArgs {
+    /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// Symmetric secret: the UTF-8 bytes of STRING.
+    #[arg(long, value_name = "STRING")]
+    pub secret: Option<String>,
+    /// Symmetric secret, base64url-encoded.
+    #[arg(long = "secret-b64", value_name = "B64URL")]
+    pub secret_b64: Option<String>,
+    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    #[arg(long = "secret-file", value_name = "FILE")]
+    pub secret_file: Option<String>,
+    /// A JWK Set: a file, or an https URL (http only to a loopback address).
+    #[arg(long, value_name = "URL_OR_FILE")]
+    pub jwks: Option<String>,
+}
+
+/// The key of an encrypting or decrypting command.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct CryptKeyArgs {
+    /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// Symmetric secret: the UTF-8 bytes of STRING.
+    #[arg(long, value_name = "STRING")]
+    pub secret: Option<String>,
+    /// Symmetric secret, base64url-encoded.
+    #[arg(long = "secret-b64", value_name = "B64URL")]
+    pub secret_b64: Option<String>,
+    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    #[arg(long = "secret-file", value_name = "FILE")]
+    pub secret_file: Option<String>,
+    /// Password for the PBES2 algorithms.
+    #[arg(long, value_name = "STRING")]
+    pub password: Option<String>,
+}
+
+/// The claims and header of a JWT being issued.
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// Claims as a JSON object, or @FILE to read them from a file (@- for
+    /// stdin); the flags below override them.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub claims: Option<String>,
+    /// Subject (`sub`).
+    #[arg(long, value_name = "S")]
+    pub sub: Option<String>,
+    /// Issuer (`iss`).
+    #[arg(long, value_name = "S")]
+    pub iss: Option<String>,
+    /// Audience (`aud`); repeat it for several.
+    #[arg(long, value_name = "S")]
+    pub aud: Vec<String>,
+    /// Expiry (`exp`), from now: 15m, 1h, 7d, "2 hours"...
+    #[arg(long, value_name = "SPAN", allow_hyphen_values = true)]
+    pub exp: Option<String>,
+    /// Not before (`nbf`), from now: 0s, 5m, "1h ago"...
+    #[arg(long, value_name = "SPAN", allow_hyphen_values = true)]
+    pub nbf: Option<String>,
+    /// Sets `iat` to now.
+    #[arg(long)]
+    pub iat: bool,
+    /// Token ID (`jti`).
+    #[arg(long, value_name = "S")]
+    pub jti: Option<String>,
+    /// Key ID for the protected header (default: the key's own `kid`).
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// Type (`typ`) for the protected header, e.g. JWT or at+jwt.
+    #[arg(long, value_name = "T")]
+    pub typ: Option<String>,
+    /// More protected header parameters, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+}
+
+/// What a JWT must satisfy besides its signature or encryption.
+#[derive(Debug, Args)]
+pub struct ClaimChecks {
+    /// Accepted issuer; repeat it for several.
+    #[arg(long, value_name = "S")]
+    pub iss: Vec<String>,
+    /// Accepted audience; repeat it for several (any one must match).
+    #[arg(long, value_name = "S")]
+    pub aud: Vec<String>,
+    /// Expected subject.
+    #[arg(long, value_name = "S")]
+    pub sub: Option<String>,
+    /// Expected `typ` header.
+    #[arg(long, value_name = "T")]
+    pub typ: Option<String>,
+    /// Maximum age since `iat` (which becomes required): 30m, 1h, 7d...
+    #[arg(long = "max-age", value_name = "SPAN", allow_hyphen_values = true)]
+    pub max_age: Option<String>,
+    /// Leeway for `exp`, `nbf` and `iat`: 30s, 5m...
+    #[arg(long = "clock-tolerance", value_name = "SPAN", allow_hyphen_values = true)]
+    pub clock_tolerance: Option<String>,
+    /// A claim that must be present; repeat it for several.
+    #[arg(long, value_name = "CLAIM")]
+    pub require: Vec<String>,
+}
+
+/// `jose jwt sign`
+#[derive(Debug, Args)]
+pub struct JwtSignArgs {
+    /// The signing key.
+    #[command(flatten)]
+    pub keys: SignKeyArgs,
+    /// Signature algorithm; by default the key's, when it has only one.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// The claims and header.
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+}
+
+/// `jose jwt verify`
+#[derive(Debug, Args)]
+pub struct JwtVerifyArgs {
+    /// The verification key.
+    #[command(flatten)]
+    pub keys: VerifyKeyArgs,
+    /// Accepted algorithm; repeat it (or separate with commas) for several.
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// The claim checks.
+    #[command(flatten)]
+    pub checks: ClaimChecks,
+    /// The token; read from stdin when absent or -.
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// `jose jwt decode`
+#[derive(Debug, Args)]
+pub struct JwtDecodeArgs {
+    /// Shows times as dates, "in 14m" and "3d ago" (the default on a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub human: bool,
+    /// Prints JSON even on a terminal.
+    #[arg(long)]
+    pub json: bool,
+    /// The token; read from stdin when absent or -.
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// `jose jwt encrypt`
+#[derive(Debug, Args)]
+pub struct JwtEncryptArgs {
+    /// The encryption key.
+    #[command(flatten)]
+    pub keys: CryptKeyArgs,
+    /// Key management algorithm: dir, RSA-OAEP-256, A256KW, ECDH-ES, PBES2-HS256+A128KW...
+    #[arg(long, value_name = "ALG")]
+    pub alg: String,
+    /// Content encryption algorithm: A128GCM, A256GCM, A128CBC-HS256...
+    #[arg(long, value_name = "ENC")]
+    pub enc: String,
+    /// The claims and header.
+    #[command(flatten)]
+    pub claims: ClaimArgs,
+}
+
+/// `jose jwt decrypt`
+#[derive(Debug, Args)]
+pub struct JwtDecryptArgs {
+    /// The decryption key.
+    #[command(flatten)]
+    pub keys: CryptKeyArgs,
+    /// Accepted key management algorithm; repeat it (or separate with commas)
+    /// for several.
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// Accepted content encryption algorithm; repeat it for several.
+    #[arg(long, value_name = "ENC", value_delimiter = ',')]
+    pub enc: Vec<String>,
+    /// The claim checks.
+    #[command(flatten)]
+    pub checks: ClaimChecks,
+    /// The token; read from stdin when absent or -.
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// `jose jws sign`
+#[derive(Debug, Args)]
+pub struct JwsSignArgs {
+    /// The signing key.
+    #[command(flatten)]
+    pub keys: SignKeyArgs,
+    /// Signature algorithm.
+    #[arg(long, value_name = "ALG")]
+    pub alg: String,
+    /// Prints the flattened JSON serialization.
+    #[arg(long, conflicts_with = "general")]
+    pub json: bool,
+    /// Prints the general JSON serialization.
+    #[arg(long)]
+    pub general: bool,
+    /// Leaves the payload out of the output.
+    #[arg(long)]
+    pub detached: bool,
+    /// Signs the payload as it is, not base64url-encoded (RFC 7797, `b64: false`).
+    #[arg(long)]
+    pub unencoded: bool,
+    /// Key ID for the protected header (default: the key's own `kid`).
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// More protected header parameters, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+}
+
+/// `jose jws verify`
+#[derive(Debug, Args)]
+pub struct JwsVerifyArgs {
+    /// The verification key.
+    #[command(flatten)]
+    pub keys: VerifyKeyArgs,
+    /// Accepted algorithm; repeat it (or separate with commas) for several.
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// The payload of a detached JWS (- for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<String>,
+    /// The JWS, compact or JSON; read from stdin when absent or -.
+    #[arg(value_name = "JWS")]
+    pub jws: Option<String>,
+}
+
+/// `jose jwe encrypt`
+#[derive(Debug, Args)]
+pub struct JweEncryptArgs {
+    /// The encryption key.
+    #[command(flatten)]
+    pub keys: CryptKeyArgs,
+    /// Key management algorithm.
+    #[arg(long, value_name = "ALG")]
+    pub alg: String,
+    /// Content encryption algorithm.
+    #[arg(long, value_name = "ENC")]
+    pub enc: String,
+    /// Prints the flattened JSON serialization.
+    #[arg(long, conflicts_with = "general")]
+    pub json: bool,
+    /// Prints the general JSON serialization.
+    #[arg(long)]
+    pub general: bool,
+    /// Key ID for the protected header (default: the key's own `kid`).
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+}
+
+/// `jose jwe decrypt`
+#[derive(Debug, Args)]
+pub struct JweDecryptArgs {
+    /// The decryption key.
+    #[command(flatten)]
+    pub keys: CryptKeyArgs,
+    /// Accepted key management algorithm; repeat it (or separate with commas)
+    /// for several.
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// Accepted content encryption algorithm; repeat it for several.
+    #[arg(long, value_name = "ENC", value_delimiter = ',')]
+    pub enc: Vec<String>,
+    /// The JWE, compact or JSON; read from stdin when absent or -.
+    #[arg(value_name = "JWE")]
+    pub jwe: Option<String>,
+}
+
+/// The intended use of a key (JWK `use`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyUse {
+    /// Signatures.
+    Sig,
+    /// Encryption.
+    Enc,
+}
+
+/// How a key is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyFormat {
+    /// A JWK (JSON).
+    Jwk,
+    /// PEM: PKCS#8 for a private key, SPKI for a public one.
+    Pem,
+}
+
+/// The digest of a thumbprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestArg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// `jose jwk generate`
+#[derive(Debug, Args)]
+pub struct JwkGenerateArgs {
+    /// Any JWS alg, JWE alg or enc (an enc gives an oct key for "dir").
+    #[arg(value_name = "ALG")]
+    pub alg: String,
+    /// Key ID.
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// Curve for ECDH-ES: P-256 (default), P-384, P-521, X25519.
+    #[arg(long, value_name = "CRV")]
+    pub crv: Option<String>,
+    /// RSA modulus length: 2048 (default), 3072, 4096, 8192.
+    #[arg(long, value_name = "N")]
+    pub bits: Option<usize>,
+    /// Intended use (JWK `use`).
+    #[arg(long = "use", value_name = "USE")]
+    pub key_use: Option<KeyUse>,
+    /// Output format: a JWK, or a PKCS#8 PEM.
+    #[arg(long, value_name = "FORMAT", default_value = "jwk")]
+    pub format: KeyFormat,
+}
+
+/// `jose jwk public`
+#[derive(Debug, Args)]
+pub struct JwkPublicArgs {
+    /// Key file (JWK, JWK Set or PEM); stdin when absent or -.
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+}
+
+/// `jose jwk thumbprint`
+#[derive(Debug, Args)]
+pub struct JwkThumbprintArgs {
+    /// Key file (JWK or PEM); stdin when absent or -.
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// The digest.
+    #[arg(long, value_name = "DIGEST", default_value = "sha256")]
+    pub digest: DigestArg,
+    /// Prints the RFC 9278 URI (urn:ietf:params:oauth:jwk-thumbprint:...).
+    #[arg(long)]
+    pub uri: bool,
+}
+
+/// `jose jwk convert`
+#[derive(Debug, Args)]
+pub struct JwkConvertArgs {
+    /// Key file (JWK or PEM); stdin when absent or -.
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT")]
+    pub to: KeyFormat,
+}
+
+/// `jose jwks create`
+#[derive(Debug, Args)]
+pub struct JwksCreateArgs {
+    /// Key files (JWK, JWK Set or PEM; - for stdin, once).
+    #[arg(value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
+}
+
+/// Parses the command line. On `--help` and `--version` prints them and
+/// returns success; on a usage error prints `ERR_CLI_USAGE: ...` first,
+/// then clap's explanation, and returns status 2.
+pub fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(report)
+}
+
+fn report(error: clap::Error) -> ExitCode {
+    use std::io::Write;
+
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            ExitCode::SUCCESS
+        }
+        kind => {
+            let rendered = error.render().to_string();
+            let mut stderr = std::io::stderr().lock();
+            let _ = if kind == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                write!(stderr, "{ERR_USAGE}: a subcommand is required\n\n{rendered}")
+            } else {
+                let body = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+                write!(stderr, "{ERR_USAGE}: {body}")
+            };
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_an_example_in_its_help() {
+        fn walk(command: &clap::Command, path: &str) {
+            let help = command.get_after_help().map(ToString::to_string).unwrap_or_default();
+            assert!(help.contains("Example"), "{path} has no example");
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        let mut cli = Cli::command();
+        cli.build();
+        for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
+            walk(sub, sub.get_name());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! # jose-remote
+//!
+//! Remote JWK Sets for [`jose`]: the Rust counterpart of the JS library's
+//! `createRemoteJWKSet(new URL(...), { cacheMaxAge })`, for verifying tokens
+//! issued by a third party (Auth0, Okta, Clerk, Keycloak, Google...).
+//!
+//! A [`RemoteJwkSet`] fetches the issuer's JWK Set over HTTPS (reqwest on
+//! rustls with aws-lc-rs, the crypto `jose` uses), caches it, picks up
+//! rotated keys by fetching again when a token names an unknown `kid`,
+//! shares one request among all the verifications that need it, and keeps
+//! serving the last good set for a while when the issuer is down. The
+//! async [`jwt_verify`] and [`jwt_decrypt`] resolve the keys and then run
+//! `jose`'s synchronous functions.
+//!
+//! ```no_run
+//! use jose::{Alg, jwt::VerifyOptions};
+//! use jose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_verify};
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct Claims { sub: String, scope: String }
+//!
+//! # async fn run(token: &str) -> Result<(), jose::Error> {
+//! // const JWKS = createRemoteJWKSet(new URL("https://tenant.example.auth0.com/.well-known/jwks.json"))
+//! let jwks = RemoteJwkSet::from_issuer("https://tenant.example.auth0.com/", RemoteJwkSetOptions::new()).await?;
+//!
+//! // await jwtVerify(token, JWKS, { issuer, audience, algorithms: ["RS256"] })
+//! let options = VerifyOptions::new()
+//!     .algorithms([Alg::RS256])
+//!     .issuer("https://tenant.example.auth0.com/")
+//!     .audience("https://api.example.com");
+//! let verified = jwt_verify::<Claims>(token, &jwks, &options).await?;
+//! println!("{} may {}", verified.claims.sub, verified.claims.scope);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors are [`jose::Error`]s with the core's stable codes: a fetch adds
+//! `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` (with the HTTP status, if
+//! any) and `ERR_JWKS_INVALID`; a token whose key is not in the set, even
+//! after fetching it again, is `ERR_JWKS_NO_MATCHING_KEY`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod clock;
+mod discovery;
+mod fetch;
+mod options;
+mod set;
+
+use jose::Result;
+use jose::jwt::{DecryptOptions, DecryptedJwt, VerifiedJwt, VerifyOptions};
+use serde::de::DeserializeOwned;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use discovery::ProviderMetadata;
+pub use fetch::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, ReqwestFetcher};
+pub use options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
+/// The HTTP client, re-exported so callers build a [`reqwest::Client`] (or
+/// name header types) of the version this crate uses.
+pub use reqwest;
+pub use set::RemoteJwkSet;
+
+/// Verifies a compact JWT with a key of the remote set: resolves the set
+/// (fetching it if needed, and once more if no key matches), then runs
+/// [`jose::jwt::jwt_verify`].
+///
+/// ```no_run
+/// use jose::{Alg, JsonObject, jwt::VerifyOptions};
+/// use jose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_verify};
+///
+/// # async fn run(token: &str) -> Result<(), jose::Error> {
+/// let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", RemoteJwkSetOptions::new())?;
+/// let options = VerifyOptions::new().algorithms([Alg::ES256]).issuer("https://issuer.example");
+/// match jwt_verify::<JsonObject>(token, &jwks, &options).await {
+///     Ok(verified) => println!("{:?}", verified.registered.sub),
+///     Err(e) => println!("{}: {e}", e.code()), // e.g. ERR_JWKS_NO_MATCHING_KEY, ERR_JWKS_TIMEOUT
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub async fn jwt_verify<T: DeserializeOwned>(
+    token: &str,
+    keys: &RemoteJwkSet,
+    options: &VerifyOptions,
+) -> Result<VerifiedJwt<T>> {
+    keys.with_keys(|set| jose::jwt::jwt_verify(token, set, options)).await
+}
+
+/// Decrypts a compact JWE JWT with a private key of the remote set (a set
+/// of public keys never matches) and validates its claims: resolves the
+/// set as [`jwt_verify`] does, then runs [`jose::jwt::jwt_decrypt`].
+///
+/// ```no_run
+/// use jose::{JsonObject, jwt::DecryptOptions};
+/// use jose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_decrypt};
+///
+/// # async fn run(token: &str) -> Result<(), jose::Error> {
+/// // An internal key service holding this service's decryption keys.
+/// let keys = RemoteJwkSet::new("https://keys.internal.example/decryption", RemoteJwkSetOptions::new())?;
+/// let decrypted = jwt_decrypt::<JsonObject>(token, &keys, &DecryptOptions::new()).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn jwt_decrypt<T: DeserializeOwned>(
+    token: &str,
+    keys: &RemoteJwkSet,
+    options: &DecryptOptions,
+) -> Result<DecryptedJwt<T>> {
+    keys.with_keys(|set| jose::jwt::jwt_decrypt(token, set, options)).await
+}

@@ -1,0 +1,10 @@
+//! jose-remote against a real HTTP server on 127.0.0.1 (hyper), with a
+//! [`ManualClock`](jose_remote::ManualClock) wherever cache age, cooldown or
+//! staleness matter. One test binary, one module per concern.
+
+mod caching;
+mod discovery;
+mod failures;
+mod plumbing;
+mod readme;
+mod support;
