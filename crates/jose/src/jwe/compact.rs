@@ -99,8 +99,13 @@ impl<'p> CompactEncrypt<'p> {
             placement: Placement::Protected,
         })?;
         let encrypted_key = outs.first().map(|o| o.encrypted_key.as_slice()).unwrap_or_default();
-        let mut out = sealed.protected_b64.unwrap_or_default();
-        for part in [encrypted_key, &sealed.iv, &sealed.ciphertext, &sealed.tag] {
+        let protected = sealed.protected_b64.unwrap_or_default();
+        let parts = [encrypted_key, &sealed.iv, &sealed.ciphertext, &sealed.tag];
+        // Sized once: a MiB-sized token grown part by part reallocates.
+        let len = protected.len() + parts.iter().map(|p| 1 + p.len().div_ceil(3) * 4).sum::<usize>();
+        let mut out = String::with_capacity(len);
+        out.push_str(&protected);
+        for part in parts {
             out.push('.');
             b64::encode_into(part, &mut out);
         }
@@ -114,15 +119,16 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    let mut parts = jwe.split('.');
-    let (Some(protected), Some(encrypted_key), Some(iv), Some(ciphertext), Some(tag), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    // The first three dots from the front and the tag's from the back:
+    // the ciphertext between them may be megabytes, and a stray dot in it
+    // fails its base64url decoding anyway.
+    let mut front = jwe.splitn(4, '.');
+    let (Some(protected), Some(encrypted_key), Some(iv), Some(rest)) =
+        (front.next(), front.next(), front.next(), front.next())
+    else {
+        return Err(Error::JweInvalid("compact JWE must have five parts".into()));
+    };
+    let Some((ciphertext, tag)) = rest.rsplit_once('.') else {
         return Err(Error::JweInvalid("compact JWE must have five parts".into()));
     };
     decrypt_core(

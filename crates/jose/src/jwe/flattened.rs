@@ -351,7 +351,7 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     let full_aad = additional_data(jwe.protected, jwe.aad);
 
     let candidates = keys.candidates(&joint)?;
-    let (plaintext, key) = candidates.try_each(|key| {
+    let (mut plaintext, key) = candidates.try_each(|key| {
         let cek = key_management::decrypt_key(alg, enc, key, &joint, &encrypted_key)?;
         let plaintext = content::decrypt(enc, &cek, &iv, &full_aad, &ciphertext, &tag)?;
         Ok((plaintext, key.clone()))
@@ -359,7 +359,9 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     let plaintext = match inflate_limit {
         Some(limit) => zip::inflate(&plaintext, limit)
             .map_err(|()| Error::JweInvalid(format!("decompressed plaintext is invalid or exceeds {limit} bytes")))?,
-        None => plaintext.to_vec(),
+        // Hand the buffer out rather than copy it: the caller gets these
+        // bytes in a plain Vec either way.
+        None => std::mem::take(&mut *plaintext),
     };
     let aad = jwe.aad.map(|a| decode(a, "aad")).transpose()?;
     Ok(DecryptedJwe {

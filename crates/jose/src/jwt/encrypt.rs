@@ -90,7 +90,8 @@ impl EncryptJwt {
     pub fn encrypt(&self, key: &Key) -> Result<String> {
         let mut header = self.header.clone();
         for (claim, wanted) in ["iss", "sub", "aud"].into_iter().zip(self.replicate) {
-            if let (true, Some(value)) = (wanted, self.claims.get(claim)) {
+            // Only look the claim up when asked: it parses the claims.
+            if let Some(value) = wanted.then(|| self.claims.get(claim)).flatten() {
                 header.other.insert(claim.to_owned(), value);
             }
         }
@@ -163,26 +164,28 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
         typ: header.typ.clone(),
         ..JwsHeader::default()
     };
-    let (claims, registered) = check_claims::<Value>(&view, &decrypted.plaintext, &options.claims)?;
-    let Value::Object(map) = claims else {
-        return Err(Error::JwtInvalid(
-            "JWT Claims Set must be a top-level JSON object".into(),
-        ));
-    };
-    for claim in ["iss", "sub", "aud"] {
-        if let Some(replicated) = header.other.get(claim) {
-            if map.get(claim) != Some(replicated) {
-                return Err(Error::JwtClaimValidationFailed {
-                    claim: claim.to_owned(),
-                    reason: crate::ClaimReason::Invalid,
-                    message: format!("replicated \"{claim}\" header parameter does not match the claim"),
-                    claims: Box::new(map),
-                });
+    // Straight into the caller's type, as jwt_verify does. Replicated
+    // claims are rare: only then is the payload read again as a map, for
+    // an exact comparison with the header.
+    let (claims, registered) = check_claims::<T>(&view, &decrypted.plaintext, &options.claims)?;
+    if ["iss", "sub", "aud"]
+        .iter()
+        .any(|claim| header.other.contains_key(*claim))
+    {
+        let map = super::verify::parse_claims(&decrypted.plaintext)?;
+        for claim in ["iss", "sub", "aud"] {
+            if let Some(replicated) = header.other.get(claim) {
+                if map.get(claim) != Some(replicated) {
+                    return Err(Error::JwtClaimValidationFailed {
+                        claim: claim.to_owned(),
+                        reason: crate::ClaimReason::Invalid,
+                        message: format!("replicated \"{claim}\" header parameter does not match the claim"),
+                        claims: Box::new(map),
+                    });
+                }
             }
         }
     }
-    let claims = serde_json::from_value(Value::Object(map))
-        .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))?;
     Ok(DecryptedJwt {
         claims,
         registered,
