@@ -1,14 +1,9 @@
 //! Compact JWE serialization (RFC 7516 section 7.1).
 
-use zeroize::Zeroizing;
-
-use super::flattened::{
-    Encoded, EncryptJob, Fixed, Placement, RecipientSpec, decrypt_core, encrypt_core, parse_protected_text,
-};
+use super::flattened::{Encoded, FlattenedEncrypt, decrypt_core};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
-use crate::b64;
 use crate::error::{Error, Result};
 use crate::key::{Key, KeySource};
 
@@ -27,87 +22,70 @@ use crate::key::{Key, KeySource};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct CompactEncrypt<'p> {
-    plaintext: &'p [u8],
-    protected: JweHeader,
-    protected_text: Option<String>,
-    params: KeyManagementParameters,
-    cek: Option<Zeroizing<Vec<u8>>>,
-    iv: Option<Vec<u8>>,
+    /// A compact JWE is a flattened one with only a protected header and
+    /// no AAD: the flattened builder does the work, this joins its parts.
+    inner: FlattenedEncrypt<'p>,
 }
 
 impl<'p> CompactEncrypt<'p> {
     /// Starts a JWE of `plaintext`.
     pub fn new(plaintext: &'p [u8]) -> Self {
         CompactEncrypt {
-            plaintext,
-            ..Self::default()
+            inner: FlattenedEncrypt::new(plaintext),
         }
     }
 
     /// Sets the protected header; it must name `alg` and `enc`.
-    pub fn protected_header(mut self, header: JweHeader) -> Self {
-        self.protected = header;
-        self.protected_text = None;
-        self
+    pub fn protected_header(self, header: JweHeader) -> Self {
+        CompactEncrypt {
+            inner: self.inner.protected_header(header),
+        }
     }
 
     /// Sets the protected header as JSON text, encoded byte for byte (see
-    /// [`FlattenedEncrypt::protected_header_json`](super::FlattenedEncrypt::protected_header_json)).
-    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-        self.protected = parse_protected_text(json)?;
-        self.protected_text = Some(json.to_owned());
-        Ok(self)
+    /// [`FlattenedEncrypt::protected_header_json`]).
+    pub fn protected_header_json(self, json: &str) -> Result<Self> {
+        Ok(CompactEncrypt {
+            inner: self.inner.protected_header_json(json)?,
+        })
     }
 
     /// Fixes key management values (see [`KeyManagementParameters`]).
-    pub fn key_management_parameters(mut self, params: KeyManagementParameters) -> Self {
-        self.params = params;
-        self
+    pub fn key_management_parameters(self, params: KeyManagementParameters) -> Self {
+        CompactEncrypt {
+            inner: self.inner.key_management_parameters(params),
+        }
     }
 
     /// Fixes the content encryption key (test vectors only).
-    pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
-        self.cek = Some(Zeroizing::new(cek.to_vec()));
-        self
+    pub fn content_encryption_key(self, cek: &[u8]) -> Self {
+        CompactEncrypt {
+            inner: self.inner.content_encryption_key(cek),
+        }
     }
 
     /// Fixes the IV (test vectors only).
-    pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
-        self.iv = Some(iv.to_vec());
-        self
+    pub fn initialization_vector(self, iv: &[u8]) -> Self {
+        CompactEncrypt {
+            inner: self.inner.initialization_vector(iv),
+        }
     }
 
     /// Encrypts for `key`.
     pub fn encrypt(&self, key: &Key) -> Result<String> {
-        let recipient = RecipientSpec {
-            key,
-            header: None,
-            params: self.params.clone(),
-        };
-        let fixed = Fixed {
-            cek: self.cek.clone(),
-            iv: self.iv.clone(),
-        };
-        let (sealed, outs) = encrypt_core(&EncryptJob {
-            plaintext: self.plaintext,
-            protected: Some(&self.protected),
-            protected_text: self.protected_text.as_deref(),
-            shared: None,
-            recipients: std::slice::from_ref(&recipient),
-            aad: None,
-            fixed: &fixed,
-            placement: Placement::Protected,
-        })?;
-        let encrypted_key = outs.first().map(|o| o.encrypted_key.as_slice()).unwrap_or_default();
-        let protected = sealed.protected_b64.unwrap_or_default();
-        let parts = [encrypted_key, &sealed.iv, &sealed.ciphertext, &sealed.tag];
+        let jwe = self.inner.encrypt(key)?;
+        let protected = jwe
+            .protected
+            .ok_or_else(|| Error::JweInvalid("a compact JWE needs a protected header".into()))?;
+        let encrypted_key = jwe.encrypted_key.unwrap_or_default();
+        let parts = [&protected, &encrypted_key, &jwe.iv, &jwe.ciphertext, &jwe.tag];
         // Sized once: a MiB-sized token grown part by part reallocates.
-        let len = protected.len() + parts.iter().map(|p| 1 + p.len().div_ceil(3) * 4).sum::<usize>();
-        let mut out = String::with_capacity(len);
-        out.push_str(&protected);
-        for part in parts {
-            out.push('.');
-            b64::encode_into(part, &mut out);
+        let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(part);
         }
         Ok(out)
     }
