@@ -1,0 +1,253 @@
+//! Where a request carries its token: RFC 6750 bearer header, a cookie, or
+//! a custom header.
+
+use http::header::{AUTHORIZATION, COOKIE};
+use http::{HeaderMap, HeaderName};
+
+/// One place to look for the token. [`JwtAuthLayer`](crate::JwtAuthLayer)
+/// looks in its sources in order and uses the first one present; the
+/// others are ignored, so a stale cookie never overrides the bearer token
+/// an API client sent (or the other way round, if you order them so).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `Authorization: Bearer <token>` (RFC 6750 section 2.1). The scheme
+    /// is case-insensitive; exactly one `Authorization` header and exactly
+    /// one token are accepted. Other schemes (`Basic`...) count as absent.
+    Bearer,
+    /// A cookie of this name. When several cookies share the name, the
+    /// first (the one with the most specific path, as browsers order them)
+    /// is used.
+    Cookie(String),
+    /// A header of this name carrying the bare token. Must appear once.
+    Header(HeaderName),
+}
+
+impl TokenSource {
+    /// A cookie source.
+    pub fn cookie(name: impl Into<String>) -> Self {
+        TokenSource::Cookie(name.into())
+    }
+
+    /// A custom header source.
+    pub fn header(name: HeaderName) -> Self {
+        TokenSource::Header(name)
+    }
+}
+
+/// A request whose credentials cannot be read: RFC 6750's `invalid_request`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MalformedCredentials(pub(crate) &'static str);
+
+/// The token of the first source present, `None` if there is none.
+pub(crate) fn find_token<'a>(
+    sources: &[TokenSource],
+    headers: &'a HeaderMap,
+) -> Result<Option<&'a str>, MalformedCredentials> {
+    for source in sources {
+        let found = match source {
+            TokenSource::Bearer => bearer(headers)?,
+            TokenSource::Cookie(name) => cookie(headers, name)?,
+            TokenSource::Header(name) => custom_header(headers, name)?,
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, MalformedCredentials> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(MalformedCredentials("more than one Authorization header"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| MalformedCredentials("the Authorization header is not visible ASCII"))?
+        .trim_matches(' ');
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(None);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Err(MalformedCredentials("the Bearer scheme carries no token"));
+    }
+    if !is_b64token(token) {
+        return Err(MalformedCredentials("the Bearer credentials are not exactly one token"));
+    }
+    Ok(Some(token))
+}
+
+/// RFC 6750's `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, MalformedCredentials> {
+    // HTTP/2 may split cookies over several headers; all count.
+    for header in headers.get_all(COOKIE) {
+        for pair in header.as_bytes().split(|&b| b == b';') {
+            let pair = pair.trim_ascii();
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            if &pair[..eq] != name.as_bytes() {
+                continue;
+            }
+            let value = &pair[eq + 1..];
+            // RFC 6265 allows the value in double quotes.
+            let value = value
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
+                .unwrap_or(value);
+            let value = std::str::from_utf8(value)
+                .ok()
+                .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()))
+                .ok_or(MalformedCredentials("the token cookie is not visible ASCII"))?;
+            return Ok(if value.is_empty() { None } else { Some(value) });
+        }
+    }
+    Ok(None)
+}
+
+fn custom_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, MalformedCredentials> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(MalformedCredentials("the token header appears more than once"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| MalformedCredentials("the token header is not visible ASCII"))?
+        .trim_matches(' ');
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if !is_b64token(value) {
+        return Err(MalformedCredentials("the token header does not hold exactly one token"));
+    }
+    Ok(Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).expect("test header name"),
+                HeaderValue::from_bytes(value).expect("test header value"),
+            );
+        }
+        map
+    }
+
+    fn bearer_only(pairs: &[(&str, &[u8])]) -> Result<Option<String>, MalformedCredentials> {
+        find_token(&[TokenSource::Bearer], &headers(pairs)).map(|t| t.map(str::to_owned))
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            let value = format!("{scheme} a.b.c");
+            assert_eq!(
+                bearer_only(&[("authorization", value.as_bytes())]),
+                Ok(Some("a.b.c".into()))
+            );
+        }
+    }
+
+    #[test]
+    fn other_schemes_count_as_absent() {
+        assert_eq!(bearer_only(&[("authorization", b"Basic dXNlcjpwYXNz")]), Ok(None));
+        assert_eq!(bearer_only(&[("authorization", b"Bearerish a.b.c")]), Ok(None));
+    }
+
+    #[test]
+    fn rejects_bearer_without_token() {
+        assert!(bearer_only(&[("authorization", b"Bearer")]).is_err());
+        assert!(bearer_only(&[("authorization", b"Bearer    ")]).is_err());
+    }
+
+    #[test]
+    fn rejects_more_than_one_token_or_header() {
+        assert!(bearer_only(&[("authorization", b"Bearer a.b.c d.e.f")]).is_err());
+        assert!(bearer_only(&[("authorization", b"Bearer a.b.c, Bearer d.e.f")]).is_err());
+        assert!(bearer_only(&[("authorization", b"Bearer a.b.c"), ("authorization", b"Bearer a.b.c")]).is_err());
+    }
+
+    #[test]
+    fn rejects_garbled_bearer_credentials() {
+        assert!(bearer_only(&[("authorization", b"Bearer a\"b")]).is_err());
+        assert!(bearer_only(&[("authorization", b"Bearer \xc3\xa9t\xc3\xa9")]).is_err());
+        assert!(bearer_only(&[("authorization", b"Bearer ===")]).is_err());
+    }
+
+    #[test]
+    fn accepts_b64token_padding() {
+        assert_eq!(
+            bearer_only(&[("authorization", b"Bearer abc==")]),
+            Ok(Some("abc==".into()))
+        );
+    }
+
+    #[test]
+    fn finds_named_cookie_among_others() {
+        let h = headers(&[("cookie", b"theme=dark; access_token=a.b.c; other=1")]);
+        assert_eq!(
+            find_token(&[TokenSource::cookie("access_token")], &h),
+            Ok(Some("a.b.c"))
+        );
+        let h = headers(&[("cookie", b"theme=dark"), ("cookie", b"access_token=\"x.y.z\"")]);
+        assert_eq!(
+            find_token(&[TokenSource::cookie("access_token")], &h),
+            Ok(Some("x.y.z"))
+        );
+    }
+
+    #[test]
+    fn cookie_name_must_match_exactly() {
+        let h = headers(&[("cookie", b"xaccess_token=a.b.c; access_token_old=d")]);
+        assert_eq!(find_token(&[TokenSource::cookie("access_token")], &h), Ok(None));
+    }
+
+    #[test]
+    fn first_present_source_wins() {
+        let h = headers(&[
+            ("cookie", b"at=cookie.token.x"),
+            ("authorization", b"Bearer bearer.token.x"),
+        ]);
+        let bearer_first = [TokenSource::Bearer, TokenSource::cookie("at")];
+        let cookie_first = [TokenSource::cookie("at"), TokenSource::Bearer];
+        assert_eq!(find_token(&bearer_first, &h), Ok(Some("bearer.token.x")));
+        assert_eq!(find_token(&cookie_first, &h), Ok(Some("cookie.token.x")));
+        let only_cookie = headers(&[("cookie", b"at=cookie.token.x")]);
+        assert_eq!(find_token(&bearer_first, &only_cookie), Ok(Some("cookie.token.x")));
+    }
+
+    #[test]
+    fn custom_header_holds_one_token() {
+        let name = HeaderName::from_static("x-api-token");
+        let sources = [TokenSource::header(name)];
+        assert_eq!(
+            find_token(&sources, &headers(&[("x-api-token", b"a.b.c")])),
+            Ok(Some("a.b.c"))
+        );
+        assert!(find_token(&sources, &headers(&[("x-api-token", b"a.b.c"), ("x-api-token", b"d")])).is_err());
+        assert!(find_token(&sources, &headers(&[("x-api-token", b"a b")])).is_err());
+    }
+}

@@ -1,0 +1,174 @@
+//! What verifies a token: a key source and the options to check claims with.
+
+use std::fmt;
+use std::sync::Arc;
+
+use jose::jws::JwsHeader;
+use jose::jwt::{VerifiedJwt, VerifyOptions, jwt_verify};
+use jose::{Key, LocalJwkSet};
+use serde::de::DeserializeOwned;
+
+type Resolver = dyn Fn(&JwsHeader) -> jose::Result<Key> + Send + Sync;
+
+/// Where a [`Verifier`] gets its keys.
+///
+/// Made from a [`Key`], a [`LocalJwkSet`], a `jose_remote::RemoteJwkSet`
+/// (feature `remote`, on by default) with `From`, or from a closure with
+/// [`Keys::resolver`] for sets that change while the service runs (key
+/// rotation).
+#[derive(Clone)]
+pub struct Keys(KeysInner);
+
+#[derive(Clone)]
+enum KeysInner {
+    Key(Key),
+    Set(Arc<LocalJwkSet>),
+    #[cfg(feature = "remote")]
+    Remote(jose_remote::RemoteJwkSet),
+    Resolver(Arc<Resolver>),
+}
+
+impl Keys {
+    /// Keys chosen per token by a closure over its protected header, e.g.
+    /// from a set the service rotates.
+    ///
+    /// ```
+    /// use std::sync::{Arc, RwLock};
+    /// use jose::{Key, LocalJwkSet};
+    /// use jose_axum::Keys;
+    ///
+    /// let current: Arc<RwLock<LocalJwkSet>> = Arc::default();
+    /// let keys = Keys::resolver(move |header| {
+    ///     let set = current.read().map_err(|_| jose::Error::JwksNoMatchingKey)?;
+    ///     let kid = header.kid.as_deref().ok_or(jose::Error::JwksNoMatchingKey)?;
+    ///     set.keys().iter().find(|k| k.kid() == Some(kid)).cloned().ok_or(jose::Error::JwksNoMatchingKey)
+    /// });
+    /// ```
+    pub fn resolver(resolve: impl Fn(&JwsHeader) -> jose::Result<Key> + Send + Sync + 'static) -> Self {
+        Keys(KeysInner::Resolver(Arc::new(resolve)))
+    }
+}
+
+impl From<Key> for Keys {
+    fn from(key: Key) -> Self {
+        Keys(KeysInner::Key(key))
+    }
+}
+
+impl From<LocalJwkSet> for Keys {
+    fn from(set: LocalJwkSet) -> Self {
+        Keys(KeysInner::Set(Arc::new(set)))
+    }
+}
+
+impl From<Arc<LocalJwkSet>> for Keys {
+    fn from(set: Arc<LocalJwkSet>) -> Self {
+        Keys(KeysInner::Set(set))
+    }
+}
+
+#[cfg(feature = "remote")]
+impl From<jose_remote::RemoteJwkSet> for Keys {
+    fn from(set: jose_remote::RemoteJwkSet) -> Self {
+        Keys(KeysInner::Remote(set))
+    }
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            KeysInner::Key(key) => f.debug_tuple("Key").field(key).finish(),
+            KeysInner::Set(set) => f.debug_tuple("LocalJwkSet").field(set).finish(),
+            #[cfg(feature = "remote")]
+            KeysInner::Remote(set) => f.debug_tuple("RemoteJwkSet").field(&set.url().as_str()).finish(),
+            KeysInner::Resolver(_) => f.write_str("Resolver"),
+        }
+    }
+}
+
+/// A key source and the [`VerifyOptions`] its tokens are checked with.
+///
+/// ```
+/// use jose::{Alg, Key, jwt::VerifyOptions};
+/// use jose_axum::Verifier;
+///
+/// let verifier = Verifier::new(
+///     Key::from_secret(b"at least thirty-two bytes of secret!"),
+///     VerifyOptions::new().algorithms([Alg::HS256]).audience("api"),
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keys: Keys,
+    options: Arc<VerifyOptions>,
+}
+
+impl Verifier {
+    /// A verifier with these keys and options.
+    pub fn new(keys: impl Into<Keys>, options: VerifyOptions) -> Self {
+        Verifier {
+            keys: keys.into(),
+            options: Arc::new(options),
+        }
+    }
+
+    /// The options tokens are checked with.
+    pub fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    /// This verifier, accepting exactly one issuer.
+    pub(crate) fn for_issuer(mut self, issuer: &str) -> Self {
+        Arc::make_mut(&mut self.options).issuer = vec![issuer.to_owned()];
+        self
+    }
+
+    /// Verifies a compact JWT's signature and claims.
+    pub async fn verify<T: DeserializeOwned>(&self, token: &str) -> jose::Result<VerifiedJwt<T>> {
+        match &self.keys.0 {
+            KeysInner::Key(key) => jwt_verify(token, key, &self.options),
+            KeysInner::Set(set) => jwt_verify(token, set.as_ref(), &self.options),
+            #[cfg(feature = "remote")]
+            KeysInner::Remote(set) => jose_remote::jwt_verify(token, set, &self.options).await,
+            KeysInner::Resolver(resolve) => jwt_verify(token, &|h: &JwsHeader| resolve(h), &self.options),
+        }
+    }
+}
+
+/// One verifier for every token, or one per issuer.
+#[derive(Debug, Clone)]
+pub(crate) enum Verifiers {
+    Single(Verifier),
+    ByIssuer(Vec<(String, Verifier)>),
+}
+
+/// Why no verifier applies to a token.
+pub(crate) enum Selection {
+    /// The token could not be read to find its issuer.
+    Unreadable(jose::Error),
+    /// Its `iss` is missing or names no configured issuer.
+    UnknownIssuer,
+}
+
+impl Verifiers {
+    pub(crate) fn select(&self, token: &str) -> Result<&Verifier, Selection> {
+        match self {
+            Verifiers::Single(verifier) => Ok(verifier),
+            Verifiers::ByIssuer(issuers) => {
+                // Reading `iss` before the signature is checked is safe
+                // here: it only picks which verifier runs, and that
+                // verifier accepts that one issuer and only its keys.
+                let claims = jose::jwt::decode_jwt_unverified(token).map_err(Selection::Unreadable)?;
+                let iss = claims
+                    .get("iss")
+                    .and_then(|v| v.as_str())
+                    .ok_or(Selection::UnknownIssuer)?;
+                issuers
+                    .iter()
+                    .find(|(issuer, _)| issuer == iss)
+                    .map(|(_, verifier)| verifier)
+                    .ok_or(Selection::UnknownIssuer)
+            }
+        }
+    }
+}
