@@ -1,0 +1,393 @@
+//! Storage: users, refresh token families and their used `jti`s, one-time
+//! tokens. SQLite (embedded default) or PostgreSQL (shared by several
+//! instances) through one sqlx `Any` pool, with SQL both understand.
+//!
+//! Single use is enforced by the database, not by a read-then-write in
+//! Rust: a token is consumed by `UPDATE ... SET used_at = $now WHERE jti =
+//! $1 AND used_at IS NULL`, and only the request that changed the row wins.
+//! Two concurrent requests with one refresh token therefore get one
+//! success and one reuse detection, on SQLite (one writer at a time) as on
+//! PostgreSQL (the second UPDATE waits for the first and re-checks its
+//! WHERE clause).
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+use crate::tokens::Purpose;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// Sign-up with an email that already has an account.
+    #[error("email already registered")]
+    EmailTaken,
+}
+
+/// A user account.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Random id, the `sub` of the user's tokens.
+    pub id: String,
+    /// Lower-cased email address.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// `user` or `admin`.
+    pub role: String,
+    /// When the email was verified (Unix seconds), if it was.
+    pub email_verified_at: Option<i64>,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// The token was unused and its family active: it is now used, and the
+    /// new token (recorded in the same transaction) replaces it.
+    Rotated {
+        /// The family (session) id, unchanged by rotation.
+        family_id: String,
+        /// The owner.
+        user_id: String,
+    },
+    /// The token had been used before: someone holds a copy. The whole
+    /// family is now revoked.
+    Reused {
+        /// The revoked family.
+        family_id: String,
+    },
+    /// The token's family was already revoked (signed out, or reuse).
+    Revoked,
+    /// No such token was ever issued here.
+    Unknown,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        email_verified_at BIGINT,
+        created_at BIGINT NOT NULL
+    )",
+    // One family per sign-in (the access token's `sessionId`).
+    "CREATE TABLE IF NOT EXISTS token_families (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT,
+        revoked_reason TEXT
+    )",
+    // Every refresh token issued, kept after use so that reuse is
+    // recognised.
+    "CREATE TABLE IF NOT EXISTS refresh_tokens (
+        jti TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL REFERENCES token_families(id),
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    )",
+    "CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id)",
+    "CREATE TABLE IF NOT EXISTS one_time_tokens (
+        jti TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        purpose TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    )",
+];
+
+/// The database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`) and creates
+    /// the tables that do not exist yet.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let pool = AnyPoolOptions::new().max_connections(8).connect(url).await?;
+        let store = Store { pool };
+        store.create_schema().await?;
+        Ok(store)
+    }
+
+    async fn create_schema(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Creates a user; [`StoreError::EmailTaken`] if the email exists.
+    pub async fn create_user(&self, user: &User, now: i64) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (id, email, password_hash, role, email_verified_at, created_at)
+             VALUES ($1, $2, $3, $4, NULL, $5)",
+        )
+        .bind(&user.id)
+        .bind(&user.email)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(now)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::EmailTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The user with this (lower-cased) email.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        self.user_where("email", email).await
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        self.user_where("id", id).await
+    }
+
+    async fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, StoreError> {
+        // `column` is one of two literals above, never input.
+        let sql = format!(
+            "SELECT id, email, password_hash, role, email_verified_at FROM users WHERE {column} = $1"
+        );
+        let row = sqlx::query(&sql).bind(value).fetch_optional(&self.pool).await?;
+        row.map(|r| {
+            Ok(User {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                password_hash: r.try_get("password_hash")?,
+                role: r.try_get("role")?,
+                email_verified_at: r.try_get("email_verified_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Number of users (for the admin statistics).
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Number of active (not revoked) families (for the admin statistics).
+    pub async fn count_active_sessions(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM token_families WHERE revoked_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
+    }
+
+    /// Starts a family (a sign-in) with its first refresh token.
+    pub async fn start_family(
+        &self,
+        family_id: &str,
+        user_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO token_families (id, user_id, created_at) VALUES ($1, $2, $3)")
+            .bind(family_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(jti)
+            .bind(family_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Uses refresh token `jti` and, if that is allowed, records its
+    /// successor `new_jti` in the same transaction. See [`RefreshUse`].
+    pub async fn rotate_refresh(
+        &self,
+        jti: &str,
+        new_jti: &str,
+        new_expires_at: i64,
+        now: i64,
+    ) -> Result<RefreshUse, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The atomic claim: only one request can flip used_at from NULL.
+        let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE jti = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(jti)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        let family = sqlx::query(
+            "SELECT f.id AS id, f.user_id AS user_id, f.revoked_at AS revoked_at
+             FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id
+             WHERE t.jti = $1",
+        )
+        .bind(jti)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(family) = family else {
+            tx.rollback().await?;
+            return Ok(RefreshUse::Unknown);
+        };
+        let family_id: String = family.try_get("id")?;
+        let user_id: String = family.try_get("user_id")?;
+        let revoked_at: Option<i64> = family.try_get("revoked_at")?;
+
+        if revoked_at.is_some() {
+            // Keep the token marked used: it is dead either way.
+            tx.commit().await?;
+            return Ok(RefreshUse::Revoked);
+        }
+        if !claimed {
+            // Used before: a copy of the token is in other hands. Revoke
+            // the family so neither holder can go on.
+            sqlx::query("UPDATE token_families SET revoked_at = $1, revoked_reason = 'reuse' WHERE id = $2")
+                .bind(now)
+                .bind(&family_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(RefreshUse::Reused { family_id });
+        }
+        sqlx::query("INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(new_jti)
+            .bind(&family_id)
+            .bind(new_expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(RefreshUse::Rotated { family_id, user_id })
+    }
+
+    /// The family that refresh token `jti` belongs to.
+    pub async fn family_of(&self, jti: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT family_id FROM refresh_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("family_id")).transpose()?)
+    }
+
+    /// Revokes one family (sign-out). Returns whether it was active.
+    pub async fn revoke_family(&self, family_id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE token_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(family_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Revokes every family of a user (after a password reset).
+    pub async fn revoke_user_families(&self, user_id: &str, reason: &str, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE token_families SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Whether a family exists and is not revoked: the access tokens of a
+    /// revoked session are refused from the next request on.
+    pub async fn family_active(&self, family_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT revoked_at FROM token_families WHERE id = $1")
+            .bind(family_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(r.try_get::<Option<i64>, _>("revoked_at")?.is_none()),
+            None => Ok(false),
+        }
+    }
+
+    /// Records an issued one-time token.
+    pub async fn insert_one_time(
+        &self,
+        jti: &str,
+        user_id: &str,
+        purpose: Purpose,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO one_time_tokens (jti, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(jti)
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Consumes a one-time token: true for the first use of an issued,
+    /// unexpired token of this purpose and user, false ever after.
+    pub async fn consume_one_time(
+        &self,
+        jti: &str,
+        user_id: &str,
+        purpose: Purpose,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE one_time_tokens SET used_at = $1
+             WHERE jti = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at >= $5",
+        )
+        .bind(now)
+        .bind(jti)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks the user's email as verified.
+    pub async fn mark_email_verified(&self, user_id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the user's password hash.
+    pub async fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
