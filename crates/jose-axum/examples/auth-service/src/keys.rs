@@ -122,13 +122,13 @@ impl KeyStore {
     /// retired key that is still published. This is exactly the set a
     /// third party would see in the JWKS.
     pub fn resolve_published(&self, header: &JwsHeader) -> jose::Result<Key> {
-        self.resolve(header, |r, now| r.published_until >= now)
+        self.resolve(header, |r, now| r.published_until > now)
     }
 
     /// Picks the key for this service's own refresh and one-time tokens:
     /// the current key or any retired key still within its internal use.
     pub fn resolve_internal(&self, header: &JwsHeader) -> jose::Result<Key> {
-        self.resolve(header, |r, now| r.usable_until >= now)
+        self.resolve(header, |r, now| r.usable_until > now)
     }
 
     fn resolve(&self, header: &JwsHeader, keep: impl Fn(&Retired, i64) -> bool) -> jose::Result<Key> {
@@ -169,7 +169,7 @@ impl KeyStore {
             published_until: now.saturating_add(self.publish_for),
             usable_until: now.saturating_add(self.use_for.max(self.publish_for)),
         });
-        state.retired.retain(|r| r.usable_until >= now);
+        state.retired.retain(|r| r.usable_until > now);
         Ok(kid)
     }
 
@@ -186,7 +186,7 @@ impl KeyStore {
             state
                 .retired
                 .iter()
-                .filter(|r| r.published_until >= now)
+                .filter(|r| r.published_until > now)
                 .map(|r| r.public.clone()),
         );
         let json = LocalJwkSet::new(keys).to_public_json()?;

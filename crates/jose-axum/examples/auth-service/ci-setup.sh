@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Prepares what the auth-service tests need beyond Rust, on a fresh Debian
+# machine, as root: a PostgreSQL cluster on a loopback port with a test role
+# that may create databases (each test makes its own), Chromium, and the
+# pinned playwright-core in e2e/. Idempotent and quick when all is there.
+#
+# Prints one line on stdout, for the caller to eval:
+#   export TEST_POSTGRES_URL=postgres://...
+# Everything else goes to stderr.
+set -euo pipefail
+cd "$(dirname "$0")"
+exec 3>&1 1>&2
+
+port=${AUTH_SERVICE_PG_PORT:-55432}
+cluster=jose_auth_test
+role=jose_auth_test
+password=jose_auth_test
+
+# --- packages: only when something is missing (apt-get update is slow).
+missing=()
+command -v pg_createcluster >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "auth-service: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "auth-service: postgresql and chromium already installed"
+fi
+
+# --- a cluster of our own, so the port and settings do not depend on the
+# machine's default cluster. Debian's tools run it as the postgres user.
+version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version $cluster"; then
+    pg_createcluster "$version" "$cluster" --port "$port" -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+fi
+# Loopback only; tests run in parallel, each with its own database and pool.
+# (conf.d is read after postgresql.conf, so these settings win.)
+cat > "/etc/postgresql/$version/$cluster/conf.d/jose-auth-test.conf" <<CONF
+listen_addresses = '127.0.0.1'
+max_connections = 300
+CONF
+if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -qx online; then
+    pg_ctlcluster "$version" "$cluster" start
+fi
+for _ in $(seq 1 30); do
+    if su postgres -c "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1; then break; fi
+    sleep 1
+done
+su postgres -c "psql -p $port -v ON_ERROR_STOP=1 -qAt" <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
+    CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
+  END IF;
+END
+\$\$;
+SQL
+echo "auth-service: PostgreSQL $version cluster $cluster on 127.0.0.1:$port"
+
+# --- playwright-core, pinned by e2e/package-lock.json. npm writes
+# node_modules/.package-lock.json on install: newer than the lock file
+# means the pinned version is in place.
+stamp=e2e/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ e2e/package-lock.json -nt "$stamp" ]; then
+    npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+else
+    echo "auth-service: playwright-core already installed"
+fi
+
+echo "export TEST_POSTGRES_URL=postgres://$role:$password@127.0.0.1:$port/postgres" >&3

@@ -1,0 +1,559 @@
+//! Every flow of the service over real HTTP, on SQLite and on PostgreSQL.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{App, Db, PASSWORD, client, config, error_code, es256_config, s};
+use jose::jwt::decode_jwt_unverified;
+use jose::{Alg, JsonObject, LocalJwkSet, jwt::VerifyOptions, jwt::jwt_verify};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    sign_in_returns_access_and_refresh_tokens_as_json_and_cookies,
+    me_accepts_a_bearer_token_or_the_access_cookie,
+    refresh_and_one_time_tokens_are_not_access_tokens,
+    admin_routes_need_the_admin_role,
+    refresh_rotates_the_refresh_token,
+    refresh_token_reuse_revokes_the_family,
+    concurrent_refreshes_with_one_token_succeed_once,
+    sign_out_revokes_the_session,
+    email_verification_token_works_once,
+    password_reset_token_works_once_and_ends_every_session,
+    expired_access_token_is_401_for_apis_and_a_redirect_for_pages,
+    pages_sign_in_show_the_dashboard_and_sign_out_with_forms,
+    wrong_password_and_duplicate_sign_up_are_refused,
+    jwks_publishes_rotated_keys_until_their_tokens_expire,
+    hs256_service_publishes_no_jwks,
+);
+
+fn claims(token: &str) -> JsonObject {
+    decode_jwt_unverified(token).expect("decodable")
+}
+
+async fn sign_in_returns_access_and_refresh_tokens_as_json_and_cookies(db: &Db) {
+    let app = App::start(config(db)).await;
+    let user = app.sign_up("alice@example.com").await;
+    let response = app
+        .post(
+            &app.browser,
+            "/api/auth/sign-in",
+            json!({ "email": "Alice@Example.com", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect();
+    let body: Value = response.json().await.expect("json");
+
+    // The access token: 15 minutes, aud "api", iss = the app's URL.
+    let access = claims(s(&body, "access_token"));
+    assert_eq!(access["aud"], "api");
+    assert_eq!(access["iss"], app.server.url.as_str());
+    assert_eq!(access["sub"], user["id"]);
+    assert_eq!(access["role"], "user");
+    assert_eq!(access["sessionId"], body["session_id"]);
+    assert_eq!(access["exp"].as_i64().expect("exp") - access["iat"].as_i64().expect("iat"), 15 * 60);
+    // The refresh token: 30 days, type "refresh", a jti, no audience.
+    let refresh = claims(s(&body, "refresh_token"));
+    assert_eq!(refresh["type"], "refresh");
+    assert!(refresh["jti"].as_str().is_some_and(|j| j.len() >= 16));
+    assert!(refresh.get("aud").is_none());
+    assert_eq!(
+        refresh["exp"].as_i64().expect("exp") - refresh["iat"].as_i64().expect("iat"),
+        30 * 86400
+    );
+
+    // Both as HttpOnly, SameSite=Lax cookies; no Secure on http loopback.
+    for name in ["access_token=", "refresh_token="] {
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} cookie in {cookies:?}"));
+        assert!(cookie.contains("; HttpOnly"), "{cookie}");
+        assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "{cookie}");
+    }
+    assert!(cookies.iter().any(|c| c.starts_with("refresh_token=") && c.contains("Path=/api/auth")));
+    app.stop().await;
+}
+
+async fn me_accepts_a_bearer_token_or_the_access_cookie(db: &Db) {
+    let app = App::start(config(db)).await;
+    let session = app.user("bob@example.com").await;
+    let me: Value = app
+        .get_bearer("/api/me", s(&session, "access_token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["email"], "bob@example.com");
+    assert_eq!(me["role"], "user");
+    assert_eq!(me["sessionId"], session["session_id"]);
+
+    app.sign_in_with(&app.browser, "bob@example.com").await;
+    let response = app.browser.get(app.url("/api/me")).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let anonymous = app.api.get(app.url("/api/me")).send().await.expect("request");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(anonymous.headers().contains_key(WWW_AUTHENTICATE));
+    app.stop().await;
+}
+
+async fn refresh_and_one_time_tokens_are_not_access_tokens(db: &Db) {
+    let app = App::start(config(db)).await;
+    let signed_up = app.sign_up("carol@example.com").await;
+    let session = app.sign_in_with(&app.api, "carol@example.com").await;
+    for token in [s(&session, "refresh_token"), s(&signed_up, "verification_token")] {
+        let response = app.get_bearer("/api/me", token).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Nor is an access token a refresh token.
+    let response = app.refresh(s(&session, "access_token")).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(response).await, "invalid_refresh_token");
+    app.stop().await;
+}
+
+async fn admin_routes_need_the_admin_role(db: &Db) {
+    let app = App::start(config(db)).await;
+    let user = app.user("dave@example.com").await;
+    let admin = app.user("admin@example.com").await;
+    assert_eq!(claims(s(&admin, "access_token"))["role"], "admin");
+
+    let response = app.get_bearer("/api/admin/stats", s(&user, "access_token")).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = app.get_bearer("/api/admin/stats", s(&admin, "access_token")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let stats: Value = response.json().await.expect("json");
+    assert_eq!(stats["users"], 2);
+    assert_eq!(stats["activeSessions"], 2);
+    app.stop().await;
+}
+
+async fn refresh_rotates_the_refresh_token(db: &Db) {
+    let app = App::start(config(db)).await;
+    let first = app.user("erin@example.com").await;
+
+    // From the JSON body (API clients).
+    let response = app.refresh(s(&first, "refresh_token")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let second: Value = response.json().await.expect("json");
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_ne!(
+        claims(s(&second, "refresh_token"))["jti"],
+        claims(s(&first, "refresh_token"))["jti"]
+    );
+    assert_eq!(second["session_id"], first["session_id"], "rotation keeps the session");
+    assert_eq!(app.get_bearer("/api/me", s(&second, "access_token")).await.status(), StatusCode::OK);
+
+    // From the cookie (browsers): the jar gets the rotated pair.
+    app.sign_in_with(&app.browser, "erin@example.com").await;
+    for _ in 0..2 {
+        let response = app.browser.post(app.url("/api/auth/refresh")).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers().get_all(SET_COOKIE).iter().count(), 2);
+    }
+    let me = app.browser.get(app.url("/api/me")).send().await.expect("request");
+    assert_eq!(me.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn refresh_token_reuse_revokes_the_family(db: &Db) {
+    let app = App::start(config(db)).await;
+    let first = app.user("frank@example.com").await;
+    let other_session = app.sign_in_with(&app.api, "frank@example.com").await;
+    let second: Value = app
+        .refresh(s(&first, "refresh_token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+
+    // The first token again: someone kept a copy.
+    let reuse = app.refresh(s(&first, "refresh_token")).await;
+    assert_eq!(reuse.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(reuse).await, "refresh_token_reused");
+
+    // The whole family is dead: the legitimate successor and its access token too.
+    let successor = app.refresh(s(&second, "refresh_token")).await;
+    assert_eq!(successor.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(successor).await, "session_revoked");
+    let me = app.get_bearer("/api/me", s(&second, "access_token")).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let me = app.get_bearer("/api/me", s(&first, "access_token")).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+
+    // Other sessions of the same user are untouched.
+    let me = app.get_bearer("/api/me", s(&other_session, "access_token")).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(app.refresh(s(&other_session, "refresh_token")).await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn concurrent_refreshes_with_one_token_succeed_once(db: &Db) {
+    let app = App::start(config(db)).await;
+    let session = app.user("grace@example.com").await;
+    let token = s(&session, "refresh_token");
+    let attempts: Vec<_> = (0..6).map(|_| app.refresh(token)).collect();
+    let statuses: Vec<StatusCode> = futures_join_all(attempts).await.iter().map(|r| r.status()).collect();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "exactly one refresh wins: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED));
+    app.stop().await;
+}
+
+/// Runs the futures concurrently (on separate tasks) and returns their outputs in order.
+async fn futures_join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future,
+{
+    // Polled together in one task: the requests are in flight at once,
+    // and the server handles them on its own workers.
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("ready")).collect()
+}
+
+async fn sign_out_revokes_the_session(db: &Db) {
+    let app = App::start(config(db)).await;
+    app.sign_up("heidi@example.com").await;
+    let session = app.sign_in_with(&app.browser, "heidi@example.com").await;
+    let other = app.sign_in_with(&app.api, "heidi@example.com").await;
+
+    let response = app.browser.post(app.url("/api/auth/sign-out")).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cleared: Vec<_> = response.headers().get_all(SET_COOKIE).iter().collect();
+    assert!(cleared.iter().all(|c| c.to_str().is_ok_and(|c| c.contains("Max-Age=0"))));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["session_revoked"], true);
+
+    // The access token is refused at once, not at its expiry.
+    let me = app.get_bearer("/api/me", s(&session, "access_token")).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let refresh = app.refresh(s(&session, "refresh_token")).await;
+    assert_eq!(error_code(refresh).await, "session_revoked");
+    // The cookie jar is empty now.
+    let me = app.browser.get(app.url("/api/me")).send().await.expect("request");
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    // The other session goes on.
+    let me = app.get_bearer("/api/me", s(&other, "access_token")).await;
+    assert_eq!(me.status(), StatusCode::OK);
+
+    // Signing out with a bearer access token (no refresh token) works too.
+    let response = app
+        .api
+        .post(app.url("/api/auth/sign-out"))
+        .bearer_auth(s(&other, "access_token"))
+        .send()
+        .await
+        .expect("request");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["session_revoked"], true);
+    assert_eq!(
+        app.get_bearer("/api/me", s(&other, "access_token")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+async fn email_verification_token_works_once(db: &Db) {
+    let app = App::start(config(db)).await;
+    let signed_up = app.sign_up("ivan@example.com").await;
+    let session = app.sign_in_with(&app.api, "ivan@example.com").await;
+    let me: Value = app
+        .get_bearer("/api/me", s(&session, "access_token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["emailVerified"], false);
+
+    let token = s(&signed_up, "verification_token");
+    let one_time = claims(token);
+    assert_eq!(one_time["type"], "email_verify");
+    assert_eq!(one_time["email"], "ivan@example.com");
+    assert_eq!(one_time["exp"].as_i64().expect("exp") - one_time["iat"].as_i64().expect("iat"), 3600);
+
+    let verify = |token: String| {
+        let app = &app;
+        async move { app.post(&app.api, "/api/auth/verify-email", json!({ "token": token })).await }
+    };
+    assert_eq!(verify(token.to_owned()).await.status(), StatusCode::OK);
+    let replay = verify(token.to_owned()).await;
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(replay).await, "token_already_used");
+    let me: Value = app
+        .get_bearer("/api/me", s(&session, "access_token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["emailVerified"], true);
+
+    // A password reset token is not an email verification token.
+    let reset: Value = app
+        .post(&app.api, "/api/auth/password-reset/request", json!({ "email": "ivan@example.com" }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let wrong = verify(s(&reset, "token").to_owned()).await;
+    assert_eq!(error_code(wrong).await, "invalid_token");
+    // Unknown emails get the same answer, and no token.
+    let unknown = app
+        .post(&app.api, "/api/auth/verify-email/request", json!({ "email": "nobody@example.com" }))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::ACCEPTED);
+    let body: Value = unknown.json().await.expect("json");
+    assert_eq!(body, json!({ "status": "sent" }));
+    app.stop().await;
+}
+
+async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
+    let app = App::start(config(db)).await;
+    let session = app.user("judy@example.com").await;
+    let reset: Value = app
+        .post(&app.api, "/api/auth/password-reset/request", json!({ "email": "judy@example.com" }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token = s(&reset, "token");
+    assert_eq!(claims(token)["type"], "password_reset");
+
+    let new_password = "a brand new passphrase";
+    let body = json!({ "token": token, "password": new_password });
+    let response = app.post(&app.api, "/api/auth/password-reset", body.clone()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let replay = app.post(&app.api, "/api/auth/password-reset", body).await;
+    assert_eq!(error_code(replay).await, "token_already_used");
+
+    // Old sessions are over; the old password is refused, the new one works.
+    assert_eq!(
+        app.get_bearer("/api/me", s(&session, "access_token")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.refresh(s(&session, "refresh_token")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let old = app
+        .post(&app.api, "/api/auth/sign-in", json!({ "email": "judy@example.com", "password": PASSWORD }))
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = app
+        .post(&app.api, "/api/auth/sign-in", json!({ "email": "judy@example.com", "password": new_password }))
+        .await;
+    assert_eq!(new.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) {
+    let mut config = config(db);
+    config.access_token_ttl = 1;
+    let app = App::start(config).await;
+    app.sign_up("mallory@example.com").await;
+    let session = app.sign_in_with(&app.browser, "mallory@example.com").await;
+    assert_eq!(app.browser.get(app.url("/dashboard")).send().await.expect("get").status(), StatusCode::OK);
+
+    // exp = iat + 1; two seconds later it has passed whatever the rounding.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let api = app.get_bearer("/api/me", s(&session, "access_token")).await;
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    let challenge = api.headers()[WWW_AUTHENTICATE].to_str().expect("ascii").to_owned();
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+
+    let page = app.browser.get(app.url("/dashboard")).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()[LOCATION], "/sign-in?error=session_expired");
+
+    // The refresh cookie brings the session back.
+    let refreshed = app.browser.post(app.url("/api/auth/refresh")).send().await.expect("post");
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    assert_eq!(app.browser.get(app.url("/dashboard")).send().await.expect("get").status(), StatusCode::OK);
+
+    // Without any token, a page asks to sign in.
+    let anonymous = client(true).get(app.url("/dashboard")).send().await.expect("get");
+    assert_eq!(anonymous.headers()[LOCATION], "/sign-in?error=sign_in_required");
+    app.stop().await;
+}
+
+async fn pages_sign_in_show_the_dashboard_and_sign_out_with_forms(db: &Db) {
+    let app = App::start(config(db)).await;
+    let form = [("email", "peggy@example.com"), ("password", PASSWORD)];
+    let signed_up = app.browser.post(app.url("/api/auth/sign-up")).form(&form).send().await.expect("post");
+    assert_eq!(signed_up.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_up.headers()[LOCATION], "/sign-in?registered=1");
+
+    for page in ["/", "/sign-in", "/sign-up"] {
+        let response = app.browser.get(app.url(page)).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+    }
+    let signed_in = app.browser.post(app.url("/api/auth/sign-in")).form(&form).send().await.expect("post");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()[LOCATION], "/dashboard");
+    let dashboard = app.browser.get(app.url("/dashboard")).send().await.expect("get");
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    assert!(dashboard.text().await.expect("text").contains("peggy@example.com"));
+    let home = app.browser.get(app.url("/")).send().await.expect("get").text().await.expect("text");
+    assert!(home.contains("Signed in"), "{home}");
+
+    let signed_out = app.browser.post(app.url("/api/auth/sign-out")).form(&[("", "")]).send().await.expect("post");
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.headers()[LOCATION], "/sign-in?signed_out=1");
+    let dashboard = app.browser.get(app.url("/dashboard")).send().await.expect("get");
+    assert_eq!(dashboard.status(), StatusCode::SEE_OTHER);
+
+    let wrong = [("email", "peggy@example.com"), ("password", "not the password")];
+    let refused = app.browser.post(app.url("/api/auth/sign-in")).form(&wrong).send().await.expect("post");
+    assert_eq!(refused.headers()[LOCATION], "/sign-in?error=invalid_credentials");
+    app.stop().await;
+}
+
+async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
+    let app = App::start(config(db)).await;
+    app.sign_up("oscar@example.com").await;
+    let again = app
+        .post(&app.api, "/api/auth/sign-up", json!({ "email": "OSCAR@example.com", "password": PASSWORD }))
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let short = app
+        .post(&app.api, "/api/auth/sign-up", json!({ "email": "trent@example.com", "password": "short" }))
+        .await;
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    for (email, password) in [("oscar@example.com", "wrong password"), ("nobody@example.com", PASSWORD)] {
+        let response = app
+            .post(&app.api, "/api/auth/sign-in", json!({ "email": email, "password": password }))
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(error_code(response).await, "invalid_credentials");
+    }
+    app.stop().await;
+}
+
+async fn fetch_jwks(app: &App) -> Value {
+    let response = app.api.get(app.url("/.well-known/jwks.json")).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("json")
+}
+
+fn kids(jwks: &Value) -> Vec<String> {
+    jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k["kid"].as_str().expect("kid").to_owned())
+        .collect()
+}
+
+/// Verifies an access token as a third party would: with the published
+/// JWK Set only.
+fn verify_with_jwks(app: &App, jwks: &Value, token: &str) -> jose::Result<()> {
+    let set = LocalJwkSet::from_value(jwks.clone())?;
+    let options = VerifyOptions::new()
+        .algorithms([Alg::ES256])
+        .audience("api")
+        .issuer(app.server.url.clone());
+    jwt_verify::<JsonObject>(token, &set, &options).map(|_| ())
+}
+
+async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
+    let mut config = es256_config(db);
+    config.access_token_ttl = 2;
+    config.key_retire_margin = 1;
+    let app = App::start(config).await;
+    let admin = app.user("admin@example.com").await;
+    let old_token = s(&admin, "access_token");
+
+    let before = fetch_jwks(&app).await;
+    assert_eq!(before["keys"].as_array().map(Vec::len), Some(1));
+    assert!(before["keys"][0].get("d").is_none(), "only public keys are published");
+    let old_kid = kids(&before)[0].clone();
+    assert_eq!(jose::jwt::decode_protected_header(old_token).expect("header")["kid"], old_kid.as_str());
+    verify_with_jwks(&app, &before, old_token).expect("verifies with the JWKS");
+
+    let rotated = app
+        .api
+        .post(app.url("/api/admin/rotate-key"))
+        .bearer_auth(old_token)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let new_kid = s(&rotated.json::<Value>().await.expect("json"), "kid").to_owned();
+    assert_ne!(new_kid, old_kid);
+
+    // Both keys are published; old tokens still verify; new ones use the new kid.
+    let during = fetch_jwks(&app).await;
+    assert_eq!(kids(&during), [new_kid.clone(), old_kid.clone()]);
+    assert_eq!(app.get_bearer("/api/me", old_token).await.status(), StatusCode::OK);
+    let fresh = app.sign_in_with(&app.api, "admin@example.com").await;
+    let fresh_token = s(&fresh, "access_token");
+    assert_eq!(jose::jwt::decode_protected_header(fresh_token).expect("header")["kid"], new_kid.as_str());
+    verify_with_jwks(&app, &during, fresh_token).expect("new token verifies with the JWKS");
+    verify_with_jwks(&app, &during, old_token).expect("old token verifies with the JWKS");
+
+    // A user may not rotate keys.
+    let user = app.user("user@example.com").await;
+    let refused = app
+        .api
+        .post(app.url("/api/admin/rotate-key"))
+        .bearer_auth(s(&user, "access_token"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // After access lifetime + margin (3 s) the old key is gone from the set...
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let after = fetch_jwks(&app).await;
+    assert_eq!(kids(&after), [new_kid]);
+    // ...but refresh tokens it signed still work here: the service keeps it
+    // internally for the refresh token lifetime.
+    let refreshed = app.refresh(s(&admin, "refresh_token")).await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let body: Value = refreshed.json().await.expect("json");
+    assert_eq!(app.get_bearer("/api/me", s(&body, "access_token")).await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn hs256_service_publishes_no_jwks(db: &Db) {
+    let app = App::start(config(db)).await;
+    let response = app.api.get(app.url("/.well-known/jwks.json")).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let admin = app.user("admin@example.com").await;
+    let rotate = app
+        .api
+        .post(app.url("/api/admin/rotate-key"))
+        .bearer_auth(s(&admin, "access_token"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(rotate.status(), StatusCode::CONFLICT);
+    app.stop().await;
+}
