@@ -1,0 +1,67 @@
+//! The browser end-to-end test: headless Chromium (Debian's `chromium`)
+//! driven by playwright-core (`e2e/`, installed by `npm ci` or
+//! ci-setup.sh) through the pages, against the service on 127.0.0.1.
+//!
+//! Without Chromium, node or `e2e/node_modules`, the test fails when `CI`
+//! is set and is skipped with a message otherwise.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Db, config};
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM_PATH").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// What is missing to run the browser test, if anything.
+fn missing(e2e: &Path) -> Option<String> {
+    if !chromium().exists() {
+        return Some(format!("{} not found (apt-get install chromium)", chromium().display()));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("node not found".into());
+    }
+    if !e2e.join("node_modules/playwright-core").exists() {
+        return Some(format!("{}/node_modules missing (npm ci --prefix {})", e2e.display(), e2e.display()));
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_signs_in_sees_the_session_expire_refreshes_and_signs_out() {
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e");
+    if let Some(what) = missing(&e2e) {
+        if std::env::var_os("CI").is_some() {
+            panic!("browser test cannot run under CI: {what} (see ci-setup.sh)");
+        }
+        eprintln!("SKIPPED browser test: {what}");
+        return;
+    }
+    let db = Db::sqlite();
+    let mut config = config(&db);
+    // Long enough for sign-in and the cookie checks, short enough to wait out.
+    config.access_token_ttl = 2;
+    let server = jose_auth_service::serve(config).await.expect("serve");
+    let url = server.url.clone();
+
+    let script = e2e.join("browser.mjs");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .arg(url)
+            .env("CHROMIUM_PATH", chromium())
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    server.shutdown().await.expect("shutdown");
+    assert!(output.status.success(), "browser e2e failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("all checks passed"), "{stdout}");
+}
