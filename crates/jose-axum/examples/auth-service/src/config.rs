@@ -140,11 +140,13 @@ impl Config {
 
         let app_url = get("APP_URL").map(|url| url.trim_end_matches('/').to_owned());
         let bind = match get("BIND_ADDR") {
-            Some(addr) => addr.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                name: "BIND_ADDR",
-                value: addr.clone(),
-                reason: e.to_string(),
-            })?,
+            Some(addr) => addr
+                .parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                    name: "BIND_ADDR",
+                    value: addr.clone(),
+                    reason: e.to_string(),
+                })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
 

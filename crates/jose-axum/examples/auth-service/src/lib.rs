@@ -104,10 +104,14 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
     config.validate()?;
     let listener = TcpListener::bind(config.bind)
         .await
-        .map_err(|source| StartError::Bind { addr: config.bind, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| StartError::Bind { addr: config.bind, source })?;
+        .map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.bind,
+        source,
+    })?;
     let url = config.app_url.clone().unwrap_or_else(|| format!("http://{addr}"));
 
     // A retired key stays published while access tokens it signed may be
@@ -196,7 +200,10 @@ mod tests {
 
     #[test]
     fn database_passwords_stay_out_of_logs() {
-        assert_eq!(redact_url("postgres://me:pw@127.0.0.1/db"), "postgres://me:***@127.0.0.1/db");
+        assert_eq!(
+            redact_url("postgres://me:pw@127.0.0.1/db"),
+            "postgres://me:***@127.0.0.1/db"
+        );
         assert_eq!(redact_url("sqlite://a.db?mode=rwc"), "sqlite://a.db?mode=rwc");
     }
 }

@@ -162,9 +162,7 @@ impl Store {
 
     async fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, StoreError> {
         // `column` is one of two literals above, never input.
-        let sql = format!(
-            "SELECT id, email, password_hash, role, email_verified_at FROM users WHERE {column} = $1"
-        );
+        let sql = format!("SELECT id, email, password_hash, role, email_verified_at FROM users WHERE {column} = $1");
         let row = sqlx::query(&sql).bind(value).fetch_optional(&self.pool).await?;
         row.map(|r| {
             Ok(User {

@@ -11,8 +11,8 @@
 //! accepted as an access token; the `type` claim keeps refresh and
 //! one-time tokens apart.
 
-use jose::jwt::{SignJwt, VerifiedJwt, VerifyOptions, jwt_verify};
 use jose::jws::JwsHeader;
+use jose::jwt::{SignJwt, VerifiedJwt, VerifyOptions, jwt_verify};
 use jose::{Error, KeySource};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -217,14 +217,22 @@ impl Tokens {
     /// non-HTTP callers.
     pub fn verify_access(&self, token: &str) -> Verification<AppClaims> {
         let keys = self.keys.clone();
-        safe_verify(token, &move |h: &JwsHeader| keys.resolve_published(h), &self.access_options())
+        safe_verify(
+            token,
+            &move |h: &JwsHeader| keys.resolve_published(h),
+            &self.access_options(),
+        )
     }
 
     /// Verifies a refresh token: signature, issuer, `type: "refresh"`, and
     /// that it has no audience (an access token is not a refresh token).
     pub fn verify_refresh(&self, token: &str) -> Verification<RefreshClaims> {
         let keys = self.keys.clone();
-        match safe_verify::<RefreshClaims>(token, &move |h: &JwsHeader| keys.resolve_internal(h), &self.internal_options()) {
+        match safe_verify::<RefreshClaims>(
+            token,
+            &move |h: &JwsHeader| keys.resolve_internal(h),
+            &self.internal_options(),
+        ) {
             Verification::Verified(v) if v.claims.kind != "refresh" || !v.registered.aud.is_empty() => {
                 Verification::Invalid(Error::JwtInvalid("not a refresh token".into()))
             }
@@ -235,7 +243,11 @@ impl Tokens {
     /// Verifies a one-time token for `purpose`.
     pub fn verify_one_time(&self, token: &str, purpose: Purpose) -> Verification<OneTimeClaims> {
         let keys = self.keys.clone();
-        match safe_verify::<OneTimeClaims>(token, &move |h: &JwsHeader| keys.resolve_internal(h), &self.internal_options()) {
+        match safe_verify::<OneTimeClaims>(
+            token,
+            &move |h: &JwsHeader| keys.resolve_internal(h),
+            &self.internal_options(),
+        ) {
             Verification::Verified(v) if v.claims.purpose != purpose || !v.registered.aud.is_empty() => {
                 Verification::Invalid(Error::JwtInvalid(format!("not a {} token", purpose.as_str())))
             }
@@ -275,7 +287,11 @@ mod tests {
         let expired = t
             .base(60)
             .and_then(|b| b.expiration_time(1).map(|b| b.audience("api")))
-            .and_then(|b| b.claim("role", "user").claim("sessionId", "s").sign(&t.keys.signing_key()))
+            .and_then(|b| {
+                b.claim("role", "user")
+                    .claim("sessionId", "s")
+                    .sign(&t.keys.signing_key())
+            })
             .expect("sign");
         assert!(matches!(t.verify_access(&expired), Verification::Expired));
         assert!(matches!(t.verify_access("not.a.jwt"), Verification::Invalid(_)));
@@ -285,7 +301,9 @@ mod tests {
     fn token_kinds_are_not_interchangeable() {
         let t = tokens(60);
         let refresh = t.sign_refresh("u1", "s1", "j1").expect("sign");
-        let reset = t.sign_one_time(Purpose::PasswordReset, "u1", "a@b.c", "j2").expect("sign");
+        let reset = t
+            .sign_one_time(Purpose::PasswordReset, "u1", "a@b.c", "j2")
+            .expect("sign");
         assert!(matches!(t.verify_access(&refresh), Verification::Invalid(_)));
         assert!(matches!(t.verify_refresh(&reset), Verification::Invalid(_)));
         assert!(matches!(

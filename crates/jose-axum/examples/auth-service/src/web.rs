@@ -13,7 +13,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jose::jws::JwsHeader;
-use jose_axum::{AuthorizationClaims, BoxError, Claims, JwtAuthLayer, Keys, Require, RouteClass, TokenSource, Verifier};
+use jose_axum::{
+    AuthorizationClaims, BoxError, Claims, JwtAuthLayer, Keys, Require, RouteClass, TokenSource, Verifier,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -163,7 +165,11 @@ impl From<password::RandomError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.code, "message": self.message }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": self.code, "message": self.message })),
+        )
+            .into_response()
     }
 }
 
@@ -199,7 +205,11 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::bad_request("invalid_input", e.body_text()))?;
-        let body: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        let body: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
         let value = serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid_input", e.to_string()))?;
         Ok(Input { value, from_form })
     }
@@ -395,11 +405,19 @@ async fn sign_up(State(state): State<AppState>, input: Input<Credentials>) -> Re
     let hash = match blocking(move || password::hash(&password)).await? {
         Ok(hash) => hash,
         Err(password::PasswordError::Policy) => {
-            return Ok(fail("invalid_input", StatusCode::BAD_REQUEST, &password::PasswordError::Policy.to_string()));
+            return Ok(fail(
+                "invalid_input",
+                StatusCode::BAD_REQUEST,
+                &password::PasswordError::Policy.to_string(),
+            ));
         }
         Err(e) => return Err(ApiError::internal(e)),
     };
-    let role = if state.admin_emails.contains(&email) { "admin" } else { "user" };
+    let role = if state.admin_emails.contains(&email) {
+        "admin"
+    } else {
+        "user"
+    };
     let user = User {
         id: password::random_id()?,
         email,
@@ -482,20 +500,32 @@ async fn refresh(
         .filter(|t| !t.is_empty())
         .or_else(|| cookie(&headers, REFRESH_COOKIE).map(str::to_owned));
     let Some(token) = token else {
-        return Ok(fail(ApiError::unauthorized("missing_refresh_token", "no refresh token")));
+        return Ok(fail(ApiError::unauthorized(
+            "missing_refresh_token",
+            "no refresh token",
+        )));
     };
     let verified = match state.tokens.verify_refresh(&token) {
         Verification::Verified(v) => v,
         Verification::Expired => {
-            return Ok(fail(ApiError::unauthorized("refresh_token_expired", "the refresh token has expired")));
+            return Ok(fail(ApiError::unauthorized(
+                "refresh_token_expired",
+                "the refresh token has expired",
+            )));
         }
         Verification::Invalid(e) => {
             tracing::debug!(error = %e, "invalid refresh token");
-            return Ok(fail(ApiError::unauthorized("invalid_refresh_token", "invalid refresh token")));
+            return Ok(fail(ApiError::unauthorized(
+                "invalid_refresh_token",
+                "invalid refresh token",
+            )));
         }
     };
     let (Some(jti), Some(sub)) = (verified.registered.jti.clone(), verified.registered.sub.clone()) else {
-        return Ok(fail(ApiError::unauthorized("invalid_refresh_token", "invalid refresh token")));
+        return Ok(fail(ApiError::unauthorized(
+            "invalid_refresh_token",
+            "invalid refresh token",
+        )));
     };
     let new_jti = password::random_id()?;
     let now = now();
@@ -506,7 +536,10 @@ async fn refresh(
     let (family_id, user_id) = match outcome {
         RefreshUse::Rotated { family_id, user_id } if user_id == sub => (family_id, user_id),
         RefreshUse::Rotated { .. } | RefreshUse::Unknown => {
-            return Ok(fail(ApiError::unauthorized("invalid_refresh_token", "invalid refresh token")));
+            return Ok(fail(ApiError::unauthorized(
+                "invalid_refresh_token",
+                "invalid refresh token",
+            )));
         }
         RefreshUse::Reused { family_id } => {
             tracing::warn!(session = %family_id, user = %sub, "refresh token reused; session revoked");
@@ -516,12 +549,18 @@ async fn refresh(
             )));
         }
         RefreshUse::Revoked => {
-            return Ok(fail(ApiError::unauthorized("session_revoked", "the session has been revoked")));
+            return Ok(fail(ApiError::unauthorized(
+                "session_revoked",
+                "the session has been revoked",
+            )));
         }
     };
     // The role is read again: a promotion or demotion shows at the next refresh.
     let Some(user) = state.store.user_by_id(&user_id).await? else {
-        return Ok(fail(ApiError::unauthorized("invalid_refresh_token", "invalid refresh token")));
+        return Ok(fail(ApiError::unauthorized(
+            "invalid_refresh_token",
+            "invalid refresh token",
+        )));
     };
     let session = Session {
         access_token: state.tokens.sign_access(
@@ -657,7 +696,10 @@ async fn consume(state: &AppState, token: &str, purpose: Purpose) -> Result<Stri
         return Err(ApiError::bad_request("invalid_token", "invalid token"));
     };
     if !state.store.consume_one_time(jti, user_id, purpose, now()).await? {
-        return Err(ApiError::bad_request("token_already_used", "the token was already used"));
+        return Err(ApiError::bad_request(
+            "token_already_used",
+            "the token was already used",
+        ));
     }
     Ok(user_id.clone())
 }
@@ -689,7 +731,10 @@ async fn reset_password(State(state): State<AppState>, input: Input<ResetBody>) 
         .await?
         .map_err(ApiError::internal)?;
     state.store.set_password_hash(&user_id, &hash).await?;
-    let revoked = state.store.revoke_user_families(&user_id, "password_reset", now()).await?;
+    let revoked = state
+        .store
+        .revoke_user_families(&user_id, "password_reset", now())
+        .await?;
     tracing::info!(user = %user_id, revoked, "password reset");
     Ok(Json(json!({ "status": "password_changed", "sessions_revoked": revoked })).into_response())
 }
@@ -741,11 +786,7 @@ async fn rotate_key(State(state): State<AppState>, claims: Claims<AppClaims>) ->
 /// never published.
 async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
     match state.tokens.keys().jwks().map_err(ApiError::internal)? {
-        Some(set) => Ok((
-            [(axum::http::header::CACHE_CONTROL, "public, max-age=60")],
-            Json(set),
-        )
-            .into_response()),
+        Some(set) => Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], Json(set)).into_response()),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_public_keys",

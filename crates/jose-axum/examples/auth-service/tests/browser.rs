@@ -25,7 +25,11 @@ fn missing(e2e: &Path) -> Option<String> {
         return Some("node not found".into());
     }
     if !e2e.join("node_modules/playwright-core").exists() {
-        return Some(format!("{}/node_modules missing (npm ci --prefix {})", e2e.display(), e2e.display()));
+        return Some(format!(
+            "{}/node_modules missing (npm ci --prefix {})",
+            e2e.display(),
+            e2e.display()
+        ));
     }
     None
 }

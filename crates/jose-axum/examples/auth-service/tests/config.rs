@@ -11,15 +11,18 @@ fn vars(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> {
 
 #[test]
 fn config_without_a_secret_is_refused_with_a_clear_message() {
-    let err = Config::from_vars(vars(&[])).err().expect("refused");
+    let err = Config::from_vars(vars(&[])).expect_err("refused");
     assert!(matches!(err, ConfigError::MissingSecret));
     let message = err.to_string();
-    assert!(message.contains("JWT_SECRET") && message.contains("JWT_PRIVATE_KEY_FILE"), "{message}");
+    assert!(
+        message.contains("JWT_SECRET") && message.contains("JWT_PRIVATE_KEY_FILE"),
+        "{message}"
+    );
 }
 
 #[test]
 fn config_with_a_short_secret_is_refused() {
-    let err = Config::from_vars(vars(&[("JWT_SECRET", "x".repeat(31))])).err().expect("refused");
+    let err = Config::from_vars(vars(&[("JWT_SECRET", "x".repeat(31))])).expect_err("refused");
     assert!(matches!(err, ConfigError::SecretTooShort(31)), "{err}");
     assert!(err.to_string().contains("at least 32"), "{err}");
     assert!(Config::from_vars(vars(&[("JWT_SECRET", "x".repeat(32))])).is_ok());
@@ -40,16 +43,18 @@ fn config_with_two_keys_or_a_bad_key_file_is_refused() {
 async fn serve_refuses_a_short_secret_and_a_non_es256_key() {
     let err = serve(Config::with_secret(b"too short".to_vec(), "sqlite::memory:"))
         .await
-        .err()
-        .expect("refused");
-    assert!(matches!(err, StartError::Config(ConfigError::SecretTooShort(9))), "{err}");
+        .expect_err("refused");
+    assert!(
+        matches!(err, StartError::Config(ConfigError::SecretTooShort(9))),
+        "{err}"
+    );
 
     let rsa = jose::generate_key_pair(jose::Alg::RS256, Default::default()).expect("rsa");
     let mut config = Config::with_secret(vec![0; 32], "sqlite::memory:");
     config.signing = jose_auth_service::SigningConfig::Es256 {
         private_key_pem: rsa.private_key.to_pkcs8_pem().expect("pem").to_string(),
     };
-    let err = serve(config).await.err().expect("refused");
+    let err = serve(config).await.expect_err("refused");
     assert!(matches!(err, StartError::Key(_)), "{err}");
 }
 
@@ -64,6 +69,9 @@ fn the_binary_exits_with_a_message_when_no_secret_is_set() {
         let output = command.output().expect("run the binary");
         assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("refusing to start") && stderr.contains("JWT_SECRET"), "{stderr}");
+        assert!(
+            stderr.contains("refusing to start") && stderr.contains("JWT_SECRET"),
+            "{stderr}"
+        );
     }
 }

@@ -59,7 +59,10 @@ async fn sign_in_returns_access_and_refresh_tokens_as_json_and_cookies(db: &Db) 
     assert_eq!(access["sub"], user["id"]);
     assert_eq!(access["role"], "user");
     assert_eq!(access["sessionId"], body["session_id"]);
-    assert_eq!(access["exp"].as_i64().expect("exp") - access["iat"].as_i64().expect("iat"), 15 * 60);
+    assert_eq!(
+        access["exp"].as_i64().expect("exp") - access["iat"].as_i64().expect("iat"),
+        15 * 60
+    );
     // The refresh token: 30 days, type "refresh", a jti, no audience.
     let refresh = claims(s(&body, "refresh_token"));
     assert_eq!(refresh["type"], "refresh");
@@ -80,7 +83,11 @@ async fn sign_in_returns_access_and_refresh_tokens_as_json_and_cookies(db: &Db) 
         assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
         assert!(!cookie.contains("Secure"), "{cookie}");
     }
-    assert!(cookies.iter().any(|c| c.starts_with("refresh_token=") && c.contains("Path=/api/auth")));
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("refresh_token=") && c.contains("Path=/api/auth"))
+    );
     app.stop().await;
 }
 
@@ -152,12 +159,20 @@ async fn refresh_rotates_the_refresh_token(db: &Db) {
         claims(s(&first, "refresh_token"))["jti"]
     );
     assert_eq!(second["session_id"], first["session_id"], "rotation keeps the session");
-    assert_eq!(app.get_bearer("/api/me", s(&second, "access_token")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_bearer("/api/me", s(&second, "access_token")).await.status(),
+        StatusCode::OK
+    );
 
     // From the cookie (browsers): the jar gets the rotated pair.
     app.sign_in_with(&app.browser, "erin@example.com").await;
     for _ in 0..2 {
-        let response = app.browser.post(app.url("/api/auth/refresh")).send().await.expect("request");
+        let response = app
+            .browser
+            .post(app.url("/api/auth/refresh"))
+            .send()
+            .await
+            .expect("request");
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers().get_all(SET_COOKIE).iter().count(), 2);
     }
@@ -194,7 +209,10 @@ async fn refresh_token_reuse_revokes_the_family(db: &Db) {
     // Other sessions of the same user are untouched.
     let me = app.get_bearer("/api/me", s(&other_session, "access_token")).await;
     assert_eq!(me.status(), StatusCode::OK);
-    assert_eq!(app.refresh(s(&other_session, "refresh_token")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.refresh(s(&other_session, "refresh_token")).await.status(),
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
@@ -206,7 +224,11 @@ async fn concurrent_refreshes_with_one_token_succeed_once(db: &Db) {
     let statuses: Vec<StatusCode> = futures_join_all(attempts).await.iter().map(|r| r.status()).collect();
     let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(ok, 1, "exactly one refresh wins: {statuses:?}");
-    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED));
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED)
+    );
     app.stop().await;
 }
 
@@ -245,10 +267,19 @@ async fn sign_out_revokes_the_session(db: &Db) {
     let session = app.sign_in_with(&app.browser, "heidi@example.com").await;
     let other = app.sign_in_with(&app.api, "heidi@example.com").await;
 
-    let response = app.browser.post(app.url("/api/auth/sign-out")).send().await.expect("request");
+    let response = app
+        .browser
+        .post(app.url("/api/auth/sign-out"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     let cleared: Vec<_> = response.headers().get_all(SET_COOKIE).iter().collect();
-    assert!(cleared.iter().all(|c| c.to_str().is_ok_and(|c| c.contains("Max-Age=0"))));
+    assert!(
+        cleared
+            .iter()
+            .all(|c| c.to_str().is_ok_and(|c| c.contains("Max-Age=0")))
+    );
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["session_revoked"], true);
 
@@ -297,11 +328,17 @@ async fn email_verification_token_works_once(db: &Db) {
     let one_time = claims(token);
     assert_eq!(one_time["type"], "email_verify");
     assert_eq!(one_time["email"], "ivan@example.com");
-    assert_eq!(one_time["exp"].as_i64().expect("exp") - one_time["iat"].as_i64().expect("iat"), 3600);
+    assert_eq!(
+        one_time["exp"].as_i64().expect("exp") - one_time["iat"].as_i64().expect("iat"),
+        3600
+    );
 
     let verify = |token: String| {
         let app = &app;
-        async move { app.post(&app.api, "/api/auth/verify-email", json!({ "token": token })).await }
+        async move {
+            app.post(&app.api, "/api/auth/verify-email", json!({ "token": token }))
+                .await
+        }
     };
     assert_eq!(verify(token.to_owned()).await.status(), StatusCode::OK);
     let replay = verify(token.to_owned()).await;
@@ -317,7 +354,11 @@ async fn email_verification_token_works_once(db: &Db) {
 
     // A password reset token is not an email verification token.
     let reset: Value = app
-        .post(&app.api, "/api/auth/password-reset/request", json!({ "email": "ivan@example.com" }))
+        .post(
+            &app.api,
+            "/api/auth/password-reset/request",
+            json!({ "email": "ivan@example.com" }),
+        )
         .await
         .json()
         .await
@@ -326,7 +367,11 @@ async fn email_verification_token_works_once(db: &Db) {
     assert_eq!(error_code(wrong).await, "invalid_token");
     // Unknown emails get the same answer, and no token.
     let unknown = app
-        .post(&app.api, "/api/auth/verify-email/request", json!({ "email": "nobody@example.com" }))
+        .post(
+            &app.api,
+            "/api/auth/verify-email/request",
+            json!({ "email": "nobody@example.com" }),
+        )
         .await;
     assert_eq!(unknown.status(), StatusCode::ACCEPTED);
     let body: Value = unknown.json().await.expect("json");
@@ -338,7 +383,11 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
     let app = App::start(config(db)).await;
     let session = app.user("judy@example.com").await;
     let reset: Value = app
-        .post(&app.api, "/api/auth/password-reset/request", json!({ "email": "judy@example.com" }))
+        .post(
+            &app.api,
+            "/api/auth/password-reset/request",
+            json!({ "email": "judy@example.com" }),
+        )
         .await
         .json()
         .await
@@ -363,11 +412,19 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
         StatusCode::UNAUTHORIZED
     );
     let old = app
-        .post(&app.api, "/api/auth/sign-in", json!({ "email": "judy@example.com", "password": PASSWORD }))
+        .post(
+            &app.api,
+            "/api/auth/sign-in",
+            json!({ "email": "judy@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     let new = app
-        .post(&app.api, "/api/auth/sign-in", json!({ "email": "judy@example.com", "password": new_password }))
+        .post(
+            &app.api,
+            "/api/auth/sign-in",
+            json!({ "email": "judy@example.com", "password": new_password }),
+        )
         .await;
     assert_eq!(new.status(), StatusCode::OK);
     app.stop().await;
@@ -379,7 +436,15 @@ async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) 
     let app = App::start(config).await;
     app.sign_up("mallory@example.com").await;
     let session = app.sign_in_with(&app.browser, "mallory@example.com").await;
-    assert_eq!(app.browser.get(app.url("/dashboard")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(
+        app.browser
+            .get(app.url("/dashboard"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
 
     // exp = iat + 1; two seconds later it has passed whatever the rounding.
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -393,9 +458,22 @@ async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) 
     assert_eq!(page.headers()[LOCATION], "/sign-in?error=session_expired");
 
     // The refresh cookie brings the session back.
-    let refreshed = app.browser.post(app.url("/api/auth/refresh")).send().await.expect("post");
+    let refreshed = app
+        .browser
+        .post(app.url("/api/auth/refresh"))
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refreshed.status(), StatusCode::OK);
-    assert_eq!(app.browser.get(app.url("/dashboard")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(
+        app.browser
+            .get(app.url("/dashboard"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
 
     // Without any token, a page asks to sign in.
     let anonymous = client(true).get(app.url("/dashboard")).send().await.expect("get");
@@ -406,7 +484,13 @@ async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) 
 async fn pages_sign_in_show_the_dashboard_and_sign_out_with_forms(db: &Db) {
     let app = App::start(config(db)).await;
     let form = [("email", "peggy@example.com"), ("password", PASSWORD)];
-    let signed_up = app.browser.post(app.url("/api/auth/sign-up")).form(&form).send().await.expect("post");
+    let signed_up = app
+        .browser
+        .post(app.url("/api/auth/sign-up"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(signed_up.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed_up.headers()[LOCATION], "/sign-in?registered=1");
 
@@ -414,23 +498,49 @@ async fn pages_sign_in_show_the_dashboard_and_sign_out_with_forms(db: &Db) {
         let response = app.browser.get(app.url(page)).send().await.expect("get");
         assert_eq!(response.status(), StatusCode::OK, "{page}");
     }
-    let signed_in = app.browser.post(app.url("/api/auth/sign-in")).form(&form).send().await.expect("post");
+    let signed_in = app
+        .browser
+        .post(app.url("/api/auth/sign-in"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed_in.headers()[LOCATION], "/dashboard");
     let dashboard = app.browser.get(app.url("/dashboard")).send().await.expect("get");
     assert_eq!(dashboard.status(), StatusCode::OK);
     assert!(dashboard.text().await.expect("text").contains("peggy@example.com"));
-    let home = app.browser.get(app.url("/")).send().await.expect("get").text().await.expect("text");
+    let home = app
+        .browser
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(home.contains("Signed in"), "{home}");
 
-    let signed_out = app.browser.post(app.url("/api/auth/sign-out")).form(&[("", "")]).send().await.expect("post");
+    let signed_out = app
+        .browser
+        .post(app.url("/api/auth/sign-out"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed_out.headers()[LOCATION], "/sign-in?signed_out=1");
     let dashboard = app.browser.get(app.url("/dashboard")).send().await.expect("get");
     assert_eq!(dashboard.status(), StatusCode::SEE_OTHER);
 
     let wrong = [("email", "peggy@example.com"), ("password", "not the password")];
-    let refused = app.browser.post(app.url("/api/auth/sign-in")).form(&wrong).send().await.expect("post");
+    let refused = app
+        .browser
+        .post(app.url("/api/auth/sign-in"))
+        .form(&wrong)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refused.headers()[LOCATION], "/sign-in?error=invalid_credentials");
     app.stop().await;
 }
@@ -439,16 +549,31 @@ async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
     let app = App::start(config(db)).await;
     app.sign_up("oscar@example.com").await;
     let again = app
-        .post(&app.api, "/api/auth/sign-up", json!({ "email": "OSCAR@example.com", "password": PASSWORD }))
+        .post(
+            &app.api,
+            "/api/auth/sign-up",
+            json!({ "email": "OSCAR@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     let short = app
-        .post(&app.api, "/api/auth/sign-up", json!({ "email": "trent@example.com", "password": "short" }))
+        .post(
+            &app.api,
+            "/api/auth/sign-up",
+            json!({ "email": "trent@example.com", "password": "short" }),
+        )
         .await;
     assert_eq!(short.status(), StatusCode::BAD_REQUEST);
-    for (email, password) in [("oscar@example.com", "wrong password"), ("nobody@example.com", PASSWORD)] {
+    for (email, password) in [
+        ("oscar@example.com", "wrong password"),
+        ("nobody@example.com", PASSWORD),
+    ] {
         let response = app
-            .post(&app.api, "/api/auth/sign-in", json!({ "email": email, "password": password }))
+            .post(
+                &app.api,
+                "/api/auth/sign-in",
+                json!({ "email": email, "password": password }),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(response).await, "invalid_credentials");
@@ -457,7 +582,12 @@ async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
 }
 
 async fn fetch_jwks(app: &App) -> Value {
-    let response = app.api.get(app.url("/.well-known/jwks.json")).send().await.expect("get");
+    let response = app
+        .api
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("json")
 }
@@ -494,7 +624,10 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
     assert_eq!(before["keys"].as_array().map(Vec::len), Some(1));
     assert!(before["keys"][0].get("d").is_none(), "only public keys are published");
     let old_kid = kids(&before)[0].clone();
-    assert_eq!(jose::jwt::decode_protected_header(old_token).expect("header")["kid"], old_kid.as_str());
+    assert_eq!(
+        jose::jwt::decode_protected_header(old_token).expect("header")["kid"],
+        old_kid.as_str()
+    );
     verify_with_jwks(&app, &before, old_token).expect("verifies with the JWKS");
 
     let rotated = app
@@ -514,7 +647,10 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
     assert_eq!(app.get_bearer("/api/me", old_token).await.status(), StatusCode::OK);
     let fresh = app.sign_in_with(&app.api, "admin@example.com").await;
     let fresh_token = s(&fresh, "access_token");
-    assert_eq!(jose::jwt::decode_protected_header(fresh_token).expect("header")["kid"], new_kid.as_str());
+    assert_eq!(
+        jose::jwt::decode_protected_header(fresh_token).expect("header")["kid"],
+        new_kid.as_str()
+    );
     verify_with_jwks(&app, &during, fresh_token).expect("new token verifies with the JWKS");
     verify_with_jwks(&app, &during, old_token).expect("old token verifies with the JWKS");
 
@@ -538,13 +674,21 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
     let refreshed = app.refresh(s(&admin, "refresh_token")).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let body: Value = refreshed.json().await.expect("json");
-    assert_eq!(app.get_bearer("/api/me", s(&body, "access_token")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_bearer("/api/me", s(&body, "access_token")).await.status(),
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
 async fn hs256_service_publishes_no_jwks(db: &Db) {
     let app = App::start(config(db)).await;
-    let response = app.api.get(app.url("/.well-known/jwks.json")).send().await.expect("get");
+    let response = app
+        .api
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let admin = app.user("admin@example.com").await;
     let rotate = app

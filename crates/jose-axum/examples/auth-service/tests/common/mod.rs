@@ -41,13 +41,17 @@ impl Db {
             if std::env::var_os("CI").is_some() {
                 panic!("TEST_POSTGRES_URL is not set, but CI is: PostgreSQL tests must run in CI (see ci-setup.sh)");
             }
-            eprintln!("SKIPPED {test} on PostgreSQL: set TEST_POSTGRES_URL (e.g. postgres://user:pw@127.0.0.1:5432/postgres)");
+            eprintln!(
+                "SKIPPED {test} on PostgreSQL: set TEST_POSTGRES_URL (e.g. postgres://user:pw@127.0.0.1:5432/postgres)"
+            );
             return None;
         };
         // Lower case and no '-': a plain identifier, whatever the quoting.
         let id = jose_auth_service::password::random_id().expect("rng");
         let name = format!("auth_test_{}", id.to_lowercase().replace('-', "_"));
-        let mut admin = sqlx::postgres::PgConnection::connect(&server).await.expect("connect TEST_POSTGRES_URL");
+        let mut admin = sqlx::postgres::PgConnection::connect(&server)
+            .await
+            .expect("connect TEST_POSTGRES_URL");
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut admin)
             .await
@@ -150,13 +154,22 @@ impl App {
     }
 
     pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.api.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+        self.api
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Signs up `email` (dev mode returns the verification token).
     pub async fn sign_up(&self, email: &str) -> Value {
         let response = self
-            .post(&self.api, "/api/auth/sign-up", json!({ "email": email, "password": PASSWORD }))
+            .post(
+                &self.api,
+                "/api/auth/sign-up",
+                json!({ "email": email, "password": PASSWORD }),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::CREATED, "sign-up of {email}");
         response.json().await.expect("json")
@@ -165,7 +178,11 @@ impl App {
     /// Signs in with `client` (the browser's jar then holds the cookies).
     pub async fn sign_in_with(&self, client: &Client, email: &str) -> Value {
         let response = self
-            .post(client, "/api/auth/sign-in", json!({ "email": email, "password": PASSWORD }))
+            .post(
+                client,
+                "/api/auth/sign-in",
+                json!({ "email": email, "password": PASSWORD }),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in of {email}");
         response.json().await.expect("json")
@@ -178,14 +195,20 @@ impl App {
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.post(&self.api, "/api/auth/refresh", json!({ "refresh_token": refresh_token }))
-            .await
+        self.post(
+            &self.api,
+            "/api/auth/refresh",
+            json!({ "refresh_token": refresh_token }),
+        )
+        .await
     }
 }
 
 /// The string at `field` of a JSON answer.
 pub fn s<'a>(value: &'a Value, field: &str) -> &'a str {
-    value[field].as_str().unwrap_or_else(|| panic!("no string {field:?} in {value}"))
+    value[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string {field:?} in {value}"))
 }
 
 /// The `error` code of a JSON error answer.
