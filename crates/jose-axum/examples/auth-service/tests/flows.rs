@@ -432,7 +432,9 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
 
 async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) {
     let mut config = config(db);
-    config.access_token_ttl = 1;
+    // exp = iat + 2 with whole seconds: valid for at least one second after
+    // sign-in, which the first dashboard request needs.
+    config.access_token_ttl = 2;
     let app = App::start(config).await;
     app.sign_up("mallory@example.com").await;
     let session = app.sign_in_with(&app.browser, "mallory@example.com").await;
@@ -446,8 +448,8 @@ async fn expired_access_token_is_401_for_apis_and_a_redirect_for_pages(db: &Db) 
         StatusCode::OK
     );
 
-    // exp = iat + 1; two seconds later it has passed whatever the rounding.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Three seconds later exp has passed, whatever the rounding.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let api = app.get_bearer("/api/me", s(&session, "access_token")).await;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
     let challenge = api.headers()[WWW_AUTHENTICATE].to_str().expect("ascii").to_owned();
@@ -614,7 +616,9 @@ fn verify_with_jwks(app: &App, jwks: &Value, token: &str) -> jose::Result<()> {
 
 async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
     let mut config = es256_config(db);
-    config.access_token_ttl = 2;
+    // Short enough to wait out, long enough that the first token is still
+    // valid through the rotation steps on a loaded machine.
+    config.access_token_ttl = 4;
     config.key_retire_margin = 1;
     let app = App::start(config).await;
     let admin = app.user("admin@example.com").await;
@@ -665,8 +669,8 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
         .expect("post");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
-    // After access lifetime + margin (3 s) the old key is gone from the set...
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    // After access lifetime + margin (5 s) the old key is gone from the set...
+    tokio::time::sleep(Duration::from_millis(5200)).await;
     let after = fetch_jwks(&app).await;
     assert_eq!(kids(&after), [new_kid]);
     // ...but refresh tokens it signed still work here: the service keeps it
