@@ -9,6 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use common::{Db, config};
 
@@ -52,16 +53,18 @@ async fn browser_signs_in_sees_the_session_expire_refreshes_and_signs_out() {
     let url = server.url.clone();
 
     let script = e2e.join("browser.mjs");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script)
-            .arg(url)
-            .env("CHROMIUM_PATH", chromium())
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("run node");
+    let run = tokio::process::Command::new("node")
+        .arg(script)
+        .arg(url)
+        .env("CHROMIUM_PATH", chromium())
+        // A hung browser must not hang the test run: dropping the future
+        // at the timeout kills node (and with it Chromium's pipe).
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("browser e2e finished within 3 minutes")
+        .expect("run node");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
