@@ -26,7 +26,7 @@ fn layout(title: &str, body: &str) -> Html<String> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · jose auth service</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}}\
-         label{{display:block;margin:.5rem 0}}input{{display:block;width:100%;padding:.4rem}}\
+         label{{display:block;margin:.5rem 0}}input{{display:block;width:100%;box-sizing:border-box;padding:.4rem}}\
          button{{margin-top:.8rem;padding:.4rem 1rem}}.notice{{padding:.6rem;border:1px solid #c90;background:#fff8e0}}\
          </style></head><body><h1>{title}</h1>\n{body}\n</body></html>",
         title = escape(title),
