@@ -36,26 +36,37 @@ use crate::rejection::{AuthContext, AuthRejection, Failure, layer_missing};
 ///     if claims.is_some() { "welcome back" } else { "hello, stranger" }
 /// }
 /// ```
-pub struct Claims<T>(Arc<VerifiedJwt<T>>);
+pub struct Claims<T>(Arc<Authenticated<T>>);
+
+/// The verification result and how to refuse the request later (a guard
+/// may): one extension instead of two.
+struct Authenticated<T> {
+    verified: VerifiedJwt<T>,
+    context: AuthContext,
+}
 
 impl<T> Claims<T> {
-    pub(crate) fn new(verified: VerifiedJwt<T>) -> Self {
-        Claims(Arc::new(verified))
+    pub(crate) fn new(verified: VerifiedJwt<T>, context: AuthContext) -> Self {
+        Claims(Arc::new(Authenticated { verified, context }))
+    }
+
+    pub(crate) fn context(&self) -> &AuthContext {
+        &self.0.context
     }
 
     /// The registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`), checked.
     pub fn registered(&self) -> &RegisteredClaims {
-        &self.0.registered
+        &self.0.verified.registered
     }
 
     /// The token's protected header.
     pub fn header(&self) -> &JwsHeader {
-        &self.0.protected_header
+        &self.0.verified.protected_header
     }
 
     /// The whole verification result, including the key that verified it.
     pub fn verified(&self) -> &VerifiedJwt<T> {
-        &self.0
+        &self.0.verified
     }
 }
 
@@ -63,7 +74,7 @@ impl<T> Deref for Claims<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        &self.0.claims
+        &self.0.verified.claims
     }
 }
 
@@ -76,8 +87,8 @@ impl<T> Clone for Claims<T> {
 impl<T: fmt::Debug> fmt::Debug for Claims<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Claims")
-            .field("claims", &self.0.claims)
-            .field("registered", &self.0.registered)
+            .field("claims", &self.0.verified.claims)
+            .field("registered", &self.0.verified.registered)
             .finish()
     }
 }

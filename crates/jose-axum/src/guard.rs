@@ -1,18 +1,16 @@
 //! Guards: per-route requirements on the verified claims.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
-use http_body_util::Either;
 use jose::JsonObject;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::claims::AuthorizationClaims;
+use crate::future::AuthFuture;
 use crate::rejection::{AuthContext, Failure, layer_missing};
 use crate::{AuthBody, Claims};
 
@@ -131,14 +129,11 @@ impl<S: fmt::Debug, T> fmt::Debug for RequireService<S, T> {
 impl<S, T, B, ResBody> Service<Request<B>> for RequireService<S, T>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
-    S::Future: Send + 'static,
-    S::Error: Send + 'static,
-    ResBody: Send + 'static,
     T: Send + Sync + 'static,
 {
     type Response = Response<AuthBody<ResBody>>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+    type Future = AuthFuture<S::Future, ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -146,23 +141,17 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let extensions = request.extensions();
-        let refusal = match (extensions.get::<AuthContext>(), extensions.get::<Claims<T>>()) {
-            (Some(_), Some(claims)) if (self.require.check)(claims) => None,
-            (Some(context), Some(_)) => Some(context.reject(Failure::Forbidden {
+        let refusal = match (extensions.get::<Claims<T>>(), extensions.get::<AuthContext>()) {
+            (Some(claims), _) if (self.require.check)(claims) => None,
+            (Some(claims), _) => Some(claims.context().reject(Failure::Forbidden {
                 scope: self.require.scope.clone(),
             })),
-            (Some(context), None) => Some(context.reject(Failure::Missing)),
-            (None, _) => Some(layer_missing()),
+            (None, Some(context)) => Some(context.reject(Failure::Missing)),
+            (None, None) => Some(layer_missing()),
         };
         match refusal {
-            None => {
-                let response = self.inner.call(request);
-                Box::pin(async move { Ok(response.await?.map(Either::Left)) })
-            }
-            Some(rejection) => {
-                let response = rejection.into_http().map(Either::Right);
-                Box::pin(std::future::ready(Ok(response)))
-            }
+            None => AuthFuture::inner(self.inner.call(request)),
+            Some(rejection) => AuthFuture::refused(rejection.into_http()),
         }
     }
 }

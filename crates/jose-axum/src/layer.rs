@@ -1,8 +1,6 @@
 //! The tower layer: find the token, verify it, hand the claims on or answer.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -14,11 +12,12 @@ use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::future::AuthFuture;
 use crate::paths::PathPattern;
 use crate::rejection::{AuthContext, AuthRejection, Failure, RouteClass};
 use crate::revocation::RevocationCheck;
-use crate::token::{TokenSource, find_token};
-use crate::verifier::{Selection, Verifier, Verifiers};
+use crate::token::{NOT_ONE_TOKEN, TokenSource, find_token, is_b64token};
+use crate::verifier::{Selection, Verification, Verifier, Verifiers};
 use crate::{AuthBody, Claims};
 
 type Forward<T> = Arc<dyn Fn(&Claims<T>) -> Option<String> + Send + Sync>;
@@ -237,69 +236,128 @@ impl<T> Config<T> {
     }
 }
 
+/// What is left to do for a request once the synchronous part is done.
+enum Step<T> {
+    /// Decided: the claims, no token, or the failure.
+    Done(Result<Option<Claims<T>>, Failure>),
+    /// Verified; the revocation check is still to run.
+    CheckRevocation(Claims<T>),
+    /// The key set is remote: verification has to wait for it.
+    #[cfg(feature = "remote")]
+    VerifyRemotely {
+        verifier: Verifier,
+        token: String,
+        context: AuthContext,
+    },
+}
+
 impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
-    /// The verified claims of the request's token, `None` without one.
-    async fn verify(&self, headers: &HeaderMap) -> Result<Option<Claims<T>>, Failure> {
-        let Some(token) = find_token(&self.sources, headers).map_err(|m| Failure::Malformed(m.0))? else {
-            return Ok(None);
+    /// Everything that can be done without waiting.
+    fn first_step(&self, headers: &HeaderMap, context: &AuthContext) -> Step<T> {
+        let token = match find_token(&self.sources, headers) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Step::Done(Ok(None)),
+            Err(malformed) => return Step::Done(Err(Failure::Malformed(malformed.0))),
         };
-        let verifier = self.verifiers.select(token).map_err(|e| match e {
-            Selection::Unreadable(e) => Failure::Invalid(e),
-            Selection::UnknownIssuer => Failure::UnknownIssuer,
-        })?;
-        let claims = Claims::new(verifier.verify::<T>(token).await.map_err(Failure::from_verification)?);
-        if let Some(check) = &self.revocation {
-            match check.is_revoked(claims.clone()).await {
-                Ok(false) => {}
-                Ok(true) => return Err(Failure::Revoked),
-                Err(error) => {
-                    tracing::warn!(%error, "revocation check failed; refusing the request");
-                    return Err(Failure::Unavailable("ERR_AUTH_REVOCATION_UNAVAILABLE"));
-                }
-            }
+        let verifier = match self.verifiers.select(token) {
+            Ok(verifier) => verifier,
+            Err(Selection::Unreadable(e)) => return Step::Done(Err(refine(token, Failure::Invalid(e)))),
+            Err(Selection::UnknownIssuer) => return Step::Done(Err(refine(token, Failure::UnknownIssuer))),
+        };
+        match verifier.start::<T>(token, context) {
+            Verification::Done(Ok(claims)) => match self.revocation {
+                Some(_) => Step::CheckRevocation(claims),
+                None => Step::Done(Ok(Some(claims))),
+            },
+            Verification::Done(Err(e)) => Step::Done(Err(refine(token, Failure::from_verification(e)))),
+            #[cfg(feature = "remote")]
+            Verification::Remote => Step::VerifyRemotely {
+                verifier: verifier.clone(),
+                token: token.to_owned(),
+                context: context.clone(),
+            },
         }
-        Ok(Some(claims))
     }
 
-    /// The request as the inner service gets it, or the answer instead.
-    async fn authenticate<B>(&self, request: Request<B>) -> Result<Request<B>, AuthRejection> {
-        let (mut parts, body) = request.into_parts();
-        for (name, _) in &self.forward {
-            parts.headers.remove(name);
-        }
-        let context = AuthContext {
-            class: self.class(parts.uri.path()),
-            realm: self.realm.clone(),
+    /// The rest: remote verification and the revocation check.
+    async fn last_step(&self, step: Step<T>) -> Result<Option<Claims<T>>, Failure> {
+        let claims = match step {
+            Step::Done(outcome) => return outcome,
+            Step::CheckRevocation(claims) => claims,
+            #[cfg(feature = "remote")]
+            Step::VerifyRemotely {
+                verifier,
+                token,
+                context,
+            } => {
+                let verified = verifier
+                    .verify::<T>(&token)
+                    .await
+                    .map_err(|e| refine(&token, Failure::from_verification(e)))?;
+                Claims::new(verified, context)
+            }
         };
-        let access = self.access(&parts);
-        if access != Access::Public {
-            match (self.verify(&parts.headers).await, access) {
-                (Ok(Some(claims)), _) => {
-                    self.forward_claims(&claims, &mut parts.headers);
-                    parts.extensions.insert(claims);
-                }
-                (Ok(None), Access::Optional) => {}
-                (Err(failure), Access::Optional) => {
-                    tracing::debug!(code = failure.code(), detail = %failure, "optional token ignored");
-                }
-                (Ok(None), _) => return Err(context.reject(Failure::Missing)),
-                (Err(failure), _) => return Err(context.reject(failure)),
+        let Some(check) = &self.revocation else {
+            return Ok(Some(claims));
+        };
+        match check.is_revoked(claims.clone()).await {
+            Ok(false) => Ok(Some(claims)),
+            Ok(true) => Err(Failure::Revoked),
+            Err(error) => {
+                tracing::warn!(%error, "revocation check failed; refusing the request");
+                Err(Failure::Unavailable("ERR_AUTH_REVOCATION_UNAVAILABLE"))
             }
         }
+    }
+
+    /// Lets the request on (with its claims and context) or refuses it.
+    fn admit(
+        &self,
+        outcome: Result<Option<Claims<T>>, Failure>,
+        access: Access,
+        context: AuthContext,
+        parts: &mut Parts,
+    ) -> Result<(), AuthRejection> {
+        match (outcome, access) {
+            (_, Access::Public) => {}
+            (Ok(Some(claims)), _) => {
+                self.forward_claims(&claims, &mut parts.headers);
+                // The claims carry the context.
+                parts.extensions.insert(claims);
+                return Ok(());
+            }
+            (Ok(None), Access::Optional) => {}
+            (Err(failure), Access::Optional) => {
+                tracing::debug!(code = failure.code(), detail = %failure, "optional token ignored");
+            }
+            (Ok(None), Access::Required) => return Err(context.reject(Failure::Missing)),
+            (Err(failure), Access::Required) => return Err(context.reject(failure)),
+        }
         parts.extensions.insert(context);
-        Ok(Request::from_parts(parts, body))
+        Ok(())
     }
 
     fn forward_claims(&self, claims: &Claims<T>, headers: &mut HeaderMap) {
         for (name, value) in &self.forward {
             let Some(value) = value(claims) else { continue };
-            match HeaderValue::from_str(&value) {
+            // From the String itself: no copy of the bytes.
+            match HeaderValue::try_from(value) {
                 Ok(value) => {
                     headers.insert(name.clone(), value);
                 }
                 Err(_) => tracing::warn!(header = %name, "claim value cannot be a header value; not forwarded"),
             }
         }
+    }
+}
+
+/// A token that failed and is not even one `b64token` (spaces, commas,
+/// quotes...) makes the request malformed (`invalid_request`), not the
+/// token invalid. Asked only on failure: every JWS that verifies is one.
+fn refine(token: &str, failure: Failure) -> Failure {
+    match failure {
+        Failure::Invalid(_) | Failure::UnknownIssuer if !is_b64token(token) => Failure::Malformed(NOT_ONE_TOKEN.0),
+        other => other,
     }
 }
 
@@ -365,27 +423,50 @@ impl<S, T, B, ResBody> Service<Request<B>> for JwtAuthService<S, T>
 where
     S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send,
+    S::Error: Send + 'static,
     B: Send + 'static,
+    ResBody: Send + 'static,
     T: DeserializeOwned + Send + Sync + 'static,
 {
     type Response = Response<AuthBody<ResBody>>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+    type Future = AuthFuture<S::Future, ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        let config = &self.config;
+        let (mut parts, body) = request.into_parts();
+        for (name, _) in &config.forward {
+            parts.headers.remove(name);
+        }
+        let context = AuthContext {
+            class: config.class(parts.uri.path()),
+            realm: config.realm.clone(),
+        };
+        let access = config.access(&parts);
+        let step = match access {
+            Access::Public => Step::Done(Ok(None)),
+            Access::Optional | Access::Required => config.first_step(&parts.headers, &context),
+        };
+        if let Step::Done(outcome) = step {
+            return match config.admit(outcome, access, context, &mut parts) {
+                Ok(()) => AuthFuture::inner(self.inner.call(Request::from_parts(parts, body))),
+                Err(rejection) => AuthFuture::refused(rejection.into_http()),
+            };
+        }
         // The clone is the one that was not polled ready; keep the ready one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let config = Arc::clone(&self.config);
-        Box::pin(async move {
-            match config.authenticate(request).await {
-                Ok(request) => Ok(inner.call(request).await?.map(Either::Left)),
+        let config = Arc::clone(config);
+        AuthFuture::pending(Box::pin(async move {
+            let outcome = config.last_step(step).await;
+            match config.admit(outcome, access, context, &mut parts) {
+                Ok(()) => Ok(inner.call(Request::from_parts(parts, body)).await?.map(Either::Left)),
                 Err(rejection) => Ok(rejection.into_http().map(Either::Right)),
             }
-        })
+        }))
     }
 }

@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 
 mod claims;
+mod future;
 mod guard;
 mod layer;
 mod paths;
@@ -54,6 +55,7 @@ mod token;
 mod verifier;
 
 pub use claims::{AuthorizationClaims, Claims};
+pub use future::AuthFuture;
 pub use guard::{Require, RequireService};
 pub use layer::{JwtAuthLayer, JwtAuthService};
 pub use paths::PathPattern;

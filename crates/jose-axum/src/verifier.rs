@@ -5,10 +5,23 @@ use std::sync::Arc;
 
 use jose::jws::JwsHeader;
 use jose::jwt::{VerifiedJwt, VerifyOptions, jwt_verify};
-use jose::{Key, LocalJwkSet};
+use jose::{Key, KeyCandidates, KeySource, LocalJwkSet};
 use serde::de::DeserializeOwned;
 
-type Resolver = dyn Fn(&JwsHeader) -> jose::Result<Key> + Send + Sync;
+use crate::Claims;
+use crate::rejection::AuthContext;
+
+/// A resolver closure, as a key source.
+#[derive(Clone)]
+struct Resolver(Arc<ResolveFn>);
+
+type ResolveFn = dyn Fn(&JwsHeader) -> jose::Result<Key> + Send + Sync;
+
+impl KeySource for Resolver {
+    fn candidates(&self, header: &JwsHeader) -> jose::Result<KeyCandidates<'_>> {
+        (self.0)(header).map(KeyCandidates::Owned)
+    }
+}
 
 /// Where a [`Verifier`] gets its keys.
 ///
@@ -25,7 +38,7 @@ enum KeysInner {
     Set(Arc<LocalJwkSet>),
     #[cfg(feature = "remote")]
     Remote(jose_remote::RemoteJwkSet),
-    Resolver(Arc<Resolver>),
+    Resolver(Resolver),
 }
 
 impl Keys {
@@ -34,7 +47,7 @@ impl Keys {
     ///
     /// ```
     /// use std::sync::{Arc, RwLock};
-    /// use jose::{Key, LocalJwkSet};
+    /// use jose::{Key, KeyCandidates, KeySource, LocalJwkSet};
     /// use jose_axum::Keys;
     ///
     /// let current: Arc<RwLock<LocalJwkSet>> = Arc::default();
@@ -45,7 +58,7 @@ impl Keys {
     /// });
     /// ```
     pub fn resolver(resolve: impl Fn(&JwsHeader) -> jose::Result<Key> + Send + Sync + 'static) -> Self {
-        Keys(KeysInner::Resolver(Arc::new(resolve)))
+        Keys(KeysInner::Resolver(Resolver(Arc::new(resolve))))
     }
 }
 
@@ -125,14 +138,48 @@ impl Verifier {
 
     /// Verifies a compact JWT's signature and claims.
     pub async fn verify<T: DeserializeOwned>(&self, token: &str) -> jose::Result<VerifiedJwt<T>> {
-        match &self.keys.0 {
-            KeysInner::Key(key) => jwt_verify(token, key, &self.options),
-            KeysInner::Set(set) => jwt_verify(token, set.as_ref(), &self.options),
+        match self.local_keys() {
+            Ok(keys) => jwt_verify(token, keys, &self.options),
             #[cfg(feature = "remote")]
-            KeysInner::Remote(set) => jose_remote::jwt_verify(token, set, &self.options).await,
-            KeysInner::Resolver(resolve) => jwt_verify(token, &|h: &JwsHeader| resolve(h), &self.options),
+            Err(set) => jose_remote::jwt_verify(token, set, &self.options).await,
         }
     }
+
+    /// Verifies now if no key has to be fetched. The result goes straight
+    /// into the shared [`Claims`]: a `VerifiedJwt` is large, and is better
+    /// moved once.
+    pub(crate) fn start<T: DeserializeOwned>(&self, token: &str, context: &AuthContext) -> Verification<T> {
+        match self.local_keys() {
+            Ok(keys) => Verification::Done(
+                jwt_verify(token, keys, &self.options).map(|verified| Claims::new(verified, context.clone())),
+            ),
+            #[cfg(feature = "remote")]
+            Err(_) => Verification::Remote,
+        }
+    }
+
+    /// The keys, unless they are remote.
+    fn local_keys(&self) -> Result<&dyn KeySource, RemoteKeys<'_>> {
+        match &self.keys.0 {
+            KeysInner::Key(key) => Ok(key),
+            KeysInner::Set(set) => Ok(set.as_ref()),
+            KeysInner::Resolver(resolver) => Ok(resolver),
+            #[cfg(feature = "remote")]
+            KeysInner::Remote(set) => Err(set),
+        }
+    }
+}
+
+#[cfg(feature = "remote")]
+type RemoteKeys<'a> = &'a jose_remote::RemoteJwkSet;
+#[cfg(not(feature = "remote"))]
+type RemoteKeys<'a> = std::convert::Infallible;
+
+/// A verification finished without waiting, or one that needs a remote set.
+pub(crate) enum Verification<T> {
+    Done(jose::Result<Claims<T>>),
+    #[cfg(feature = "remote")]
+    Remote,
 }
 
 /// One verifier for every token, or one per issuer.

@@ -11,9 +11,6 @@ use http_body_util::BodyExt;
 use jose::jwt::{SignJwt, VerifyOptions};
 use jose::{Alg, JsonObject, Key, LocalJwkSet};
 use jose_axum::{BoxError, Claims, JwtAuthLayer, Keys, Require, RouteClass, TokenSource, Verifier};
-use jose_remote::reqwest::StatusCode as RemoteStatus;
-use jose_remote::reqwest::header::HeaderMap as RemoteHeaderMap;
-use jose_remote::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, RemoteJwkSet, RemoteJwkSetOptions};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -712,53 +709,6 @@ async fn resolver_key_source_follows_rotation() {
     );
 }
 
-/// Serves one JWK Set document, or fails, without a network.
-#[derive(Debug)]
-struct FixedJwks(Option<String>);
-
-impl JwksFetcher for FixedJwks {
-    fn fetch(&self, _request: FetchRequest) -> FetchFuture<'_> {
-        let response = match &self.0 {
-            Some(doc) => FetchResponse::new(RemoteStatus::OK, RemoteHeaderMap::new(), doc.clone().into_bytes()),
-            None => FetchResponse::new(RemoteStatus::INTERNAL_SERVER_ERROR, RemoteHeaderMap::new(), Vec::new()),
-        };
-        Box::pin(async move { Ok(response) })
-    }
-}
-
-fn remote_set(doc: Option<String>) -> RemoteJwkSet {
-    RemoteJwkSet::new(
-        "https://tenant.idp.example/.well-known/jwks.json",
-        RemoteJwkSetOptions::new().fetcher(FixedJwks(doc)),
-    )
-    .expect("remote set")
-}
-
-#[tokio::test]
-async fn remote_jwk_set_key_source() {
-    let (private, public) = rsa_pair();
-    let doc = LocalJwkSet::new([public]).to_public_json().expect("JWKS");
-    let reply = send(
-        multi_issuer_app(remote_set(Some(doc))),
-        get_with("/api/me", &[("authorization", &bearer(&idp_token(&private, IDP)))]),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-}
-
-#[tokio::test]
-async fn unreachable_jwk_set_is_service_unavailable_not_invalid_token() {
-    let (private, _) = rsa_pair();
-    let reply = send(
-        multi_issuer_app(remote_set(None)),
-        get_with("/api/me", &[("authorization", &bearer(&idp_token(&private, IDP)))]),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.json()["code"], "ERR_JWKS_FETCH_FAILED");
-    assert_eq!(reply.challenge(), "");
-}
-
 #[tokio::test]
 async fn works_in_a_plain_tower_stack() {
     use tower::{Layer, service_fn};
@@ -786,4 +736,59 @@ async fn works_in_a_plain_tower_stack() {
         service.oneshot(anonymous).await.expect("infallible").status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[cfg(feature = "remote")]
+mod remote_sets {
+    use super::*;
+    use jose_remote::reqwest::StatusCode as RemoteStatus;
+    use jose_remote::reqwest::header::HeaderMap as RemoteHeaderMap;
+    use jose_remote::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, RemoteJwkSet, RemoteJwkSetOptions};
+
+    /// Serves one JWK Set document, or fails, without a network.
+    #[derive(Debug)]
+    struct FixedJwks(Option<String>);
+
+    impl JwksFetcher for FixedJwks {
+        fn fetch(&self, _request: FetchRequest) -> FetchFuture<'_> {
+            let response = match &self.0 {
+                Some(doc) => FetchResponse::new(RemoteStatus::OK, RemoteHeaderMap::new(), doc.clone().into_bytes()),
+                None => FetchResponse::new(RemoteStatus::INTERNAL_SERVER_ERROR, RemoteHeaderMap::new(), Vec::new()),
+            };
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn remote_set(doc: Option<String>) -> RemoteJwkSet {
+        RemoteJwkSet::new(
+            "https://tenant.idp.example/.well-known/jwks.json",
+            RemoteJwkSetOptions::new().fetcher(FixedJwks(doc)),
+        )
+        .expect("remote set")
+    }
+
+    #[tokio::test]
+    async fn remote_jwk_set_key_source() {
+        let (private, public) = rsa_pair();
+        let doc = LocalJwkSet::new([public]).to_public_json().expect("JWKS");
+        let reply = send(
+            multi_issuer_app(remote_set(Some(doc))),
+            get_with("/api/me", &[("authorization", &bearer(&idp_token(&private, IDP)))]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+
+    #[tokio::test]
+    async fn unreachable_jwk_set_is_service_unavailable_not_invalid_token() {
+        let (private, _) = rsa_pair();
+        let reply = send(
+            multi_issuer_app(remote_set(None)),
+            get_with("/api/me", &[("authorization", &bearer(&idp_token(&private, IDP)))]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.json()["code"], "ERR_JWKS_FETCH_FAILED");
+        assert_eq!(reply.challenge(), "");
+    }
 }

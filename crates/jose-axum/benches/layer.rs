@@ -1,0 +1,125 @@
+//! A request through `JwtAuthLayer` against the same request with no layer,
+//! and against a bare `jwt_verify` of its token: what the layer costs
+//! beyond verification (the issue's target: the layer's overhead, `layer`
+//! minus `no_layer`, within 1.2x of `jwt_verify`).
+//!
+//! ```text
+//! cargo bench -p jose-axum
+//! ```
+//!
+//! One criterion group per algorithm (`HS256/request`, `ES256/request`),
+//! with the functions:
+//! - `jwt_verify`: `jose::jwt::jwt_verify::<JsonObject>` of the token, with
+//!   the options the layer uses (the one algorithm, issuer, audience);
+//! - `no_layer`: the request (an `Authorization: Bearer` header carrying the
+//!   token) through an axum `Router` whose handler returns a static string;
+//! - `layer`: the same request through the same router with `JwtAuthLayer`
+//!   (bearer then cookie sources, a public path list, a forwarded
+//!   `x-user-id` header) and a handler that extracts `Claims<JsonObject>`.
+//!
+//! Requests are built and sent (`oneshot`) inside a running Tokio
+//! current-thread runtime, as a server would.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use axum::routing::get;
+use criterion::{Criterion, criterion_group, criterion_main};
+use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use jose::{Alg, JsonObject, Key, KeyPairOptions, generate_key_pair};
+use jose_axum::{Claims, JwtAuthLayer, TokenSource, Verifier};
+use tower::ServiceExt;
+
+const ISSUER: &str = "https://app.example.com";
+
+fn access_token(alg: Alg, key: &Key) -> String {
+    SignJwt::default()
+        .protected_header(alg)
+        .issuer(ISSUER)
+        .audience("api")
+        .subject("user-8d0f2c")
+        .claim("role", "member")
+        .claim("sessionId", "s-41c2a9")
+        .jwt_id("b7c9e0a4-1f3d-4e5a-9c2b-6d8e7f0a1b2c")
+        .issued_at_now()
+        .expiration_time("15m")
+        .and_then(|jwt| jwt.sign(key))
+        .expect("a signed access token")
+}
+
+fn request(authorization: &str) -> Request<Body> {
+    Request::get("/api/me")
+        .header("authorization", authorization)
+        .body(Body::empty())
+        .expect("a request")
+}
+
+fn bench_alg(c: &mut Criterion, runtime: &tokio::runtime::Runtime, alg: Alg, signing: Key, verifying: Key) {
+    let token = access_token(alg, &signing);
+    let authorization = format!("Bearer {token}");
+    let options = VerifyOptions::new().algorithms([alg]).issuer(ISSUER).audience("api");
+
+    let bare = Router::new().route("/api/me", get(|| async { "ok" }));
+    let layered = Router::new()
+        .route(
+            "/api/me",
+            get(|claims: Claims<JsonObject>| async move {
+                black_box(&claims);
+                "ok"
+            }),
+        )
+        .layer(
+            JwtAuthLayer::<JsonObject>::new(Verifier::new(verifying.clone(), options.clone()))
+                .token_sources([TokenSource::Bearer, TokenSource::cookie("access_token")])
+                .public_paths(["/", "/sign-in", "/api/auth/*"])
+                .forward_header("x-user-id", |claims| claims.registered().sub.clone()),
+        );
+
+    // The layered router must really verify: a wrong request would measure
+    // a rejection instead.
+    runtime.block_on(async {
+        let response = layered
+            .clone()
+            .oneshot(request(&authorization))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), 200, "the benchmark token must verify");
+    });
+
+    let mut group = c.benchmark_group(format!("{alg}/request"));
+    group.bench_function("jwt_verify", |b| {
+        b.iter(|| jwt_verify::<JsonObject>(black_box(&token), &verifying, &options).expect("verifies"))
+    });
+    group.bench_function("no_layer", |b| {
+        b.to_async(runtime)
+            .iter(|| bare.clone().oneshot(request(black_box(&authorization))))
+    });
+    group.bench_function("layer", |b| {
+        b.to_async(runtime)
+            .iter(|| layered.clone().oneshot(request(black_box(&authorization))))
+    });
+    group.finish();
+}
+
+fn requests(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a Tokio runtime");
+    let secret = Key::from_secret(b"a 32-byte secret for HS256 tokens");
+    bench_alg(c, &runtime, Alg::HS256, secret.clone(), secret);
+    let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default()).expect("an ES256 key pair");
+    bench_alg(c, &runtime, Alg::ES256, pair.private_key, pair.public_key);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50);
+    targets = requests
+}
+criterion_main!(benches);
