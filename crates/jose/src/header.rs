@@ -32,12 +32,13 @@ pub(crate) fn take_crit(map: &mut Map<String, Value>) -> Result<Option<Vec<Strin
     }
 }
 
-/// Removes a JWK-valued parameter (`jwk`, `epk`).
-pub(crate) fn take_jwk(map: &mut Map<String, Value>, name: &str) -> Result<Option<Jwk>, String> {
+/// Removes a JWK-valued parameter (`jwk`, `epk`). Boxed: a `Jwk` is
+/// large and rare in headers, and every header is moved around whole.
+pub(crate) fn take_jwk(map: &mut Map<String, Value>, name: &str) -> Result<Option<Box<Jwk>>, String> {
     match map.remove(name) {
         None => Ok(None),
         Some(value @ Value::Object(_)) => serde_json::from_value::<Jwk>(value)
-            .map(Some)
+            .map(|jwk| Some(Box::new(jwk)))
             .map_err(|e| format!("\"{name}\" header parameter is not a JWK: {e}")),
         Some(_) => Err(format!("\"{name}\" header parameter must be an object")),
     }

@@ -917,7 +917,7 @@ fn embedded_header(jwk: Value, alg: &str) -> String {
 fn embedded_jwk_verifies_with_a_public_key() {
     let mut header = JwsHeader::new(Alg::ES256);
     // Even given the private JWK, the signer embeds only the public members.
-    header.jwk = Some(ec().private_key.to_jwk().unwrap());
+    header.jwk = Some(Box::new(ec().private_key.to_jwk().unwrap()));
     let token = CompactSign::new(b"{}")
         .protected_header(header)
         .sign(&ec().private_key)

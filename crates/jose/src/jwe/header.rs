@@ -45,9 +45,9 @@ pub struct JweHeader {
     /// `crit`: extensions the recipient must understand.
     pub crit: Option<Vec<String>>,
     /// `jwk`: the recipient's public key.
-    pub jwk: Option<Jwk>,
+    pub jwk: Option<Box<Jwk>>,
     /// `epk`: the sender's ephemeral public key (ECDH-ES).
-    pub epk: Option<Jwk>,
+    pub epk: Option<Box<Jwk>>,
     /// `apu`: agreement PartyUInfo, base64url (ECDH-ES).
     pub apu: Option<String>,
     /// `apv`: agreement PartyVInfo, base64url (ECDH-ES).

@@ -234,7 +234,7 @@ pub(crate) fn encrypt_key(
             let shared = ecdh::ecdh(ephemeral, &peer).map_err(|_| Error::Crypto("key agreement failed"))?;
             let apu = params.apu.as_deref().unwrap_or_default();
             let apv = params.apv.as_deref().unwrap_or_default();
-            header.epk = Some(epk_jwk(ephemeral)?);
+            header.epk = Some(Box::new(epk_jwk(ephemeral)?));
             header.apu = params.apu.as_deref().map(b64::encode);
             header.apv = params.apv.as_deref().map(b64::encode);
             match alg.mode() {

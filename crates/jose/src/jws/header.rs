@@ -42,7 +42,7 @@ pub struct JwsHeader {
     /// `b64` (RFC 7797): `false` signs the payload unencoded.
     pub b64: Option<bool>,
     /// `jwk`: the public key that signed, embedded.
-    pub jwk: Option<Jwk>,
+    pub jwk: Option<Box<Jwk>>,
     /// Every other parameter, as it came.
     pub other: Map<String, Value>,
 }
@@ -276,7 +276,7 @@ impl serde::Serialize for JwsHeader {
             ("b64", self.b64.map(Field::Bool)),
             ("crit", self.crit.as_deref().map(Field::List)),
             ("cty", self.cty.as_deref().map(Field::Str)),
-            ("jwk", self.jwk.as_ref().map(Field::Jwk)),
+            ("jwk", self.jwk.as_deref().map(Field::Jwk)),
             ("kid", self.kid.as_deref().map(Field::Str)),
             ("typ", self.typ.as_deref().map(Field::Str)),
         ];
