@@ -6,5 +6,4 @@ mod caching;
 mod discovery;
 mod failures;
 mod plumbing;
-mod readme;
 mod support;
