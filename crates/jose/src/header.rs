@@ -2,45 +2,131 @@
 //! parameters from a JSON object, and the `crit` rules of RFC 7515
 //! section 4.1.11 (which RFC 7516 adopts).
 
+use std::borrow::Cow;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::error::{Error, Result};
 use crate::jwk::Jwk;
 
-/// Removes `name` from `map` and checks it is a string.
-pub(crate) fn take_string(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, String> {
-    match map.remove(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(format!("\"{name}\" header parameter must be a string")),
+/// A header type that is filled member by member: parsed in one pass
+/// straight into its typed fields, with no intermediate map of every
+/// member (this runs on every verification and decryption).
+pub(crate) trait Fields: Default {
+    /// Sets one member from its JSON value, checking its type.
+    fn set(&mut self, name: &str, value: Value) -> Result<()>;
+
+    /// The error for a malformed header (`ERR_JWS_INVALID`, `ERR_JWE_INVALID`).
+    fn malformed(message: String) -> Error;
+
+    /// Builds a header from a JSON object.
+    fn from_members(map: Map<String, Value>) -> Result<Self> {
+        let mut header = Self::default();
+        for (name, value) in map {
+            header.set(&name, value)?;
+        }
+        Ok(header)
     }
 }
 
-/// Removes `crit` and checks it is a non-empty array of strings.
-pub(crate) fn take_crit(map: &mut Map<String, Value>) -> Result<Option<Vec<String>>, String> {
+/// Parses the decoded bytes of a protected header. Repeated member names
+/// are refused (RFC 7515 section 5.2); the first domain error (an unknown
+/// `alg`, a mistyped parameter) reaches the caller as itself rather than as
+/// a JSON error.
+pub(crate) fn parse_protected<H: Fields>(bytes: &[u8]) -> Result<H> {
+    let mut header = H::default();
+    let mut failure = None;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Seed {
+        header: &mut header,
+        failure: &mut failure,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    match (parsed, failure) {
+        (Ok(()), _) => Ok(header),
+        (Err(_), Some(failure)) => Err(failure),
+        (Err(e), None) => Err(H::malformed(format!(
+            "protected header is {}",
+            crate::json::describe(&e)
+        ))),
+    }
+}
+
+struct Seed<'h, H> {
+    header: &'h mut H,
+    failure: &'h mut Option<Error>,
+}
+
+impl<'de, H: Fields> DeserializeSeed<'de> for Seed<'_, H> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
+        let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
+        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
+            let value: Value = access.next_value()?;
+            // Duplicates are a structural fault and win over a bad value
+            // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
+            if seen.contains(&name) {
+                *self.failure = Some(H::malformed(format!("protected header is duplicate member {name:?}")));
+                return Err(de::Error::custom("duplicate header parameter"));
+            }
+            if let Err(e) = self.header.set(&name, value) {
+                self.failure.get_or_insert(e);
+            }
+            seen.push(name);
+        }
+        match self.failure {
+            Some(_) => Err(de::Error::custom("invalid header parameter")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A string-valued parameter.
+pub(crate) fn string(name: &str, value: Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s),
+        _ => Err(format!("\"{name}\" header parameter must be a string")),
+    }
+}
+
+/// `crit`: a non-empty array of strings.
+pub(crate) fn crit(value: Value) -> Result<Vec<String>, String> {
     const SHAPE: &str = "\"crit\" must be a non-empty array of strings";
-    match map.remove("crit") {
-        None => Ok(None),
-        Some(Value::Array(items)) if !items.is_empty() => items
+    match value {
+        Value::Array(items) if !items.is_empty() => items
             .into_iter()
             .map(|item| match item {
                 Value::String(s) => Ok(s),
                 _ => Err(SHAPE.to_owned()),
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(SHAPE.to_owned()),
+            .collect(),
+        _ => Err(SHAPE.to_owned()),
     }
 }
 
-/// Removes a JWK-valued parameter (`jwk`, `epk`). Boxed: a `Jwk` is
-/// large and rare in headers, and every header is moved around whole.
-pub(crate) fn take_jwk(map: &mut Map<String, Value>, name: &str) -> Result<Option<Box<Jwk>>, String> {
-    match map.remove(name) {
-        None => Ok(None),
-        Some(value @ Value::Object(_)) => serde_json::from_value::<Jwk>(value)
-            .map(|jwk| Some(Box::new(jwk)))
+/// A JWK-valued parameter (`jwk`, `epk`). Boxed: a `Jwk` is large and rare
+/// in headers, and every header is moved around whole.
+pub(crate) fn jwk(name: &str, value: Value) -> Result<Box<Jwk>, String> {
+    match value {
+        value @ Value::Object(_) => serde_json::from_value::<Jwk>(value)
+            .map(Box::new)
             .map_err(|e| format!("\"{name}\" header parameter is not a JWK: {e}")),
-        Some(_) => Err(format!("\"{name}\" header parameter must be an object")),
+        _ => Err(format!("\"{name}\" header parameter must be an object")),
     }
 }
 

@@ -152,57 +152,8 @@ impl JweHeader {
 
     /// Builds a header from a JSON object, checking the registered
     /// parameters' types. Unknown `alg`/`enc` values are refused.
-    pub fn from_map(mut map: Map<String, Value>) -> Result<Self> {
-        let invalid = |e: String| Error::JweInvalid(e);
-        let alg = match header::take_string(&mut map, "alg").map_err(invalid)? {
-            None => None,
-            Some(name) => Some(JweAlg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?),
-        };
-        let enc = match header::take_string(&mut map, "enc").map_err(invalid)? {
-            None => None,
-            Some(name) => Some(JweEnc::from_name(&name).ok_or_else(|| {
-                Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {name:?}"))
-            })?),
-        };
-        let p2c = match map.remove("p2c") {
-            None => None,
-            Some(Value::Number(n)) => Some(
-                n.as_u64()
-                    .filter(|&c| c > 0)
-                    .ok_or_else(|| Error::JweInvalid("\"p2c\" must be a positive integer".into()))?,
-            ),
-            Some(_) => return Err(Error::JweInvalid("\"p2c\" must be a positive integer".into())),
-        };
-        let mut string = |name: &str| header::take_string(&mut map, name).map_err(invalid);
-        let (zip, kid, typ, cty) = (string("zip")?, string("kid")?, string("typ")?, string("cty")?);
-        let (apu, apv, iv, tag, p2s) = (
-            string("apu")?,
-            string("apv")?,
-            string("iv")?,
-            string("tag")?,
-            string("p2s")?,
-        );
-        let crit = header::take_crit(&mut map).map_err(invalid)?;
-        let jwk = header::take_jwk(&mut map, "jwk").map_err(invalid)?;
-        let epk = header::take_jwk(&mut map, "epk").map_err(invalid)?;
-        Ok(JweHeader {
-            alg,
-            enc,
-            zip,
-            kid,
-            typ,
-            cty,
-            crit,
-            jwk,
-            epk,
-            apu,
-            apv,
-            iv,
-            tag,
-            p2s,
-            p2c,
-            other: map,
-        })
+    pub fn from_map(map: Map<String, Value>) -> Result<Self> {
+        header::Fields::from_members(map)
     }
 
     /// This header as a JSON object.
@@ -255,9 +206,7 @@ impl JweHeader {
     }
 
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
-        let map =
-            crate::json::parse_object(bytes).map_err(|e| Error::JweInvalid(format!("protected header is {e}")))?;
-        JweHeader::from_map(map)
+        header::parse_protected(bytes)
     }
 
     /// The joint header; the three parts' parameter names must be disjoint
@@ -319,5 +268,47 @@ impl<'de> serde::Deserialize<'de> for JweHeader {
         // Unprotected headers refuse repeated members as the protected one does.
         let map = crate::json::deserialize_unique_object(d)?;
         JweHeader::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+impl header::Fields for JweHeader {
+    fn set(&mut self, name: &str, value: Value) -> Result<()> {
+        let string = |value: Value| header::string(name, value).map_err(Error::JweInvalid);
+        match name {
+            "alg" => {
+                let name = string(value)?;
+                self.alg = Some(JweAlg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?);
+            }
+            "enc" => {
+                let name = string(value)?;
+                self.enc = Some(JweEnc::from_name(&name).ok_or_else(|| {
+                    Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {name:?}"))
+                })?);
+            }
+            "p2c" => {
+                let count = value.as_u64().filter(|&c| c > 0);
+                self.p2c = Some(count.ok_or_else(|| Error::JweInvalid("\"p2c\" must be a positive integer".into()))?);
+            }
+            "zip" => self.zip = Some(string(value)?),
+            "kid" => self.kid = Some(string(value)?),
+            "typ" => self.typ = Some(string(value)?),
+            "cty" => self.cty = Some(string(value)?),
+            "apu" => self.apu = Some(string(value)?),
+            "apv" => self.apv = Some(string(value)?),
+            "iv" => self.iv = Some(string(value)?),
+            "tag" => self.tag = Some(string(value)?),
+            "p2s" => self.p2s = Some(string(value)?),
+            "crit" => self.crit = Some(header::crit(value).map_err(Error::JweInvalid)?),
+            "jwk" => self.jwk = Some(header::jwk(name, value).map_err(Error::JweInvalid)?),
+            "epk" => self.epk = Some(header::jwk(name, value).map_err(Error::JweInvalid)?),
+            _ => {
+                self.other.insert(name.to_owned(), value);
+            }
+        }
+        Ok(())
+    }
+
+    fn malformed(message: String) -> Error {
+        Error::JweInvalid(message)
     }
 }

@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 
-use serde::de::DeserializeSeed;
-
 use serde_json::{Map, Value};
 
 use crate::alg::Alg;
@@ -117,43 +115,7 @@ impl JwsHeader {
     /// Builds a header from a JSON object, checking registered parameters'
     /// types.
     pub fn from_map(map: Map<String, Value>) -> Result<Self> {
-        let mut header = JwsHeader::default();
-        for (name, value) in map {
-            header.set(&name, value)?;
-        }
-        Ok(header)
-    }
-
-    /// Sets one parameter from its JSON value, checking its type.
-    fn set(&mut self, name: &str, value: Value) -> Result<()> {
-        let string = |value: Value| match value {
-            Value::String(s) => Ok(s),
-            _ => Err(Error::jws(format!("\"{name}\" header parameter must be a string"))),
-        };
-        let single = || {
-            let mut map = Map::new();
-            map.insert(name.to_owned(), value.clone());
-            map
-        };
-        match name {
-            "alg" => {
-                let alg = string(value)?;
-                self.alg = Some(Alg::from_name(&alg).ok_or(Error::AlgNotAllowed(alg))?);
-            }
-            "kid" => self.kid = Some(string(value)?),
-            "typ" => self.typ = Some(string(value)?),
-            "cty" => self.cty = Some(string(value)?),
-            "b64" => match value {
-                Value::Bool(b) => self.b64 = Some(b),
-                _ => return Err(Error::jws("\"b64\" header parameter must be a boolean")),
-            },
-            "crit" => self.crit = header::take_crit(&mut single()).map_err(Error::jws)?,
-            "jwk" => self.jwk = header::take_jwk(&mut single(), "jwk").map_err(Error::jws)?,
-            _ => {
-                self.other.insert(name.to_owned(), value);
-            }
-        }
-        Ok(())
+        header::Fields::from_members(map)
     }
 
     /// This header as a JSON object.
@@ -171,22 +133,7 @@ impl JwsHeader {
 
     /// Parses the decoded bytes of a protected header.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
-        // One pass straight into the typed fields: this runs on every
-        // verification, and a map of every member would cost as much again.
-        let mut header = JwsHeader::default();
-        let mut failure = None;
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = HeaderSeed {
-            header: &mut header,
-            failure: &mut failure,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-        match (parsed, failure) {
-            (Ok(()), _) => Ok(header),
-            (Err(_), Some(failure)) => Err(failure),
-            (Err(e), None) => Err(Error::jws(format!("protected header is {}", crate::json::describe(&e)))),
-        }
+        header::parse_protected(bytes)
     }
 
     /// The joint header of a protected and an unprotected header, whose
@@ -313,47 +260,31 @@ impl<'de> serde::Deserialize<'de> for JwsHeader {
     }
 }
 
-/// Deserializes a header object into a `JwsHeader` in place, keeping the
-/// first domain error (an unknown `alg`, a mistyped parameter) so that it
-/// reaches the caller as itself rather than as a JSON error.
-struct HeaderSeed<'h> {
-    header: &'h mut JwsHeader,
-    failure: &'h mut Option<Error>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for HeaderSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for HeaderSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
-        let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
-        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
-            let value: Value = access.next_value()?;
-            // Duplicates are a structural fault and win over a bad value
-            // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
-            if seen.contains(&name) {
-                *self.failure = Some(Error::jws(format!("protected header is duplicate member {name:?}")));
-                return Err(serde::de::Error::custom("duplicate header parameter"));
+impl header::Fields for JwsHeader {
+    fn set(&mut self, name: &str, value: Value) -> Result<()> {
+        let string = |value: Value| header::string(name, value).map_err(Error::jws);
+        match name {
+            "alg" => {
+                let alg = string(value)?;
+                self.alg = Some(Alg::from_name(&alg).ok_or(Error::AlgNotAllowed(alg))?);
             }
-            if let Err(e) = self.header.set(&name, value) {
-                self.failure.get_or_insert(e);
+            "kid" => self.kid = Some(string(value)?),
+            "typ" => self.typ = Some(string(value)?),
+            "cty" => self.cty = Some(string(value)?),
+            "b64" => match value {
+                Value::Bool(b) => self.b64 = Some(b),
+                _ => return Err(Error::jws("\"b64\" header parameter must be a boolean")),
+            },
+            "crit" => self.crit = Some(header::crit(value).map_err(Error::jws)?),
+            "jwk" => self.jwk = Some(header::jwk(name, value).map_err(Error::jws)?),
+            _ => {
+                self.other.insert(name.to_owned(), value);
             }
-            seen.push(name);
         }
-        match self.failure {
-            Some(_) => Err(serde::de::Error::custom("invalid header parameter")),
-            None => Ok(()),
-        }
+        Ok(())
+    }
+
+    fn malformed(message: String) -> Error {
+        Error::jws(message)
     }
 }
