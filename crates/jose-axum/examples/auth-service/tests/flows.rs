@@ -335,10 +335,7 @@ async fn email_verification_token_works_once(db: &Db) {
 
     let verify = |token: String| {
         let app = &app;
-        async move {
-            app.post(&app.api, "/api/auth/verify-email", json!({ "token": token }))
-                .await
-        }
+        async move { app.api_post("/api/auth/verify-email", json!({ "token": token })).await }
     };
     assert_eq!(verify(token.to_owned()).await.status(), StatusCode::OK);
     let replay = verify(token.to_owned()).await;
@@ -354,8 +351,7 @@ async fn email_verification_token_works_once(db: &Db) {
 
     // A password reset token is not an email verification token.
     let reset: Value = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/password-reset/request",
             json!({ "email": "ivan@example.com" }),
         )
@@ -367,8 +363,7 @@ async fn email_verification_token_works_once(db: &Db) {
     assert_eq!(error_code(wrong).await, "invalid_token");
     // Unknown emails get the same answer, and no token.
     let unknown = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/verify-email/request",
             json!({ "email": "nobody@example.com" }),
         )
@@ -383,8 +378,7 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
     let app = App::start(config(db)).await;
     let session = app.user("judy@example.com").await;
     let reset: Value = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/password-reset/request",
             json!({ "email": "judy@example.com" }),
         )
@@ -397,9 +391,9 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
 
     let new_password = "a brand new passphrase";
     let body = json!({ "token": token, "password": new_password });
-    let response = app.post(&app.api, "/api/auth/password-reset", body.clone()).await;
+    let response = app.api_post("/api/auth/password-reset", body.clone()).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let replay = app.post(&app.api, "/api/auth/password-reset", body).await;
+    let replay = app.api_post("/api/auth/password-reset", body).await;
     assert_eq!(error_code(replay).await, "token_already_used");
 
     // Old sessions are over; the old password is refused, the new one works.
@@ -412,16 +406,14 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
         StatusCode::UNAUTHORIZED
     );
     let old = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/sign-in",
             json!({ "email": "judy@example.com", "password": PASSWORD }),
         )
         .await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     let new = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/sign-in",
             json!({ "email": "judy@example.com", "password": new_password }),
         )
@@ -551,16 +543,14 @@ async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
     let app = App::start(config(db)).await;
     app.sign_up("oscar@example.com").await;
     let again = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/sign-up",
             json!({ "email": "OSCAR@example.com", "password": PASSWORD }),
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     let short = app
-        .post(
-            &app.api,
+        .api_post(
             "/api/auth/sign-up",
             json!({ "email": "trent@example.com", "password": "short" }),
         )
@@ -571,11 +561,7 @@ async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
         ("nobody@example.com", PASSWORD),
     ] {
         let response = app
-            .post(
-                &app.api,
-                "/api/auth/sign-in",
-                json!({ "email": email, "password": password }),
-            )
+            .api_post("/api/auth/sign-in", json!({ "email": email, "password": password }))
             .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(response).await, "invalid_credentials");

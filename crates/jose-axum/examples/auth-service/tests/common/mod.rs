@@ -153,6 +153,11 @@ impl App {
         client.post(self.url(path)).json(&body).send().await.expect("request")
     }
 
+    /// POSTs JSON with the cookie-less API client.
+    pub async fn api_post(&self, path: &str, body: Value) -> Response {
+        self.post(&self.api, path, body).await
+    }
+
     pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
         self.api
             .get(self.url(path))
@@ -165,11 +170,7 @@ impl App {
     /// Signs up `email` (dev mode returns the verification token).
     pub async fn sign_up(&self, email: &str) -> Value {
         let response = self
-            .post(
-                &self.api,
-                "/api/auth/sign-up",
-                json!({ "email": email, "password": PASSWORD }),
-            )
+            .api_post("/api/auth/sign-up", json!({ "email": email, "password": PASSWORD }))
             .await;
         assert_eq!(response.status(), StatusCode::CREATED, "sign-up of {email}");
         response.json().await.expect("json")
@@ -195,12 +196,8 @@ impl App {
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.post(
-            &self.api,
-            "/api/auth/refresh",
-            json!({ "refresh_token": refresh_token }),
-        )
-        .await
+        self.api_post("/api/auth/refresh", json!({ "refresh_token": refresh_token }))
+            .await
     }
 }
 
