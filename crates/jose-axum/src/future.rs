@@ -7,11 +7,11 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use http::Response;
-use http_body_util::{Either, Full};
 
-use crate::AuthBody;
+use crate::Body;
+use crate::revocation::BoxError;
 
-type Boxed<B, E> = Pin<Box<dyn Future<Output = Result<Response<AuthBody<B>>, E>> + Send>>;
+type Boxed<E> = Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>;
 
 pin_project_lite::pin_project! {
     /// The response future of [`JwtAuthService`](crate::JwtAuthService) and
@@ -22,29 +22,29 @@ pin_project_lite::pin_project! {
     /// ready rejection. Only remote key sets and revocation checks box the
     /// rest of the work.
     #[project = AuthFutureProj]
-    pub struct AuthFuture<F, B, E> {
+    pub struct AuthFuture<F, E> {
         #[pin]
-        state: State<F, B, E>,
+        state: State<F, E>,
     }
 }
 
 pin_project_lite::pin_project! {
     #[project = StateProj]
-    enum State<F, B, E> {
+    enum State<F, E> {
         Inner { #[pin] future: F },
-        Refused { response: Option<Response<Full<Bytes>>> },
-        Pending { future: Boxed<B, E> },
+        Refused { response: Option<Response<Body>> },
+        Pending { future: Boxed<E> },
     }
 }
 
-impl<F, B, E> AuthFuture<F, B, E> {
+impl<F, E> AuthFuture<F, E> {
     pub(crate) fn inner(future: F) -> Self {
         AuthFuture {
             state: State::Inner { future },
         }
     }
 
-    pub(crate) fn refused(response: Response<Full<Bytes>>) -> Self {
+    pub(crate) fn refused(response: Response<Body>) -> Self {
         AuthFuture {
             state: State::Refused {
                 response: Some(response),
@@ -52,24 +52,26 @@ impl<F, B, E> AuthFuture<F, B, E> {
         }
     }
 
-    pub(crate) fn pending(future: Boxed<B, E>) -> Self {
+    pub(crate) fn pending(future: Boxed<E>) -> Self {
         AuthFuture {
             state: State::Pending { future },
         }
     }
 }
 
-impl<F, B, E> Future for AuthFuture<F, B, E>
+impl<F, B, E> Future for AuthFuture<F, E>
 where
     F: Future<Output = Result<Response<B>, E>>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
-    type Output = Result<Response<AuthBody<B>>, E>;
+    type Output = Result<Response<Body>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Inner { future } => Poll::Ready(Ok(ready!(future.poll(cx))?.map(Either::Left))),
+            StateProj::Inner { future } => Poll::Ready(Ok(ready!(future.poll(cx))?.map(Body::new))),
             StateProj::Refused { response } => match response.take() {
-                Some(response) => Poll::Ready(Ok(response.map(Either::Right))),
+                Some(response) => Poll::Ready(Ok(response)),
                 None => panic!("AuthFuture polled after completion"),
             },
             StateProj::Pending { future } => future.as_mut().poll(cx),
@@ -77,7 +79,7 @@ where
     }
 }
 
-impl<F, B, E> fmt::Debug for AuthFuture<F, B, E> {
+impl<F, E> fmt::Debug for AuthFuture<F, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Inner { .. } => "Inner",

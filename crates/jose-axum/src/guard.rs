@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use http::{Request, Response};
 use jose::JsonObject;
 use tower_layer::Layer;
@@ -12,7 +13,8 @@ use tower_service::Service;
 use crate::claims::AuthorizationClaims;
 use crate::future::AuthFuture;
 use crate::rejection::{AuthContext, Failure, layer_missing};
-use crate::{AuthBody, Claims};
+use crate::revocation::BoxError;
+use crate::{Body, Claims};
 
 type Check<T> = Arc<dyn Fn(&Claims<T>) -> bool + Send + Sync>;
 
@@ -129,11 +131,13 @@ impl<S: fmt::Debug, T> fmt::Debug for RequireService<S, T> {
 impl<S, T, B, ResBody> Service<Request<B>> for RequireService<S, T>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
     T: Send + Sync + 'static,
 {
-    type Response = Response<AuthBody<ResBody>>;
+    type Response = Response<Body>;
     type Error = S::Error;
-    type Future = AuthFuture<S::Future, ResBody, S::Error>;
+    type Future = AuthFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)

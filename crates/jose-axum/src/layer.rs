@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response};
-use http_body_util::Either;
 use jose::JsonObject;
 use serde::de::DeserializeOwned;
 use tower_layer::Layer;
@@ -15,10 +15,11 @@ use tower_service::Service;
 use crate::future::AuthFuture;
 use crate::paths::PathPattern;
 use crate::rejection::{AuthContext, AuthRejection, Failure, RouteClass};
+use crate::revocation::BoxError;
 use crate::revocation::RevocationCheck;
 use crate::token::{NOT_ONE_TOKEN, TokenSource, find_token, is_b64token};
 use crate::verifier::{Selection, Verification, Verifier, Verifiers};
-use crate::{AuthBody, Claims};
+use crate::{Body, Claims};
 
 type Forward<T> = Arc<dyn Fn(&Claims<T>) -> Option<String> + Send + Sync>;
 type Predicate = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
@@ -425,12 +426,13 @@ where
     S::Future: Send,
     S::Error: Send + 'static,
     B: Send + 'static,
-    ResBody: Send + 'static,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
     T: DeserializeOwned + Send + Sync + 'static,
 {
-    type Response = Response<AuthBody<ResBody>>;
+    type Response = Response<Body>;
     type Error = S::Error;
-    type Future = AuthFuture<S::Future, ResBody, S::Error>;
+    type Future = AuthFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -464,8 +466,8 @@ where
         AuthFuture::pending(Box::pin(async move {
             let outcome = config.last_step(step).await;
             match config.admit(outcome, access, context, &mut parts) {
-                Ok(()) => Ok(inner.call(Request::from_parts(parts, body)).await?.map(Either::Left)),
-                Err(rejection) => Ok(rejection.into_http().map(Either::Right)),
+                Ok(()) => Ok(inner.call(Request::from_parts(parts, body)).await?.map(Body::new)),
+                Err(rejection) => Ok(rejection.into_http()),
             }
         }))
     }

@@ -65,5 +65,7 @@ pub use token::TokenSource;
 pub use verifier::{Keys, Verifier};
 
 /// The body of responses from [`JwtAuthService`] and [`RequireService`]:
-/// the inner service's body, or the layer's own rejection.
-pub type AuthBody<B> = http_body_util::Either<B, http_body_util::Full<bytes::Bytes>>;
+/// axum's body type, whatever the inner service's body is. An inner axum
+/// service's body passes through as it is (no extra box); another body
+/// type is boxed once, as axum itself would box it.
+pub use axum_core::body::Body;

@@ -4,10 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http::header::{CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
-use http_body_util::Full;
+
+use crate::Body;
 
 /// How failures on a group of routes are answered.
 ///
@@ -202,10 +202,10 @@ impl AuthRejection {
     }
 
     /// The response, with a body any `http_body::Body` user can take.
-    pub(crate) fn into_http(self) -> Response<Full<Bytes>> {
+    pub(crate) fn into_http(self) -> Response<Body> {
         self.failure.log();
         let status = self.status();
-        let mut response = Response::new(Full::default());
+        let mut response = Response::new(Body::empty());
         *response.status_mut() = status;
         match (&self.class, status) {
             (RouteClass::Page { sign_in }, StatusCode::SEE_OTHER) => {
@@ -221,14 +221,14 @@ impl AuthRejection {
                 response
                     .headers_mut()
                     .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-                *response.body_mut() = Full::new(Bytes::from(status.canonical_reason().unwrap_or("Error").to_owned()));
+                *response.body_mut() = Body::from(status.canonical_reason().unwrap_or("Error"));
             }
             (RouteClass::Api, _) => self.api_response(&mut response),
         }
         response
     }
 
-    fn api_response(&self, response: &mut Response<Full<Bytes>>) {
+    fn api_response(&self, response: &mut Response<Body>) {
         let code = self.failure.code();
         let description = format!("{code}: {}", self.failure.description());
         let error = match self.failure {
@@ -273,7 +273,7 @@ impl AuthRejection {
             "error_description": description,
             "code": code,
         });
-        *response.body_mut() = Full::new(Bytes::from(body.to_string()));
+        *response.body_mut() = Body::from(body.to_string());
     }
 }
 
@@ -295,7 +295,7 @@ impl fmt::Display for AuthRejection {
 
 impl axum_core::response::IntoResponse for AuthRejection {
     fn into_response(self) -> axum_core::response::Response {
-        self.into_http().map(axum_core::body::Body::new)
+        self.into_http()
     }
 }
 
