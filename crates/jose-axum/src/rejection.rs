@@ -153,7 +153,10 @@ impl fmt::Display for Failure {
             Failure::Unavailable(what) => write!(f, "verification could not complete: {what}"),
             Failure::Forbidden { scope: Some(scope) } => write!(f, "guard refused the claims (needs {scope})"),
             Failure::Forbidden { scope: None } => f.write_str("guard refused the claims"),
-            Failure::LayerMissing => f.write_str("a Claims extractor or guard ran without JwtAuthLayer in front of it"),
+            Failure::LayerMissing => f.write_str(
+                "a Claims extractor or guard found no claims of its type: either no JwtAuthLayer runs in front \
+                 of it, or the layer verifies into another claims type than the one asked for",
+            ),
         }
     }
 }

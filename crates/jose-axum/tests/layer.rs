@@ -792,3 +792,19 @@ mod remote_sets {
         assert_eq!(reply.challenge(), "");
     }
 }
+
+#[tokio::test]
+async fn extractor_of_another_claims_type_is_a_server_error_not_a_401() {
+    #[derive(serde::Deserialize)]
+    struct Other {}
+    let app = Router::new()
+        .route("/api/other", get(|_: Claims<Other>| async { "unreachable" }))
+        .layer(layer());
+    let reply = send(
+        app,
+        get_with("/api/other", &[("authorization", &bearer(&token("user")))]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.json()["code"], "ERR_AUTH_LAYER_MISSING");
+}
