@@ -7,6 +7,7 @@ use jose::jws::JwsHeader;
 use jose::jwt::{VerifiedJwt, VerifyOptions, jwt_verify};
 use jose::{Key, KeyCandidates, KeySource, LocalJwkSet};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::Claims;
 use crate::rejection::AuthContext;
@@ -189,6 +190,13 @@ pub(crate) enum Verifiers {
     ByIssuer(Vec<(String, Verifier)>),
 }
 
+/// The one claim read before verification. A `Value`, so that a
+/// non-string `iss` is an unknown issuer rather than an unreadable token.
+#[derive(serde::Deserialize)]
+struct Issuer {
+    iss: Option<Value>,
+}
+
 /// Why no verifier applies to a token.
 pub(crate) enum Selection {
     /// The token could not be read to find its issuer.
@@ -205,11 +213,9 @@ impl Verifiers {
                 // Reading `iss` before the signature is checked is safe
                 // here: it only picks which verifier runs, and that
                 // verifier accepts that one issuer and only its keys.
-                let claims = jose::jwt::decode_jwt_unverified(token).map_err(Selection::Unreadable)?;
-                let iss = claims
-                    .get("iss")
-                    .and_then(|v| v.as_str())
-                    .ok_or(Selection::UnknownIssuer)?;
+                // Only `iss` is read; verification parses the claims.
+                let Issuer { iss } = jose::jwt::decode_jwt_claims_unverified(token).map_err(Selection::Unreadable)?;
+                let iss = iss.as_ref().and_then(Value::as_str).ok_or(Selection::UnknownIssuer)?;
                 issuers
                     .iter()
                     .find(|(issuer, _)| issuer == iss)

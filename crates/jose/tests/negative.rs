@@ -11,7 +11,10 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 
 use jose::jws::{CompactSign, EmbeddedJwk, FlattenedJws, GeneralJws, JwsHeader, JwsVerifyOptions, compact_verify};
-use jose::jwt::{SignJwt, UnsecuredJwt, VerifyOptions, decode_jwt_unverified, decode_protected_header, jwt_verify};
+use jose::jwt::{
+    SignJwt, UnsecuredJwt, VerifyOptions, decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header,
+    jwt_verify,
+};
 use jose::{Alg, Error, JsonObject, Jwk, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair};
 use serde_json::{Value, json};
 
@@ -541,6 +544,10 @@ fn invalid_base64url_in_payload_is_jws_invalid() {
             );
             assert!(matches!(verify_jwt(&token, &hs_key()), Err(Error::JwsInvalid(_))));
             assert!(matches!(decode_jwt_unverified(&token), Err(Error::JwtInvalid(_))));
+            assert!(matches!(
+                decode_jwt_claims_unverified::<jose::JsonObject>(&token),
+                Err(Error::JwtInvalid(_))
+            ));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Reading tokens without verifying them: for routing, logging and
 //! debugging only. The names say so on purpose.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -33,11 +34,36 @@ pub fn decode_protected_header(token: &str) -> Result<Map<String, Value>> {
 /// # Ok::<(), jose::Error>(())
 /// ```
 pub fn decode_jwt_unverified(token: &str) -> Result<Map<String, Value>> {
+    super::verify::parse_claims(&unverified_payload(token)?)
+}
+
+/// Decodes the claims of a compact JWT into `T` **without verifying its
+/// signature or its claims**, for when a few claims are wanted before
+/// verification, such as the `iss` that picks which keys verify: members
+/// `T` does not name are skipped, not collected.
+///
+/// ```
+/// use jose::{Alg, Key, jwt::{SignJwt, decode_jwt_claims_unverified}};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Issuer { iss: Option<String> }
+///
+/// let token = SignJwt::default().protected_header(Alg::HS256).issuer("https://idp.example")
+///     .sign(&Key::from_secret([1u8; 32]))?;
+/// let Issuer { iss } = decode_jwt_claims_unverified(&token)?;
+/// assert_eq!(iss.as_deref(), Some("https://idp.example"));
+/// # Ok::<(), jose::Error>(())
+/// ```
+pub fn decode_jwt_claims_unverified<T: DeserializeOwned>(token: &str) -> Result<T> {
+    serde_json::from_slice(&unverified_payload(token)?)
+        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set is {}", crate::json::describe(&e))))
+}
+
+/// The decoded payload of a three-part compact token.
+fn unverified_payload(token: &str) -> Result<Vec<u8>> {
     let mut parts = token.split('.');
     let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(Error::JwtInvalid("a compact JWT has three parts".into()));
     };
-    let bytes =
-        b64::decode(payload.as_bytes()).ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))?;
-    super::verify::parse_claims(&bytes)
+    b64::decode(payload.as_bytes()).ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))
 }
