@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::flattened::{SigningInput, sign_parts, verify_parts, with_b64_crit};
+use super::flattened::{Protected, SigningInput, sign_parts, verify_parts, with_b64_crit};
 use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::b64;
 use crate::error::{Error, Result};
@@ -123,7 +123,7 @@ pub(crate) fn split(token: &str) -> Result<CompactParts<'_>> {
 pub fn compact_verify<K: KeySource + ?Sized>(token: &str, keys: &K, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
     let parts = split(token)?;
     verify_parts(
-        Some(parts.header),
+        Some(Protected::parse(parts.header)?),
         None,
         parts.payload.as_bytes(),
         parts.signature,
@@ -147,14 +147,12 @@ pub fn compact_verify_detached<K: KeySource + ?Sized>(
         return Err(Error::jws("JWS is not detached: it carries a payload"));
     }
     // The header decides whether the payload is signed encoded or raw,
-    // so peek at it before laying out the signing input.
-    let header_bytes =
-        b64::decode(parts.header.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
-    let header = JwsHeader::parse(&header_bytes)?;
-    let segment: Cow<'_, [u8]> = if header.b64 == Some(false) {
+    // so it is read before laying out the signing input.
+    let protected = Protected::parse(parts.header)?;
+    let segment: Cow<'_, [u8]> = if protected.header.b64 == Some(false) {
         Cow::Borrowed(payload)
     } else {
         Cow::Owned(b64::encode(payload).into_bytes())
     };
-    verify_parts(Some(parts.header), None, &segment, parts.signature, None, keys, options)
+    verify_parts(Some(protected), None, &segment, parts.signature, None, keys, options)
 }

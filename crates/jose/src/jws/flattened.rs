@@ -135,10 +135,31 @@ pub(crate) fn sign_parts(
     })
 }
 
+/// A protected header as it arrived (base64url, part of the signing
+/// input) and as parsed.
+pub(crate) struct Protected<'a> {
+    pub(crate) b64: &'a str,
+    pub(crate) header: JwsHeader,
+}
+
+impl<'a> Protected<'a> {
+    pub(crate) fn parse(b64: &'a str) -> Result<Self> {
+        let bytes = b64::decode(b64.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
+        Ok(Protected {
+            b64,
+            header: JwsHeader::parse(&bytes)?,
+        })
+    }
+
+    pub(crate) fn parse_optional(b64: Option<&'a str>) -> Result<Option<Self>> {
+        b64.map(Protected::parse).transpose()
+    }
+}
+
 /// Verifies one signature. `payload_segment` is the payload as it
 /// appears in the serialization (base64url, or raw when `b64` is false).
 pub(crate) fn verify_parts<K: KeySource + ?Sized>(
-    protected_b64: Option<&str>,
+    protected: Option<Protected<'_>>,
     unprotected: Option<&JwsHeader>,
     payload_segment: &[u8],
     signature_b64: &str,
@@ -146,13 +167,9 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
     keys: &K,
     options: &JwsVerifyOptions,
 ) -> Result<VerifiedJws> {
-    let protected = match protected_b64 {
-        Some(p) => {
-            let bytes =
-                b64::decode(p.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
-            Some(JwsHeader::parse(&bytes)?)
-        }
-        None => None,
+    let (protected_b64, protected) = match protected {
+        Some(Protected { b64, header }) => (Some(b64), Some(header)),
+        None => (None, None),
     };
     let joint = JwsHeader::joint(protected.as_ref(), unprotected)?;
     JwsHeader::check_crit(protected.as_ref(), unprotected, &options.crit)?;
@@ -309,7 +326,7 @@ pub fn flattened_verify<K: KeySource + ?Sized>(
         .as_deref()
         .ok_or_else(|| Error::jws("JWS payload is missing (detached?)"))?;
     verify_parts(
-        jws.protected.as_deref(),
+        Protected::parse_optional(jws.protected.as_deref())?,
         jws.header.as_ref(),
         payload.as_bytes(),
         &jws.signature,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flattened::{sign_parts, verify_parts, with_b64_crit};
+use super::flattened::{Protected, sign_parts, verify_parts, with_b64_crit};
 use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::b64;
 use crate::error::{Error, Result};
@@ -141,15 +141,18 @@ pub fn general_verify<K: KeySource + ?Sized>(
         .ok_or_else(|| Error::jws("JWS payload is missing (detached?)"))?;
     let mut last = Error::JwsSignatureVerificationFailed;
     for signature in &jws.signatures {
-        match verify_parts(
-            signature.protected.as_deref(),
-            signature.header.as_ref(),
-            payload.as_bytes(),
-            &signature.signature,
-            None,
-            keys,
-            options,
-        ) {
+        let verified = Protected::parse_optional(signature.protected.as_deref()).and_then(|protected| {
+            verify_parts(
+                protected,
+                signature.header.as_ref(),
+                payload.as_bytes(),
+                &signature.signature,
+                None,
+                keys,
+                options,
+            )
+        });
+        match verified {
             Ok(verified) => return Ok(verified),
             Err(e) => last = e,
         }
