@@ -246,7 +246,7 @@ impl RemoteJwkSet {
             Err(Error::JwksNoMatchingKey) => {}
             done => return done,
         }
-        match self.refetch(snapshot.attempts).await? {
+        match self.refetch(&snapshot).await? {
             Some(newer) => f(&newer.set),
             None => Err(Error::JwksNoMatchingKey),
         }
@@ -425,11 +425,12 @@ impl RemoteJwkSet {
         })
     }
 
-    /// After no key matched a token verified with the set of generation
-    /// `seen`: a newer set (fetched now, or by another caller since), or
-    /// `None` when there is none to be had (cooling down, or the server
-    /// says nothing changed). A failed fetch is its error.
-    async fn refetch(&self, seen: u64) -> Result<Option<Snapshot>> {
+    /// After no key matched a token verified with the set of `tried`: a
+    /// newer set (fetched now, or by another caller since), or `None` when
+    /// there is none to be had (cooling down, or the server says nothing
+    /// changed). A failed fetch is its error.
+    async fn refetch(&self, tried: &Snapshot) -> Result<Option<Snapshot>> {
+        let seen = tried.attempts;
         if let Next::Ready(result) = self.refetch_without_fetch(seen) {
             return result;
         }
@@ -437,7 +438,14 @@ impl RemoteJwkSet {
         if let Next::Ready(result) = self.refetch_without_fetch(seen) {
             return result;
         }
-        self.fetch_and_store().await.map(Some)
+        let fetched = self.fetch_and_store().await?;
+        // A 304 renews the cached set but hands back the very set that was
+        // just tried: running the caller's closure on it again could only
+        // repeat the same answer.
+        if Arc::ptr_eq(&fetched.set, &tried.set) {
+            return Ok(None);
+        }
+        Ok(Some(fetched))
     }
 
     fn refetch_without_fetch(&self, seen: u64) -> Next<Option<Snapshot>> {

@@ -236,6 +236,40 @@ async fn etag_is_sent_back_and_a_304_renews_the_cached_set() -> jose::Result<()>
 }
 
 #[tokio::test]
+async fn unknown_kid_answered_by_a_304_fails_without_trying_the_same_keys_twice() -> jose::Result<()> {
+    let server = TestServer::start().await;
+    let signer = Signer::new("k1");
+    server.route("/jwks", Reply::json(jwks(&[&signer])).etag("\"v1\""));
+    let clock = ManualClock::new();
+    let set = remote(server.url("/jwks"), options(&clock))?;
+    verify(&set, &signer.token()).await?;
+    assert_eq!(server.hits("/jwks"), 1);
+
+    // Past the cooldown, an unknown kid asks again; the server says the
+    // set has not changed.
+    clock.advance(31 * SECOND);
+    let stranger = Signer::new("stranger").token();
+    let calls = AtomicUsize::new(0);
+    let error = set
+        .with_keys(|keys| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            jose::jwt::jwt_verify::<JsonObject>(&stranger, keys, &verify_options()).map(drop)
+        })
+        .await
+        .expect_err("unknown kid");
+    assert_eq!(error.code(), "ERR_JWKS_NO_MATCHING_KEY");
+    assert_eq!(server.hits("/jwks"), 2, "one conditional refetch");
+    assert_eq!(
+        server.last_headers("/jwks").get("if-none-match").map(|v| v.as_bytes()),
+        Some(&b"\"v1\""[..])
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the 304 brought no new keys to try");
+    assert!(set.is_fresh(), "the 304 still renews the cached set");
+    assert!(set.last_error().is_none());
+    Ok(())
+}
+
+#[tokio::test]
 async fn cache_control_max_age_sets_the_lifetime_only_when_honoured() -> jose::Result<()> {
     let server = TestServer::start().await;
     let signer = Signer::new("k1");
