@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::alg::{JweAlg, JweEnc, Mode};
 use super::header::JweHeader;
-use super::key_management::{self, DecryptLimits, KeyManagementParameters};
+use super::key_management::{self, KeyManagementParameters};
 use super::{DecryptedJwe, JweDecryptOptions, content, zip};
 use crate::b64;
 use crate::error::{Error, Result};
@@ -160,7 +160,7 @@ pub(crate) fn encrypt_core(job: &EncryptJob<'_, '_>) -> Result<(Sealed, Vec<Reci
                 // `p2s`/`p2c` in its protected header, as in RFC 7520 sections
                 // 5.3-5.5 and 5.7): they must match, and must not be repeated
                 // in the recipient header, which RFC 7516 section 7.2.1 forbids.
-                (Placement::RecipientHeader, Some(p)) if done.header.to_map().keys().any(|name| p.contains(name)) => {
+                (Placement::RecipientHeader, Some(p)) if done.header.names().any(|name| p.contains(name)) => {
                     expect_params(p, &done.header)?
                 }
                 (Placement::RecipientHeader, _) => match header.as_mut() {
@@ -214,15 +214,13 @@ pub(crate) fn encrypt_core(job: &EncryptJob<'_, '_>) -> Result<(Sealed, Vec<Reci
 }
 
 fn absorb_params(into: &mut JweHeader, params: JweHeader) -> Result<()> {
-    let mut map = into.to_map();
-    for (name, value) in params.to_map() {
-        if map.insert(name.clone(), value).is_some() {
-            return Err(Error::JweInvalid(format!(
-                "header parameter {name:?} is set by key management"
-            )));
-        }
+    // The first clash in name order, as a merge of the two maps reported it.
+    if let Some(name) = params.names().filter(|name| into.contains(name)).min() {
+        return Err(Error::JweInvalid(format!(
+            "header parameter {name:?} is set by key management"
+        )));
     }
-    *into = JweHeader::from_map(map)?;
+    into.absorb(params);
     Ok(())
 }
 
@@ -317,13 +315,7 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
         })?),
         Some(other) => return Err(Error::NotSupported(format!("\"zip\" {other:?}"))),
     };
-    key_management::check_header(
-        alg,
-        &joint,
-        &DecryptLimits {
-            max_pbes2_count: options.max_pbes2_count,
-        },
-    )?;
+    let params = key_management::check_header(alg, &joint, options.max_pbes2_count)?;
     let encrypted_key = match jwe.encrypted_key {
         Some(k) => decode(k, "encrypted key")?,
         None => Vec::new(),
@@ -345,14 +337,12 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     if encrypted_key.is_empty() && !alg.is_direct() {
         return Err(Error::JweInvalid(format!("\"{alg}\" needs an encrypted key")));
     }
-    if let Some(aad) = jwe.aad {
-        decode(aad, "aad")?;
-    }
+    let aad = jwe.aad.map(|a| decode(a, "aad")).transpose()?;
     let full_aad = additional_data(jwe.protected, jwe.aad);
 
     let candidates = keys.candidates(&joint)?;
     let (mut plaintext, key) = candidates.try_each(|key| {
-        let cek = key_management::decrypt_key(alg, enc, key, &joint, &encrypted_key)?;
+        let cek = key_management::decrypt_key(alg, enc, key, &joint, &params, &encrypted_key)?;
         let plaintext = content::decrypt(enc, &cek, &iv, &full_aad, &ciphertext, &tag)?;
         Ok((plaintext, key.clone()))
     })?;
@@ -363,7 +353,6 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
         // bytes in a plain Vec either way.
         None => std::mem::take(&mut *plaintext),
     };
-    let aad = jwe.aad.map(|a| decode(a, "aad")).transpose()?;
     Ok(DecryptedJwe {
         plaintext,
         protected_header: protected,

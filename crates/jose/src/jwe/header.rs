@@ -100,13 +100,11 @@ impl JweHeader {
 
     /// Sets any other parameter (e.g. a replicated claim).
     pub fn insert(mut self, name: impl Into<String>, value: impl Into<Value>) -> Result<Self> {
-        let mut single = Map::new();
-        single.insert(name.into(), value.into());
-        self.absorb(JweHeader::from_map(single)?);
+        header::Fields::set(&mut self, &name.into(), value.into())?;
         Ok(self)
     }
 
-    fn absorb(&mut self, other: JweHeader) {
+    pub(crate) fn absorb(&mut self, other: JweHeader) {
         macro_rules! take {
             ($($field:ident),*) => {$( if other.$field.is_some() { self.$field = other.$field; } )*};
         }
@@ -116,7 +114,7 @@ impl JweHeader {
         self.other.extend(other.other);
     }
 
-    fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         let typed = [
             ("alg", self.alg.is_some()),
             ("enc", self.enc.is_some()),

@@ -334,23 +334,31 @@ pub(crate) fn encrypt_key(
     }
 }
 
-/// Limits on what decryption will attempt.
-pub(crate) struct DecryptLimits {
-    pub(crate) max_pbes2_count: u64,
+/// The key management parameters of a header, checked and decoded once
+/// for every key that decryption tries. Absent ones are empty.
+#[derive(Default)]
+pub(crate) struct HeaderParameters {
+    apu: Vec<u8>,
+    apv: Vec<u8>,
+    iv: Vec<u8>,
+    tag: Vec<u8>,
+    p2s: Vec<u8>,
+    p2c: u64,
 }
 
 /// Checks header parameters that decide how much work decryption does,
-/// before any of it happens: a huge `p2c` must not cost a second of CPU.
-pub(crate) fn check_header(alg: JweAlg, header: &JweHeader, limits: &DecryptLimits) -> Result<()> {
+/// before any of it happens (a huge `p2c` must not cost a second of CPU),
+/// and decodes those the algorithm uses.
+pub(crate) fn check_header(alg: JweAlg, header: &JweHeader, max_pbes2_count: u64) -> Result<HeaderParameters> {
+    let mut params = HeaderParameters::default();
     match alg.mode() {
         Mode::Pbes2(..) => {
             let p2c = header
                 .p2c
                 .ok_or_else(|| Error::JweInvalid("PBES2 needs \"p2c\"".into()))?;
-            if p2c > limits.max_pbes2_count {
+            if p2c > max_pbes2_count {
                 return Err(Error::JweInvalid(format!(
-                    "\"p2c\" of {p2c} exceeds the maximum of {}",
-                    limits.max_pbes2_count
+                    "\"p2c\" of {p2c} exceeds the maximum of {max_pbes2_count}"
                 )));
             }
             let p2s =
@@ -360,22 +368,25 @@ pub(crate) fn check_header(alg: JweAlg, header: &JweHeader, limits: &DecryptLimi
                     "\"p2s\" must be at least {MIN_P2S_LEN} bytes"
                 )));
             }
+            params.p2c = p2c;
+            params.p2s = p2s;
         }
         Mode::DirectAgreement | Mode::AgreementWithKeyWrap(_) => {
             if header.epk.is_none() {
                 return Err(Error::JweInvalid("ECDH-ES needs \"epk\"".into()));
             }
-            decode_param(&header.apu, "apu")?;
-            decode_param(&header.apv, "apv")?;
+            params.apu = decode_param(&header.apu, "apu")?.unwrap_or_default();
+            params.apv = decode_param(&header.apv, "apv")?.unwrap_or_default();
         }
         Mode::GcmKeyWrap(_) => {
-            decode_param(&header.iv, "iv")?.ok_or_else(|| Error::JweInvalid("AES-GCM key wrap needs \"iv\"".into()))?;
-            decode_param(&header.tag, "tag")?
+            params.iv = decode_param(&header.iv, "iv")?
+                .ok_or_else(|| Error::JweInvalid("AES-GCM key wrap needs \"iv\"".into()))?;
+            params.tag = decode_param(&header.tag, "tag")?
                 .ok_or_else(|| Error::JweInvalid("AES-GCM key wrap needs \"tag\"".into()))?;
         }
         Mode::Direct | Mode::RsaOaep(_) | Mode::RsaPkcs1 | Mode::KeyWrap(_) => {}
     }
-    Ok(())
+    Ok(params)
 }
 
 /// Recovers the CEK for one recipient. Every cryptographic failure is
@@ -387,6 +398,7 @@ pub(crate) fn decrypt_key(
     enc: JweEnc,
     key: &Key,
     header: &JweHeader,
+    params: &HeaderParameters,
     encrypted_key: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>> {
     key.check_jwe_alg(alg, enc)?;
@@ -406,18 +418,16 @@ pub(crate) fn decrypt_key(
                 .ok_or_else(|| Error::JweInvalid("ECDH-ES needs \"epk\"".into()))?;
             let peer = epk_point(epk, private.curve())?;
             let shared = ecdh::ecdh(private, &peer).map_err(failed)?;
-            let apu = decode_param(&header.apu, "apu")?.unwrap_or_default();
-            let apv = decode_param(&header.apv, "apv")?.unwrap_or_default();
             match alg.mode() {
                 Mode::AgreementWithKeyWrap(len) => {
-                    let kek = derive(alg, enc, &shared, &apu, &apv, len)?;
+                    let kek = derive(alg, enc, &shared, &params.apu, &params.apv, len)?;
                     aes_kw::aes_kw_unwrap(&kek, encrypted_key).map_err(failed)?
                 }
                 _ => {
                     if !encrypted_key.is_empty() {
                         return Err(Error::JweInvalid("\"ECDH-ES\" must have an empty encrypted key".into()));
                     }
-                    derive(alg, enc, &shared, &apu, &apv, enc.key_len())?
+                    derive(alg, enc, &shared, &params.apu, &params.apv, enc.key_len())?
                 }
             }
         }
@@ -432,17 +442,13 @@ pub(crate) fn decrypt_key(
         Mode::KeyWrap(len) => aes_kw::aes_kw_unwrap(exact_key(key, len, alg.name())?, encrypted_key).map_err(failed)?,
         Mode::GcmKeyWrap(len) => {
             let kek = exact_key(key, len, alg.name())?;
-            let iv = decode_param(&header.iv, "iv")?.unwrap_or_default();
-            let tag = decode_param(&header.tag, "tag")?.unwrap_or_default();
-            aead::aes_gcm_open(kek, &iv, &[], encrypted_key, &tag).map_err(failed)?
+            aead::aes_gcm_open(kek, &params.iv, &[], encrypted_key, &params.tag).map_err(failed)?
         }
         Mode::Pbes2(prf, len) => {
             let password = key
                 .secret_bytes()
                 .ok_or_else(|| Error::key_use("PBES2 needs a password (oct key)"))?;
-            let p2s = decode_param(&header.p2s, "p2s")?.unwrap_or_default();
-            let p2c = header.p2c.unwrap_or_default();
-            let kek = pbes2_key(alg, prf, len, password, &p2s, p2c)?;
+            let kek = pbes2_key(alg, prf, len, password, &params.p2s, params.p2c)?;
             aes_kw::aes_kw_unwrap(&kek, encrypted_key).map_err(failed)?
         }
     };

@@ -74,11 +74,7 @@ impl JwsHeader {
 
     /// Sets any other parameter. Registered names go to their typed field.
     pub fn insert(mut self, name: impl Into<String>, value: impl Into<Value>) -> Result<Self> {
-        let name = name.into();
-        let mut single = Map::new();
-        single.insert(name, value.into());
-        let parsed = JwsHeader::from_map(single)?;
-        self.absorb(parsed);
+        header::Fields::set(&mut self, &name.into(), value.into())?;
         Ok(self)
     }
 
