@@ -3,10 +3,9 @@
 use std::collections::HashSet;
 
 use jose::jwe::JweAlg;
-use jose::{Algorithm, Digest, Jwk, Key, KeyPairOptions, generate_key_pair, generate_secret};
-use serde_json::{Map, Value};
+use jose::{Algorithm, Digest, Jwk, Key, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 
-use super::{producing, to_json};
+use super::producing;
 use crate::cli::{
     DigestArg, JwkConvertArgs, JwkGenerateArgs, JwkPublicArgs, JwkThumbprintArgs, JwksCreateArgs, KeyFormat, KeyUse,
 };
@@ -141,7 +140,9 @@ fn key_argument(arg: Option<&str>) -> Result<(&str, Loaded), Failure> {
     Ok((spec, keys::load_key_file(spec)?))
 }
 
-fn public_jwk(key: &Key, spec: &str) -> Result<Jwk, Failure> {
+/// Refuses a secret where a public key is wanted: silently leaving it out
+/// would give the user a set without the key they named.
+fn refuse_secret(key: &Key, spec: &str) -> Result<(), Failure> {
     if key.is_symmetric() {
         return Err(Failure::new(
             "ERR_JOSE_INVALID_KEY_USE",
@@ -152,21 +153,13 @@ fn public_jwk(key: &Key, spec: &str) -> Result<Jwk, Failure> {
             EXIT_USAGE,
         ));
     }
-    key.to_public_jwk()
-        .map_err(|e| Failure::setup(format!("the key from {}", describe_source(spec)), e))
+    Ok(())
 }
 
-fn jwk_set_json(jwks: &[Jwk]) -> Result<String, Failure> {
-    let keys = jwks
-        .iter()
-        .map(|jwk| {
-            serde_json::to_value(jwk)
-                .map_err(|e| Failure::new("ERR_JOSE_GENERIC", format!("writing JSON: {e}"), EXIT_USAGE))
-        })
-        .collect::<Result<Vec<Value>, Failure>>()?;
-    let mut set = Map::new();
-    set.insert("keys".to_owned(), Value::Array(keys));
-    to_json(&set)
+fn public_jwk(key: &Key, spec: &str) -> Result<Jwk, Failure> {
+    refuse_secret(key, spec)?;
+    key.to_public_jwk()
+        .map_err(|e| Failure::setup(format!("the key from {}", describe_source(spec)), e))
 }
 
 /// `jose jwk public`
@@ -175,19 +168,18 @@ pub fn public(args: &JwkPublicArgs) -> Result<(), Failure> {
     match loaded {
         Loaded::One(key) => write_line(&public_jwk(&key, spec)?.to_json()),
         Loaded::Set(set) => {
+            // The library leaves the secrets out of the public document;
+            // the user is told, since they asked for the whole set.
             let secrets = set.keys().iter().filter(|k| k.is_symmetric()).count();
             if secrets > 0 {
                 warn(format!(
                     "{secrets} symmetric key(s) of the set have no public part and were left out"
                 ));
             }
-            let jwks = set
-                .keys()
-                .iter()
-                .filter(|k| !k.is_symmetric())
-                .map(|k| public_jwk(k, spec))
-                .collect::<Result<Vec<_>, _>>()?;
-            write_line(&jwk_set_json(&jwks)?)
+            let json = set
+                .to_public_json()
+                .map_err(|e| Failure::setup(format!("the key from {}", describe_source(spec)), e))?;
+            write_line(&json)
         }
     }
 }
@@ -221,24 +213,33 @@ pub fn convert(args: &JwkConvertArgs) -> Result<(), Failure> {
 pub fn create_set(args: &JwksCreateArgs) -> Result<(), Failure> {
     let stdin: Vec<(&str, bool)> = args.keys.iter().map(|spec| ("a key", is_stdin(spec))).collect();
     one_stdin(&stdin)?;
-    let mut jwks = Vec::new();
+    let mut keys = Vec::new();
     for spec in &args.keys {
         match keys::load_key_file(spec)? {
-            Loaded::One(key) => jwks.push(public_jwk(&key, spec)?),
+            Loaded::One(key) => {
+                refuse_secret(&key, spec)?;
+                keys.push(key);
+            }
             Loaded::Set(set) => {
                 for key in set.keys() {
-                    jwks.push(public_jwk(key, spec)?);
+                    refuse_secret(key, spec)?;
+                    keys.push(key.clone());
                 }
             }
         }
     }
     let mut seen = HashSet::new();
-    for kid in jwks.iter().filter_map(|jwk| jwk.kid.as_deref()) {
+    for kid in keys.iter().filter_map(Key::kid) {
         if !seen.insert(kid) {
             warn(format!(
                 "several keys have the kid {kid:?}: verifiers cannot tell them apart"
             ));
         }
     }
-    write_line(&jwk_set_json(&jwks)?)
+    // Every secret was refused above, so the library's document holds
+    // every key given, in order.
+    let json = LocalJwkSet::new(keys)
+        .to_public_json()
+        .map_err(producing("writing the public JWK Set"))?;
+    write_line(&json)
 }
