@@ -4,6 +4,7 @@ use super::flattened::{Encoded, FlattenedEncrypt, decrypt_core};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
+use crate::b64;
 use crate::error::{Error, Result};
 use crate::key::{Key, KeySource};
 
@@ -73,19 +74,19 @@ impl<'p> CompactEncrypt<'p> {
 
     /// Encrypts for `key`.
     pub fn encrypt(&self, key: &Key) -> Result<String> {
-        let jwe = self.inner.encrypt(key)?;
-        let protected = jwe
-            .protected
+        let (sealed, recipient) = self.inner.seal(key)?;
+        let protected = sealed
+            .protected_b64
             .ok_or_else(|| Error::JweInvalid("a compact JWE needs a protected header".into()))?;
-        let encrypted_key = jwe.encrypted_key.unwrap_or_default();
-        let parts = [&protected, &encrypted_key, &jwe.iv, &jwe.ciphertext, &jwe.tag];
-        // Sized once: a MiB-sized token grown part by part reallocates.
-        let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-        for (i, part) in parts.into_iter().enumerate() {
-            if i > 0 {
-                out.push('.');
-            }
-            out.push_str(part);
+        let parts = [&recipient.encrypted_key, &sealed.iv, &sealed.ciphertext, &sealed.tag];
+        // Sized once and encoded in place: a MiB-sized token grown part by
+        // part reallocates, and encoding each part apart copies it again.
+        let len = protected.len() + parts.iter().map(|p| 1 + p.len().div_ceil(3) * 4).sum::<usize>();
+        let mut out = String::with_capacity(len);
+        out.push_str(&protected);
+        for part in parts {
+            out.push('.');
+            b64::encode_into(part, &mut out);
         }
         Ok(out)
     }

@@ -459,6 +459,22 @@ impl<'p> FlattenedEncrypt<'p> {
 
     /// Encrypts for `key`.
     pub fn encrypt(&self, key: &Key) -> Result<FlattenedJwe> {
+        let (sealed, out) = self.seal(key)?;
+        Ok(FlattenedJwe {
+            protected: sealed.protected_b64,
+            unprotected: self.shared.clone(),
+            header: out.header,
+            encrypted_key: (!out.encrypted_key.is_empty()).then(|| b64::encode(&out.encrypted_key)),
+            aad: sealed.aad_b64,
+            iv: b64::encode(&sealed.iv),
+            ciphertext: b64::encode(&sealed.ciphertext),
+            tag: b64::encode(&sealed.tag),
+        })
+    }
+
+    /// Encrypts for `key`, leaving the binary parts unencoded: the compact
+    /// serialization writes them straight into its one output string.
+    pub(crate) fn seal(&self, key: &Key) -> Result<(Sealed, RecipientOut)> {
         let recipient = RecipientSpec {
             key,
             header: self.recipient.clone(),
@@ -484,16 +500,7 @@ impl<'p> FlattenedEncrypt<'p> {
             placement,
         })?;
         let out = outs.pop().ok_or(Error::Crypto("no recipient output"))?;
-        Ok(FlattenedJwe {
-            protected: sealed.protected_b64,
-            unprotected: self.shared.clone(),
-            header: out.header,
-            encrypted_key: (!out.encrypted_key.is_empty()).then(|| b64::encode(&out.encrypted_key)),
-            aad: sealed.aad_b64,
-            iv: b64::encode(&sealed.iv),
-            ciphertext: b64::encode(&sealed.ciphertext),
-            tag: b64::encode(&sealed.tag),
-        })
+        Ok((sealed, out))
     }
 }
 
