@@ -59,6 +59,25 @@ impl Failure {
         Failure::new(ERR_IO, format!("{context}: {error}"), EXIT_USAGE)
     }
 
+    /// Something named on the command line (an algorithm, a curve) that the
+    /// library does not implement. The code is taken from the library's
+    /// error so that both report the same one.
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Failure::new(Error::NotSupported(String::new()).code(), message, EXIT_USAGE)
+    }
+
+    /// A key that cannot serve the command (a secret where a public part is
+    /// wanted, a public key to decrypt...), under the library's code for it.
+    pub fn key_use(message: impl Into<String>) -> Self {
+        Failure::new(Error::InvalidKeyUse(String::new()).code(), message, EXIT_USAGE)
+    }
+
+    /// A failure nothing more specific describes, under the library's
+    /// generic code.
+    pub fn generic(message: impl Into<String>) -> Self {
+        Failure::new(Error::Crypto("").code(), message, EXIT_USAGE)
+    }
+
     /// A library error while preparing the command (loading a key, parsing
     /// an argument) or producing output (signing, encrypting, generating):
     /// always status 2.
@@ -140,6 +159,19 @@ mod tests {
             cause: "x".into(),
         };
         assert_eq!(Failure::refused(fetch).exit, EXIT_USAGE);
+    }
+
+    #[test]
+    fn library_codes_are_the_library_errors_own() {
+        for (failure, code) in [
+            (Failure::not_supported("x"), "ERR_JOSE_NOT_SUPPORTED"),
+            (Failure::key_use("x"), "ERR_JOSE_INVALID_KEY_USE"),
+            (Failure::generic("x"), "ERR_JOSE_GENERIC"),
+        ] {
+            assert_eq!(failure.code(), code);
+            assert_eq!(failure.message, "x");
+            assert_eq!(failure.exit, EXIT_USAGE);
+        }
     }
 
     #[test]

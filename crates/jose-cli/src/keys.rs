@@ -8,7 +8,7 @@ use jose::jws::JwsHeader;
 use jose::{Alg, Error, Jwk, Key, KeyCandidates, KeySource, LocalJwkSet};
 use serde_json::Value;
 
-use crate::failure::{EXIT_USAGE, Failure, warn};
+use crate::failure::{ERR_IO, EXIT_USAGE, Failure, warn};
 use crate::io::{is_stdin, read_source};
 
 /// What a key file holds: one key, or a JWK Set.
@@ -227,7 +227,7 @@ pub fn remote_key_set(url: &str, allow_http: bool) -> Result<LocalJwkSet, Failur
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|e| Failure::new("ERR_CLI_IO", format!("cannot start the HTTP client: {e}"), EXIT_USAGE))?;
+        .map_err(|e| Failure::new(ERR_IO, format!("cannot start the HTTP client: {e}"), EXIT_USAGE))?;
     let options = jose_remote::RemoteJwkSetOptions::new().allow_http(allow_http);
     let set = jose_remote::RemoteJwkSet::new(url, options).map_err(|e| Failure::setup(format!("JWKS {url}"), e))?;
     let keys = runtime
@@ -281,7 +281,7 @@ pub fn jws_alg(name: &str) -> Result<Alg, Failure> {
         let known: Vec<&str> = Alg::ALL.iter().map(|a| a.name()).collect();
         format!("unknown JWS algorithm {name:?} (one of {})", known.join(", "))
     };
-    Err(Failure::new("ERR_JOSE_NOT_SUPPORTED", message, EXIT_USAGE))
+    Err(Failure::not_supported(message))
 }
 
 /// A JWE key management algorithm named on the command line.
@@ -297,21 +297,17 @@ pub fn jwe_alg(name: &str) -> Result<JweAlg, Failure> {
         let known: Vec<&str> = JweAlg::ALL.iter().map(|a| a.name()).collect();
         format!("unknown JWE algorithm {name:?} (one of {})", known.join(", "))
     };
-    Err(Failure::new("ERR_JOSE_NOT_SUPPORTED", message, EXIT_USAGE))
+    Err(Failure::not_supported(message))
 }
 
 /// A JWE content encryption algorithm named on the command line.
 pub fn jwe_enc(name: &str) -> Result<JweEnc, Failure> {
     JweEnc::from_name(name).ok_or_else(|| {
         let known: Vec<&str> = JweEnc::ALL.iter().map(|e| e.name()).collect();
-        Failure::new(
-            "ERR_JOSE_NOT_SUPPORTED",
-            format!(
-                "unknown content encryption algorithm {name:?} (one of {})",
-                known.join(", ")
-            ),
-            EXIT_USAGE,
-        )
+        Failure::not_supported(format!(
+            "unknown content encryption algorithm {name:?} (one of {})",
+            known.join(", ")
+        ))
     })
 }
 
@@ -366,7 +362,7 @@ pub fn no_jws_alg(key: &Key) -> Failure {
     } else {
         format!("the {} key serves no JWS algorithm", describe_key(key))
     };
-    Failure::new("ERR_JOSE_INVALID_KEY_USE", why, EXIT_USAGE)
+    Failure::key_use(why)
 }
 
 /// True for the PBES2 algorithms, which take a password.

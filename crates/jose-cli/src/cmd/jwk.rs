@@ -9,7 +9,7 @@ use super::producing;
 use crate::cli::{
     DigestArg, JwkConvertArgs, JwkGenerateArgs, JwkPublicArgs, JwkThumbprintArgs, JwksCreateArgs, KeyFormat, KeyUse,
 };
-use crate::failure::{EXIT_USAGE, Failure, warn};
+use crate::failure::{Failure, warn};
 use crate::io::{is_stdin, one_stdin, stdin_is_terminal, write_line};
 use crate::keys::{self, Loaded, describe_source};
 
@@ -17,13 +17,10 @@ use crate::keys::{self, Loaded, describe_source};
 const CURVES: [&str; 6] = ["P-256", "P-384", "P-521", "secp256k1", "Ed25519", "X25519"];
 
 fn curve(name: &str) -> Result<&'static str, Failure> {
-    CURVES.into_iter().find(|c| *c == name).ok_or_else(|| {
-        Failure::new(
-            "ERR_JOSE_NOT_SUPPORTED",
-            format!("unknown curve {name:?} (one of {})", CURVES.join(", ")),
-            EXIT_USAGE,
-        )
-    })
+    CURVES
+        .into_iter()
+        .find(|c| *c == name)
+        .ok_or_else(|| Failure::not_supported(format!("unknown curve {name:?} (one of {})", CURVES.join(", "))))
 }
 
 /// Whether an algorithm's key is a key pair (rather than a secret).
@@ -51,7 +48,7 @@ fn unknown_algorithm(name: &str) -> Failure {
             "unknown algorithm {name:?}: name a JWS alg (ES256...), a JWE alg (RSA-OAEP-256, A256KW...) or an enc (A256GCM...)"
         )
     };
-    Failure::new("ERR_JOSE_NOT_SUPPORTED", message, EXIT_USAGE)
+    Failure::not_supported(message)
 }
 
 /// `jose jwk generate`
@@ -144,14 +141,10 @@ fn key_argument(arg: Option<&str>) -> Result<(&str, Loaded), Failure> {
 /// would give the user a set without the key they named.
 fn refuse_secret(key: &Key, spec: &str) -> Result<(), Failure> {
     if key.is_symmetric() {
-        return Err(Failure::new(
-            "ERR_JOSE_INVALID_KEY_USE",
-            format!(
-                "the key from {} is a symmetric (oct) secret: it has no public part",
-                describe_source(spec)
-            ),
-            EXIT_USAGE,
-        ));
+        return Err(Failure::key_use(format!(
+            "the key from {} is a symmetric (oct) secret: it has no public part",
+            describe_source(spec)
+        )));
     }
     Ok(())
 }

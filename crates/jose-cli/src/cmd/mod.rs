@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::{Cli, Command, CryptKeyArgs, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand};
 use crate::cli::{SignKeyArgs, VerifyKeyArgs};
-use crate::failure::{EXIT_USAGE, Failure};
+use crate::failure::Failure;
 use crate::io::{is_stdin, read_source, write_stdout};
 use crate::keys::{self, Loaded};
 
@@ -161,15 +161,11 @@ fn jws_algorithms(names: &[String], loaded: &Loaded) -> Result<Option<Vec<Alg>>,
         return Ok(Some(own));
     }
     if !named.iter().any(|&alg| key.supports(alg)) {
-        return Err(Failure::new(
-            "ERR_JOSE_INVALID_KEY_USE",
-            format!(
-                "the {} key cannot verify {}",
-                keys::describe_key(key),
-                names.join(" or ")
-            ),
-            EXIT_USAGE,
-        ));
+        return Err(Failure::key_use(format!(
+            "the {} key cannot verify {}",
+            keys::describe_key(key),
+            names.join(" or ")
+        )));
     }
     Ok(Some(named))
 }
@@ -233,14 +229,10 @@ impl CryptKey {
     /// and returns them (the key's own when none were named).
     fn algorithms_for(key: &Key, named: Vec<JweAlg>, encs: &[JweEnc]) -> Result<Vec<JweAlg>, Failure> {
         if !key.is_private() {
-            return Err(Failure::new(
-                "ERR_JOSE_INVALID_KEY_USE",
-                format!(
-                    "the {} key is public: decryption needs the private key",
-                    keys::describe_key(key)
-                ),
-                EXIT_USAGE,
-            ));
+            return Err(Failure::key_use(format!(
+                "the {} key is public: decryption needs the private key",
+                keys::describe_key(key)
+            )));
         }
         let algs = if named.is_empty() {
             keys::default_jwe_algs(key)
@@ -259,19 +251,15 @@ impl CryptKey {
                 }
                 _ => "",
             };
-            return Err(Failure::new(
-                "ERR_JOSE_INVALID_KEY_USE",
-                format!(
-                    "the {} key cannot decrypt with {}{why}",
-                    keys::describe_key(key),
-                    if algs.is_empty() {
-                        "any accepted algorithm".to_owned()
-                    } else {
-                        algs.iter().map(|a| a.name()).collect::<Vec<_>>().join(" or ")
-                    }
-                ),
-                EXIT_USAGE,
-            ));
+            return Err(Failure::key_use(format!(
+                "the {} key cannot decrypt with {}{why}",
+                keys::describe_key(key),
+                if algs.is_empty() {
+                    "any accepted algorithm".to_owned()
+                } else {
+                    algs.iter().map(|a| a.name()).collect::<Vec<_>>().join(" or ")
+                }
+            )));
         }
         Ok(algs)
     }
@@ -317,7 +305,7 @@ fn json_reads_stdin(arg: Option<&String>) -> bool {
 
 /// Serializes a JSON object.
 fn to_json(value: &Map<String, Value>) -> Result<String, Failure> {
-    serde_json::to_string(value).map_err(|e| Failure::new("ERR_JOSE_GENERIC", format!("writing JSON: {e}"), EXIT_USAGE))
+    serde_json::to_string(value).map_err(|e| Failure::generic(format!("writing JSON: {e}")))
 }
 
 /// Maps a library error of a command's own output (signing, encrypting,
