@@ -6,7 +6,6 @@ use super::VerifyOptions;
 use super::scan::ScannedClaims;
 use super::time::human;
 use crate::error::{ClaimReason, Error};
-use crate::jws::JwsHeader;
 
 /// The registered claims of a verified token.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,15 +145,12 @@ fn whole_seconds(v: f64) -> i64 {
 /// Validates the claims and header against `options` in the JS library's
 /// order, and returns the registered claims.
 pub(crate) fn validate(
-    header: &JwsHeader,
+    typ: Option<&str>,
     mut claims: ScannedClaims<'_>,
     options: &VerifyOptions,
 ) -> Result<RegisteredClaims, ClaimFailure> {
     if let Some(expected) = &options.typ {
-        let matches = header
-            .typ
-            .as_deref()
-            .is_some_and(|typ| normalize_typ(typ) == normalize_typ(expected));
+        let matches = typ.is_some_and(|typ| normalize_typ(typ) == normalize_typ(expected));
         if !matches {
             return Err(ClaimFailure::new(
                 "typ",

@@ -10,7 +10,6 @@ use super::claims::RegisteredClaims;
 use super::verify::{VerifiedJwt, VerifyOptions, check_claims, jwt_verify};
 use crate::error::{Error, Result};
 use crate::jwe::{CompactEncrypt, JweDecryptOptions, JweHeader, compact_decrypt};
-use crate::jws::JwsHeader;
 use crate::key::{Key, KeySource};
 
 /// Builds and encrypts a JWT, in the spirit of the JS library's
@@ -159,15 +158,10 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
     if header.cty.as_deref().is_some_and(|cty| cty.eq_ignore_ascii_case("JWT")) {
         return Err(Error::JwtInvalid("this is a nested JWT: use decrypt_nested_jwt".into()));
     }
-    // The claim checks expect a JWS-style header for `typ`; only `typ` matters there.
-    let view = JwsHeader {
-        typ: header.typ.clone(),
-        ..JwsHeader::default()
-    };
     // Straight into the caller's type, as jwt_verify does. Replicated
     // claims are rare: only then is the payload read again as a map, for
     // an exact comparison with the header.
-    let (claims, registered) = check_claims::<T>(&view, &decrypted.plaintext, &options.claims)?;
+    let (claims, registered) = check_claims::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
     if ["iss", "sub", "aud"]
         .iter()
         .any(|claim| header.other.contains_key(*claim))

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use super::claims::RegisteredClaims;
 use super::sign::SignJwt;
-use super::verify::{VerifyOptions, check_claims};
+use super::verify::{VerifyOptions, check_claims, refuse_unencoded};
 use crate::b64;
 use crate::error::{Error, Result};
 use crate::jws::JwsHeader;
@@ -62,6 +62,7 @@ impl UnsecuredJwt {
         }
         let payload = b64::decode(payload.as_bytes())
             .ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))?;
-        check_claims(&header, &payload, options)
+        refuse_unencoded(&header)?;
+        check_claims(header.typ.as_deref(), &payload, options)
     }
 }

@@ -164,7 +164,8 @@ pub fn jwt_verify<T: DeserializeOwned>(
 ) -> Result<VerifiedJwt<T>> {
     let verified = jws::compact_verify(token, keys, &options.jws_options())?;
     let header = verified.protected_header.unwrap_or_default();
-    let (claims, registered) = check_claims(&header, &verified.payload, options)?;
+    refuse_unencoded(&header)?;
+    let (claims, registered) = check_claims(header.typ.as_deref(), &verified.payload, options)?;
     Ok(VerifiedJwt {
         claims,
         registered,
@@ -173,21 +174,27 @@ pub fn jwt_verify<T: DeserializeOwned>(
     })
 }
 
-/// Parses a verified payload as a claims set and validates it.
-pub(crate) fn check_claims<T: DeserializeOwned>(
-    header: &JwsHeader,
-    payload: &[u8],
-    options: &VerifyOptions,
-) -> Result<(T, RegisteredClaims)> {
+/// A JWS whose payload is not base64url-encoded cannot be a JWT.
+pub(crate) fn refuse_unencoded(header: &JwsHeader) -> Result<()> {
     if header.b64 == Some(false) {
         return Err(Error::JwtInvalid(
             "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
         ));
     }
+    Ok(())
+}
+
+/// Parses a verified payload as a claims set and validates it, with the
+/// token's `typ` header (of a JWS or a JWE).
+pub(crate) fn check_claims<T: DeserializeOwned>(
+    typ: Option<&str>,
+    payload: &[u8],
+    options: &VerifyOptions,
+) -> Result<(T, RegisteredClaims)> {
     // The fast path: one parse yields the caller's type and the claims
     // to check.
     if let Some((claims, scanned)) = super::scan::scan_into::<T>(payload) {
-        return match claims::validate(header, scanned, options) {
+        return match claims::validate(typ, scanned, options) {
             Ok(registered) => Ok((claims, registered)),
             Err(failure) => Err(failure.into_error(parse_claims(payload)?)),
         };
@@ -195,7 +202,7 @@ pub(crate) fn check_claims<T: DeserializeOwned>(
     // Something is off: find out what, in the order the errors rank.
     let scanned = super::scan::scan(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))?;
-    let registered = match claims::validate(header, scanned, options) {
+    let registered = match claims::validate(typ, scanned, options) {
         Ok(registered) => registered,
         // The error carries every claim, so build the full map now.
         Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
