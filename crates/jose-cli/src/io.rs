@@ -11,6 +11,13 @@ pub fn is_stdin(spec: &str) -> bool {
     spec == "-"
 }
 
+/// True when a token comes from stdin (no argument, or `-`), as
+/// [`read_token`] reads it: commands check this before reading, so that
+/// two inputs never both wait on stdin.
+pub fn token_reads_stdin(arg: Option<&str>) -> bool {
+    arg.is_none_or(is_stdin)
+}
+
 /// Refuses a command that would read more than one input from stdin.
 /// `inputs` names each input and says whether it comes from stdin.
 pub fn one_stdin(inputs: &[(&str, bool)]) -> Result<(), Failure> {
@@ -53,7 +60,7 @@ pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error)
     let bytes = match arg {
         Some(text) if !is_stdin(text) => text.as_bytes().to_vec(),
         _ => {
-            if std::io::stdin().is_terminal() {
+            if stdin_is_terminal() {
                 return Err(Failure::usage(format!("no {what}: pass it as an argument or on stdin")));
             }
             read_stdin(what)?

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::producing;
 use crate::cli::{JweDecryptArgs, JweEncryptArgs};
 use crate::failure::Failure;
-use crate::io::{is_stdin, one_stdin, read_stdin, read_token, write_line, write_stdout};
+use crate::io::{one_stdin, read_stdin, read_token, token_reads_stdin, write_line, write_stdout};
 use crate::keys;
 
 /// `jose jwe encrypt`
@@ -46,7 +46,7 @@ pub fn encrypt(args: &JweEncryptArgs) -> Result<(), Failure> {
 pub fn decrypt(args: &JweDecryptArgs) -> Result<(), Failure> {
     one_stdin(&[
         ("the key", args.keys.reads_stdin()),
-        ("the JWE", args.jwe.as_deref().is_none_or(is_stdin)),
+        ("the JWE", token_reads_stdin(args.jwe.as_deref())),
     ])?;
     let key = args.keys.load()?;
     let options = key.decrypt_options(&args.alg, &args.enc)?;

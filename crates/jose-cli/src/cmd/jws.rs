@@ -11,7 +11,9 @@ use serde_json::Value;
 use super::{json_object, jws_algorithms, producing};
 use crate::cli::{JwsSignArgs, JwsVerifyArgs};
 use crate::failure::Failure;
-use crate::io::{is_stdin, one_stdin, read_source, read_stdin, read_token, write_line, write_stdout};
+use crate::io::{
+    is_stdin, one_stdin, read_source, read_stdin, read_token, token_reads_stdin, write_line, write_stdout,
+};
 use crate::keys::{self, Loaded};
 
 /// `jose jws sign`
@@ -100,7 +102,7 @@ fn attach(current: &mut Option<String>, detached: Option<Vec<u8>>, raw: bool) ->
 
 /// `jose jws verify`
 pub fn verify(args: &JwsVerifyArgs) -> Result<(), Failure> {
-    let token_from_stdin = args.jws.as_deref().is_none_or(is_stdin);
+    let token_from_stdin = token_reads_stdin(args.jws.as_deref());
     one_stdin(&[
         ("the key", args.keys.reads_stdin()),
         ("the JWS", token_from_stdin),

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::{json_object, json_reads_stdin, jws_algorithms, producing, to_json};
 use crate::cli::{ClaimArgs, ClaimChecks, JwtDecodeArgs, JwtDecryptArgs, JwtEncryptArgs, JwtSignArgs, JwtVerifyArgs};
 use crate::failure::{Failure, warn};
-use crate::io::{is_stdin, one_stdin, read_token, stdout_is_terminal, write_line, write_stdout};
+use crate::io::{one_stdin, read_token, stdout_is_terminal, token_reads_stdin, write_line, write_stdout};
 use crate::keys;
 use crate::time;
 
@@ -59,11 +59,6 @@ macro_rules! apply_claims {
         }
         builder
     }};
-}
-
-/// True when the token comes from stdin (no argument, or `-`).
-fn token_reads_stdin(arg: Option<&str>) -> bool {
-    arg.is_none_or(is_stdin)
 }
 
 /// The claims of `--claims`, or none.
