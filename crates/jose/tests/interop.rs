@@ -13,6 +13,8 @@
 //! `target/interop-matrix.txt`. A missing peer fails the test unless
 //! `JOSE_SKIP_INTEROP=1` is set.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ use jose::jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify};
 use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
 use jose::{Alg, Digest, JsonObject, Key, KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 use serde_json::{Value, json};
+
+use common::{b64, is_ecdh, is_pbes2, unbound};
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -276,19 +280,8 @@ fn run_peer(peer: &Peer, jobs: &[Value]) -> TestResult<Response> {
 
 // ------------------------------------------------------------ keys and values
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn unb64(text: &str) -> Result<Vec<u8>, String> {
     URL_SAFE_NO_PAD.decode(text).map_err(|e| format!("base64url: {e}"))
-}
-
-/// The same key without its JWK `alg`, so that it serves every algorithm of its family.
-fn unbound(key: &Key) -> Key {
-    let mut jwk = key.to_jwk().expect("export");
-    jwk.alg = None;
-    Key::from_jwk(&jwk).expect("import")
 }
 
 /// One RSA key pair for the whole run (generation is slow in debug builds).
@@ -432,20 +425,6 @@ fn jws_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
         );
     }
     Ok(())
-}
-
-fn is_ecdh(alg: JweAlg) -> bool {
-    matches!(
-        alg,
-        JweAlg::EcdhEs | JweAlg::EcdhEsA128Kw | JweAlg::EcdhEsA192Kw | JweAlg::EcdhEsA256Kw
-    )
-}
-
-fn is_pbes2(alg: JweAlg) -> bool {
-    matches!(
-        alg,
-        JweAlg::Pbes2Hs256A128Kw | JweAlg::Pbes2Hs384A192Kw | JweAlg::Pbes2Hs512A256Kw
-    )
 }
 
 /// The keys of one `alg` x `enc` (x curve) case: (ours encrypts with, ours decrypts with).

@@ -3,17 +3,19 @@
 //! editing their parts (the library will not produce them); a tag that no
 //! longer verifies is fine, as the rule under test must fire first.
 
+mod common;
+
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jose::jwe::{
     CompactEncrypt, DecryptedJwe, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt, GeneralJwe, JweAlg,
     JweDecryptOptions, JweEnc, JweHeader, KeyManagementParameters, compact_decrypt, flattened_decrypt, general_decrypt,
 };
 use jose::{Alg, Error, Jwk, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 use serde_json::{Map, Value, json};
+
+use common::{b64, unb64};
 
 // ------------------------------------------------------------ helpers
 
@@ -24,14 +26,6 @@ const PBES2: [JweAlg; 3] = [
     JweAlg::Pbes2Hs384A192Kw,
     JweAlg::Pbes2Hs512A256Kw,
 ];
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).expect("base64url")
-}
 
 fn hex(text: &str) -> Vec<u8> {
     (0..text.len())

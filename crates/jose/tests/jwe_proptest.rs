@@ -5,10 +5,10 @@
 //! Case counts are modest (256, or 64 where RSA is involved); keys are
 //! generated once per run.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jose::jwe::{
     CompactEncrypt, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt, GeneralJwe, JweAlg, JweDecryptOptions, JweEnc,
     JweHeader, compact_decrypt, flattened_decrypt, general_decrypt,
@@ -18,24 +18,9 @@ use jose::{JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_p
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use common::{b64, unb64, unbound, unbound_pair};
+
 // ------------------------------------------------------------ keys, once per run
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unbound(key: &Key) -> Key {
-    let mut jwk = key.to_jwk().expect("export");
-    jwk.alg = None;
-    Key::from_jwk(&jwk).expect("import")
-}
-
-fn unbound_pair(pair: KeyPair) -> KeyPair {
-    KeyPair {
-        private_key: unbound(&pair.private_key),
-        public_key: unbound(&pair.public_key),
-    }
-}
 
 fn rsa() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
@@ -186,7 +171,7 @@ proptest! {
             .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128CbcHs256))
             .encrypt(kw_key())
             .unwrap();
-        let mut parts: Vec<Vec<u8>> = jwe.split('.').map(|p| URL_SAFE_NO_PAD.decode(p).unwrap()).collect();
+        let mut parts: Vec<Vec<u8>> = jwe.split('.').map(unb64).collect();
         let target = &mut parts[part];
         prop_assume!(!target.is_empty());
         let bit = bit.index(target.len() * 8);

@@ -7,10 +7,10 @@
 //! RSA keys are generated once per run (slow in debug builds); PBES2 runs
 //! with a small iteration count.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jose::jwe::{
     CompactEncrypt, DEFAULT_MAX_DECOMPRESSED_SIZE, DecryptedJwe, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt,
     GeneralJwe, JweAlg, JweDecryptOptions, JweEnc, JweHeader, KeyManagementParameters, compact_decrypt,
@@ -22,6 +22,8 @@ use jose::jwt::{
 use jose::{Alg, Error, JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 use serde_json::{Value, json};
 
+use common::{b64, is_ecdh, is_pbes2, unb64, unbound_pair};
+
 // ------------------------------------------------------------ helpers
 
 const CURVES: [&str; 4] = ["P-256", "P-384", "P-521", "X25519"];
@@ -29,46 +31,12 @@ const PASSWORD: &[u8] = b"correct horse battery staple";
 const PLAINTEXT: &[u8] =
     "You can trust us to stick with you through thick and thin\u{2013}to the bitter end.".as_bytes();
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).expect("base64url")
-}
-
-/// The same key without its JWK `alg`, so that one key can serve several
-/// algorithms of its family.
-fn unbound(key: &Key) -> Key {
-    let mut jwk = key.to_jwk().expect("export");
-    jwk.alg = None;
-    Key::from_jwk(&jwk).expect("import")
-}
-
 /// One RSA key pair for the whole run, usable with every RSA-OAEP variant.
 fn rsa() -> &'static KeyPair {
     static RSA: OnceLock<KeyPair> = OnceLock::new();
     RSA.get_or_init(|| {
-        let pair = generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default()).expect("RSA key pair");
-        KeyPair {
-            private_key: unbound(&pair.private_key),
-            public_key: unbound(&pair.public_key),
-        }
+        unbound_pair(generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default()).expect("RSA key pair"))
     })
-}
-
-fn is_pbes2(alg: JweAlg) -> bool {
-    matches!(
-        alg,
-        JweAlg::Pbes2Hs256A128Kw | JweAlg::Pbes2Hs384A192Kw | JweAlg::Pbes2Hs512A256Kw
-    )
-}
-
-fn is_ecdh(alg: JweAlg) -> bool {
-    matches!(
-        alg,
-        JweAlg::EcdhEs | JweAlg::EcdhEsA128Kw | JweAlg::EcdhEsA192Kw | JweAlg::EcdhEsA256Kw
-    )
 }
 
 fn is_direct(alg: JweAlg) -> bool {

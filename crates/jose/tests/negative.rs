@@ -6,10 +6,10 @@
 //! below, so that the test reaches the rule it targets rather than failing
 //! on the signature first; `hand_hmac_matches_the_library` checks it.
 
+mod common;
+
 use std::fmt::Debug;
 use std::sync::OnceLock;
-
-use base64::Engine as _;
 
 use jose::jws::{CompactSign, EmbeddedJwk, FlattenedJws, GeneralJws, JwsHeader, JwsVerifyOptions, compact_verify};
 use jose::jwt::{
@@ -19,21 +19,11 @@ use jose::jwt::{
 use jose::{Alg, Error, JsonObject, Jwk, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair};
 use serde_json::{Value, json};
 
+use common::{b64, ec, ed, pair, rsa, unb64};
+
 // ------------------------------------------------------------ helpers
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Unpadded base64url.
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Decodes unpadded base64url (test inputs only: panics on bad input).
-fn unb64(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .expect("base64url")
-}
 
 /// HMAC-SHA-256 from aws-lc-rs, to sign tokens the library refuses to make.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
@@ -95,33 +85,14 @@ fn assert_unverified_decoders_refuse(token: &str, what: &str) {
     );
 }
 
-fn pair(slot: &'static OnceLock<KeyPair>, alg: Alg) -> &'static KeyPair {
-    slot.get_or_init(|| generate_key_pair(alg, KeyPairOptions::default()).expect("key pair"))
-}
-
-fn rsa() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::RS256)
-}
-
 fn rsa_other() -> &'static KeyPair {
     static SLOT: OnceLock<KeyPair> = OnceLock::new();
     pair(&SLOT, Alg::RS256)
 }
 
-fn ec() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::ES256)
-}
-
 fn ec_other() -> &'static KeyPair {
     static SLOT: OnceLock<KeyPair> = OnceLock::new();
     pair(&SLOT, Alg::ES256)
-}
-
-fn ed() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::EdDSA)
 }
 
 fn ed_other() -> &'static KeyPair {

@@ -5,6 +5,8 @@
 //! Case counts are modest (256, or 64 where RSA is involved) so the suite
 //! stays fast in debug builds; key pairs are generated once per run.
 
+mod common;
+
 use std::sync::OnceLock;
 
 use jose::jws::{
@@ -16,31 +18,9 @@ use jose::{Alg, Error, JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, ge
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use common::{b64, ec, ed, pair, rsa};
+
 // ------------------------------------------------------------ helpers
-
-/// Unpadded base64url.
-fn b64(bytes: &[u8]) -> String {
-    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
-}
-
-fn pair(slot: &'static OnceLock<KeyPair>, alg: Alg) -> &'static KeyPair {
-    slot.get_or_init(|| generate_key_pair(alg, KeyPairOptions::default()).expect("key pair"))
-}
-
-fn ec() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::ES256)
-}
-
-fn ed() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::EdDSA)
-}
-
-fn rsa() -> &'static KeyPair {
-    static SLOT: OnceLock<KeyPair> = OnceLock::new();
-    pair(&SLOT, Alg::RS256)
-}
 
 fn rsa_pss() -> &'static KeyPair {
     static SLOT: OnceLock<KeyPair> = OnceLock::new();

@@ -17,11 +17,10 @@
 //! RSA-OAEP pads with fresh randomness, so there everything but the
 //! encrypted key must match; RSA1_5 is never used to encrypt at all.
 
-use std::error::Error as StdError;
+mod common;
+
 use std::path::Path;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jose::jwe::{
     CompactEncrypt, DEFAULT_MAX_DECOMPRESSED_SIZE, DecryptedJwe, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt,
     GeneralJwe, JweAlg, JweDecryptOptions, JweEnc, JweHeader, KeyManagementParameters, compact_decrypt,
@@ -32,78 +31,15 @@ use jose::jwt::{DecryptOptions, VerifyOptions, decrypt_nested_jwt, jwt_decrypt};
 use jose::{Alg, Error, JsonObject, Jwk, Key, KeySource, LocalJwkSet};
 use serde_json::{Value, json};
 
-type TestResult<T = ()> = Result<T, Box<dyn StdError>>;
+use common::b64;
+use common::vectors::{TestResult, erlang_bytes, erlang_str, hex, key_from_value, read, read_json, str_at, unb64};
 
 // ---------------------------------------------------------------------------
 // Reading vectors
 // ---------------------------------------------------------------------------
 
-/// The text of `tests/vectors/<rel>`.
-fn read(rel: &str) -> TestResult<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(rel);
-    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()).into())
-}
-
-/// `tests/vectors/<rel>` parsed as JSON.
-fn read_json(rel: &str) -> TestResult<Value> {
-    Ok(serde_json::from_str(&read(rel)?)?)
-}
-
-/// The string at a JSON pointer.
-fn str_at<'a>(doc: &'a Value, pointer: &str) -> TestResult<&'a str> {
-    doc.pointer(pointer)
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("vector has no string at {pointer}").into())
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64(text: &str) -> TestResult<Vec<u8>> {
-    Ok(URL_SAFE_NO_PAD.decode(text)?)
-}
-
-fn hex(text: &str) -> TestResult<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return Err(format!("odd-length hex string of {} digits", text.len()).into());
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| Ok(u8::from_str_radix(&text[i..i + 2], 16)?))
-        .collect()
-}
-
-fn key_from_value(jwk: &Value) -> TestResult<Key> {
-    Ok(Key::from_jwk(&serde_json::from_value::<Jwk>(jwk.clone())?)?)
-}
-
 fn header_from_value(header: &Value) -> TestResult<JweHeader> {
     Ok(serde_json::from_value(header.clone())?)
-}
-
-/// A string value of an erlang-jose example (`{"values": {name: value}}`).
-fn erlang_str<'a>(doc: &'a Value, name: &str) -> TestResult<&'a str> {
-    doc["values"][name]
-        .as_str()
-        .ok_or_else(|| format!("erlang-jose vector has no string value {name:?}").into())
-}
-
-/// A byte value of an erlang-jose example: an array of bytes, or a string
-/// standing for its own ASCII bytes.
-fn erlang_bytes(doc: &Value, name: &str) -> TestResult<Vec<u8>> {
-    match &doc["values"][name] {
-        Value::String(text) => Ok(text.as_bytes().to_vec()),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                item.as_u64()
-                    .and_then(|b| u8::try_from(b).ok())
-                    .ok_or_else(|| format!("{name:?} holds a non-byte {item}").into())
-            })
-            .collect(),
-        _ => Err(format!("erlang-jose vector has no value {name:?}").into()),
-    }
 }
 
 /// The parts of a compact JWE.

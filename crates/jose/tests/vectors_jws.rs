@@ -14,11 +14,8 @@
 //! verified but re-signed with the public builders, and the output must
 //! equal the published one byte for byte.
 
-use std::error::Error as StdError;
-use std::path::Path;
+mod common;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jose::jws::{
     CompactSign, FlattenedJws, FlattenedSign, GeneralJws, GeneralSign, JwsHeader, JwsVerifyOptions, VerifiedJws,
     compact_verify, compact_verify_detached, flattened_verify, general_verify,
@@ -27,29 +24,12 @@ use jose::jwt::{self, UnsecuredJwt, VerifyOptions};
 use jose::{Alg, Digest, Error, JsonObject, Jwk, Key, LocalJwkSet};
 use serde_json::{Map, Value};
 
-type TestResult<T = ()> = Result<T, Box<dyn StdError>>;
+use common::b64;
+use common::vectors::{TestResult, erlang_str, hex, key_from_value, read, read_json, str_at, unb64};
 
 // ---------------------------------------------------------------------------
 // Reading vectors
 // ---------------------------------------------------------------------------
-
-/// The text of `tests/vectors/<rel>`.
-fn read(rel: &str) -> TestResult<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(rel);
-    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()).into())
-}
-
-/// `tests/vectors/<rel>` parsed as JSON.
-fn read_json(rel: &str) -> TestResult<Value> {
-    Ok(serde_json::from_str(&read(rel)?)?)
-}
-
-/// The string at a JSON pointer.
-fn string_at<'a>(doc: &'a Value, pointer: &str) -> TestResult<&'a str> {
-    doc.pointer(pointer)
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("vector has no string at {pointer}").into())
-}
 
 /// The object at a JSON pointer, if there is one.
 fn object_at(doc: &Value, pointer: &str) -> TestResult<Option<Map<String, Value>>> {
@@ -58,35 +38,6 @@ fn object_at(doc: &Value, pointer: &str) -> TestResult<Option<Map<String, Value>
         Some(Value::Object(map)) => Ok(Some(map.clone())),
         Some(_) => Err(format!("vector member {pointer} is not an object").into()),
     }
-}
-
-/// A value of an erlang-jose example (`{"values": {name: value}}`).
-fn erlang_value<'a>(doc: &'a Value, name: &str) -> TestResult<&'a str> {
-    doc["values"][name]
-        .as_str()
-        .ok_or_else(|| format!("erlang-jose vector has no string value {name:?}").into())
-}
-
-fn hex(text: &str) -> TestResult<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return Err(format!("odd-length hex string of {} digits", text.len()).into());
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| Ok(u8::from_str_radix(&text[i..i + 2], 16)?))
-        .collect()
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64(text: &str) -> TestResult<Vec<u8>> {
-    Ok(URL_SAFE_NO_PAD.decode(text)?)
-}
-
-fn key_from_value(jwk: &Value) -> TestResult<Key> {
-    Ok(Key::from_jwk(&serde_json::from_value::<Jwk>(jwk.clone())?)?)
 }
 
 fn header_from_value(header: Map<String, Value>) -> TestResult<JwsHeader> {
@@ -161,7 +112,7 @@ impl Cookbook {
     }
 
     fn payload(&self) -> TestResult<&[u8]> {
-        Ok(string_at(&self.doc, "/input/payload")?.as_bytes())
+        Ok(str_at(&self.doc, "/input/payload")?.as_bytes())
     }
 
     fn reproducible(&self) -> bool {
@@ -175,7 +126,7 @@ impl Cookbook {
 
     /// The algorithm of a single-signature example.
     fn alg(&self) -> TestResult<Alg> {
-        Ok(string_at(&self.doc, "/input/alg")?.parse()?)
+        Ok(str_at(&self.doc, "/input/alg")?.parse()?)
     }
 
     /// The headers of a single-signature example.
@@ -324,12 +275,12 @@ fn verify_rfc7515_compact(n: u8, alg: Alg) -> TestResult {
     let token = token.trim_end();
     let erlang = read_json(&format!("rfc-appendix/erlang-jose/rfc7515/A.{n}.json"))?;
     // The two copies of the RFC example agree.
-    assert_eq!(token, erlang_value(&erlang, &format!("a.{n}.1.compact"))?);
+    assert_eq!(token, erlang_str(&erlang, &format!("a.{n}.1.compact"))?);
 
     let verified = compact_verify(token, &verifier(&key)?, &only(alg))?;
     assert_eq!(
         verified.payload,
-        erlang_value(&erlang, &format!("a.{n}.1.payload"))?.as_bytes()
+        erlang_str(&erlang, &format!("a.{n}.1.payload"))?.as_bytes()
     );
     let header = verified.protected_header.ok_or("no protected header")?;
     assert_eq!(header.alg, Some(alg));
@@ -368,7 +319,7 @@ fn rfc7515_a5_unsecured_jws_is_rejected_by_compact_verify_and_jwt_verify() -> Te
     let token = read("rfc-appendix/latchset-jose/rfc7515_A.5.jwsc")?;
     let token = token.trim_end();
     let erlang = read_json("rfc-appendix/erlang-jose/rfc7515/A.5.json")?;
-    assert_eq!(token, erlang_value(&erlang, "a.5.compact")?);
+    assert_eq!(token, erlang_str(&erlang, "a.5.compact")?);
     // Any key at all: the A.1 HMAC secret.
     let key = Key::from_jwk_json(&read("rfc-appendix/latchset-jose/rfc7515_A.1.jwk")?)?;
 
@@ -421,7 +372,7 @@ fn rfc7515_a6_general_jws_verifies_each_signature_with_its_own_key_of_the_set() 
     assert_eq!((set.keys().len(), set.skipped()), (2, 0));
     assert_eq!(jws.signatures.len(), 2);
     let payload = read_json("rfc-appendix/erlang-jose/rfc7515/A.2.json")?;
-    let payload = erlang_value(&payload, "a.2.1.payload")?;
+    let payload = erlang_str(&payload, "a.2.1.payload")?;
 
     // Signature i was made with key i: RS256 (kid 2010-12-29), ES256
     // (kid e9bc097a-...).
@@ -452,7 +403,7 @@ fn rfc7515_a7_flattened_jws_verifies_with_its_key() -> TestResult {
     let key = Key::from_jwk_json(&read("rfc-appendix/latchset-jose/rfc7515_A.7.jwk")?)?;
     let verified = flattened_verify(&jws, &verifier(&key)?, &only(Alg::ES256))?;
     let erlang = read_json("rfc-appendix/erlang-jose/rfc7515/A.3.json")?;
-    assert_eq!(verified.payload, erlang_value(&erlang, "a.3.1.payload")?.as_bytes());
+    assert_eq!(verified.payload, erlang_str(&erlang, "a.3.1.payload")?.as_bytes());
     assert_eq!(verified.protected_header.and_then(|h| h.alg), Some(Alg::ES256));
     assert_eq!(
         verified.unprotected_header.and_then(|h| h.kid).as_deref(),
@@ -525,7 +476,7 @@ fn rfc7520_4_5_detached_hs256_verifies_in_every_serialization_once_the_payload_i
     assert_eq!(example.verify_every_serialization(&key)?, ALL_THREE);
 
     // The detached token carries no payload of its own to verify.
-    let token = string_at(&example.doc, "/output/compact")?;
+    let token = str_at(&example.doc, "/output/compact")?;
     let attached = compact_verify(token, &key, &only(Alg::HS256));
     assert!(attached.is_err(), "a detached JWS verified over an empty payload");
     // And the payload matters.
@@ -683,7 +634,7 @@ fn rfc7797_b64_false_hs256_verifies_in_every_serialization() -> TestResult {
     let verified = example.verify_every_serialization(&example.key()?)?;
     assert_eq!(verified, ALL_THREE);
     // The compact form carries the payload as is, not base64url-encoded.
-    let token = string_at(&example.doc, "/output/compact")?;
+    let token = str_at(&example.doc, "/output/compact")?;
     assert_eq!(token.split('.').nth(1), Some("This is the payload string!"));
     Ok(())
 }
@@ -733,7 +684,7 @@ fn rfc7797_4_2_draft_output_without_crit_is_rejected_and_resigning_adds_crit() -
     let rfc = Cookbook::load("rfc7797/hmac-sha2_b64_false.json")?;
     assert_eq!(
         ours.protected.as_deref(),
-        Some(string_at(&rfc.doc, "/output/json_flat/protected")?)
+        Some(str_at(&rfc.doc, "/output/json_flat/protected")?)
     );
     assert_eq!(ours.payload.as_deref(), Some("$.02"));
     let verified = flattened_verify(&ours, &key, &only(Alg::HS256))?;
@@ -787,11 +738,11 @@ fn rfc8037_a1_key_matches_its_published_hex_values() -> TestResult {
     let exported = key.to_jwk()?;
     assert_eq!(
         unb64(exported.d.as_deref().ok_or("no d")?)?,
-        hex(erlang_value(&raw, "a.1.secret")?)?
+        hex(erlang_str(&raw, "a.1.secret")?)?
     );
     assert_eq!(
         unb64(exported.x.as_deref().ok_or("no x")?)?,
-        hex(erlang_value(&raw, "a.1.pk")?)?
+        hex(erlang_str(&raw, "a.1.pk")?)?
     );
     // RFC 8037 A.2 is the public half of A.1.
     let public = Jwk::from_json(&read("rfc-appendix/erlang-jose/rfc8037/A.2.jwk+json")?)?;
@@ -803,17 +754,17 @@ fn rfc8037_a1_key_matches_its_published_hex_values() -> TestResult {
 fn rfc8037_a4_ed25519_signature_is_reproduced_byte_for_byte_and_verifies() -> TestResult {
     let key = Key::from_jwk_json(&read("rfc-appendix/erlang-jose/rfc8037/A.1.jwk+json")?)?;
     let a4 = read_json("rfc-appendix/erlang-jose/rfc8037/A.4.json")?;
-    let header = header_from_value(serde_json::from_str(erlang_value(&a4, "a.4.jws+json")?)?)?;
-    let payload = erlang_value(&a4, "a.4.txt")?.as_bytes();
-    let expected = erlang_value(&a4, "a.4.sig+compact")?;
+    let header = header_from_value(serde_json::from_str(erlang_str(&a4, "a.4.jws+json")?)?)?;
+    let payload = erlang_str(&a4, "a.4.txt")?.as_bytes();
+    let expected = erlang_str(&a4, "a.4.sig+compact")?;
 
     let ours = CompactSign::new(payload).protected_header(header).sign(&key)?;
     assert_eq!(ours, expected);
     let signature = ours.rsplit('.').next().ok_or("no signature")?;
-    assert_eq!(unb64(signature)?, hex(erlang_value(&a4, "a.4.sig+hex")?)?);
+    assert_eq!(unb64(signature)?, hex(erlang_str(&a4, "a.4.sig+hex")?)?);
     assert_eq!(
         ours.rsplit_once('.').map(|(input, _)| input),
-        Some(erlang_value(&a4, "a.4.signing-input")?)
+        Some(erlang_str(&a4, "a.4.signing-input")?)
     );
 
     let verified = compact_verify(expected, &verifier(&key)?, &only(Alg::EdDSA))?;
@@ -1009,7 +960,7 @@ impl MlDsaExample {
     }
 
     fn raw_public_key(&self) -> TestResult<Vec<u8>> {
-        hex(string_at(&self.doc, "/raw_public_key")?)
+        hex(str_at(&self.doc, "/raw_public_key")?)
     }
 
     fn kid(&self) -> TestResult<String> {
@@ -1033,11 +984,11 @@ fn mldsa_example_jws_verifies(level: u16) -> TestResult {
     // Verify with the public part only.
     let public = Key::from_jwk(&jwk.to_public())?;
     assert_eq!((public.kty(), public.is_private()), ("AKP", false));
-    let token = string_at(&example.doc, "/jws")?;
+    let token = str_at(&example.doc, "/jws")?;
     // The example's intermediate values agree with its token.
     let (input, signature) = token.rsplit_once('.').ok_or("not a compact JWS")?;
-    assert_eq!(input.as_bytes(), hex(string_at(&example.doc, "/raw_to_be_signed")?)?);
-    assert_eq!(unb64(signature)?, hex(string_at(&example.doc, "/raw_signature")?)?);
+    assert_eq!(input.as_bytes(), hex(str_at(&example.doc, "/raw_to_be_signed")?)?);
+    assert_eq!(unb64(signature)?, hex(str_at(&example.doc, "/raw_signature")?)?);
 
     let verified = compact_verify(token, &public, &only(example.alg))?;
     let header = verified.protected_header.ok_or("no protected header")?;
@@ -1060,7 +1011,7 @@ fn mldsa_example_jws_verifies(level: u16) -> TestResult {
 
 fn mldsa_seed_builds_the_published_key(level: u16) -> TestResult {
     let example = MlDsaExample::load(level)?;
-    let seed = hex(string_at(&example.doc, "/priv")?)?;
+    let seed = hex(str_at(&example.doc, "/priv")?)?;
     assert_eq!(seed.len(), 32);
     let raw_public = example.raw_public_key()?;
     let jwk = serde_json::json!({
@@ -1131,13 +1082,13 @@ fn mldsa87_seed_yields_the_published_public_key_and_kid_thumbprint() -> TestResu
 fn rfc7515_a1_and_a2_are_reproduced_byte_for_byte() -> TestResult {
     for (n, alg) in [(1, Alg::HS256), (2, Alg::RS256)] {
         let doc = read_json(&format!("rfc-appendix/erlang-jose/rfc7515/A.{n}.json"))?;
-        let key = Key::from_jwk_json(erlang_value(&doc, &format!("a.{n}.1.jwk+json"))?)?;
-        let header = erlang_value(&doc, &format!("a.{n}.1.jws+json"))?;
-        let payload = erlang_value(&doc, &format!("a.{n}.1.payload"))?;
+        let key = Key::from_jwk_json(erlang_str(&doc, &format!("a.{n}.1.jwk+json"))?)?;
+        let header = erlang_str(&doc, &format!("a.{n}.1.jws+json"))?;
+        let payload = erlang_str(&doc, &format!("a.{n}.1.payload"))?;
         let jws = CompactSign::new(payload.as_bytes())
             .protected_header_json(header)?
             .sign(&key)?;
-        assert_eq!(jws, erlang_value(&doc, &format!("a.{n}.1.compact"))?, "A.{n}");
+        assert_eq!(jws, erlang_str(&doc, &format!("a.{n}.1.compact"))?, "A.{n}");
         compact_verify(&jws, &verifier(&key)?, &only(alg))?;
     }
     Ok(())
