@@ -4,7 +4,6 @@
 
 use jose::{Error, Result};
 use reqwest::Url;
-use reqwest::header::{ACCEPT, HeaderValue};
 use serde_json::{Map, Value};
 
 use crate::fetch::{self, FetchRequest, JwksFetcher};
@@ -146,18 +145,7 @@ pub(crate) async fn discover(
 }
 
 async fn get_document(fetcher: &dyn JwksFetcher, url: &Url, options: &RemoteJwkSetOptions) -> Result<Vec<u8>> {
-    let mut headers = options.headers.clone();
-    if !headers.contains_key(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    }
-    let request = FetchRequest {
-        url: url.clone(),
-        headers,
-        max_body_bytes: options.max_body_bytes,
-        timeout: options.timeout,
-        follow_redirects: options.allow_redirects,
-        allow_http: options.allow_http,
-    };
+    let request = FetchRequest::with_options(url.clone(), options, "application/json");
     let response = fetch::get(fetcher, request).await?;
     if !response.status.is_success() {
         return Err(fetch::status_error(url, &response));

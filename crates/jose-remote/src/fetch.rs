@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use jose::{Error, Result};
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{StatusCode, Url};
 
 use crate::options::RemoteJwkSetOptions;
@@ -72,6 +72,26 @@ pub struct FetchRequest {
     /// Whether plain `http` URLs may be used (only ever opted into by the
     /// caller, for tests and local development).
     pub allow_http: bool,
+}
+
+impl FetchRequest {
+    /// A GET of `url` under the set's options, with `accept` as the
+    /// `Accept` header unless the caller's headers name one: the caller
+    /// knows its server better than a default does.
+    pub(crate) fn with_options(url: Url, options: &RemoteJwkSetOptions, accept: &'static str) -> Self {
+        let mut headers = options.headers.clone();
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        }
+        FetchRequest {
+            url,
+            headers,
+            max_body_bytes: options.max_body_bytes,
+            timeout: options.timeout,
+            follow_redirects: options.allow_redirects,
+            allow_http: options.allow_http,
+        }
+    }
 }
 
 /// A response, read in full.
@@ -339,6 +359,20 @@ mod tests {
             headers.append(CACHE_CONTROL, HeaderValue::from_static(value));
         }
         headers
+    }
+
+    #[test]
+    fn request_takes_the_default_accept_unless_the_caller_names_one() {
+        let url = Url::parse("https://issuer.test/jwks").expect("a URL");
+        let accept = |options: &RemoteJwkSetOptions| {
+            let request = FetchRequest::with_options(url.clone(), options, "application/json");
+            let values: Vec<_> = request.headers.get_all(ACCEPT).iter().cloned().collect();
+            values
+        };
+        let plain = RemoteJwkSetOptions::new();
+        assert_eq!(accept(&plain), [HeaderValue::from_static("application/json")]);
+        let callers = RemoteJwkSetOptions::new().header(ACCEPT, HeaderValue::from_static("text/plain"));
+        assert_eq!(accept(&callers), [HeaderValue::from_static("text/plain")]);
     }
 
     #[test]

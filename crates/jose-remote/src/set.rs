@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use jose::{Error, LocalJwkSet, Result};
 use reqwest::StatusCode;
 use reqwest::Url;
-use reqwest::header::{ACCEPT, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
+use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
 
 use crate::discovery::ProviderMetadata;
 use crate::fetch::{self, FetchRequest, JwksFetcher};
@@ -550,25 +550,12 @@ impl RemoteJwkSet {
     async fn fetch_document(&self, etag: Option<HeaderValue>) -> Result<Fetched> {
         let options = &self.inner.options;
         let url = &self.inner.url;
-        let mut headers = options.headers.clone();
-        if !headers.contains_key(ACCEPT) {
-            headers.insert(
-                ACCEPT,
-                HeaderValue::from_static("application/jwk-set+json, application/json"),
-            );
-        }
+        let mut request =
+            FetchRequest::with_options(url.clone(), options, "application/jwk-set+json, application/json");
         let conditional = etag.is_some();
         if let Some(etag) = etag {
-            headers.insert(IF_NONE_MATCH, etag);
+            request.headers.insert(IF_NONE_MATCH, etag);
         }
-        let request = FetchRequest {
-            url: url.clone(),
-            headers,
-            max_body_bytes: options.max_body_bytes,
-            timeout: options.timeout,
-            follow_redirects: options.allow_redirects,
-            allow_http: options.allow_http,
-        };
         let response = fetch::get(&*self.inner.fetcher, request).await?;
         let fresh_for = self.lifetime(&response.headers);
         if response.status == StatusCode::NOT_MODIFIED && conditional {
