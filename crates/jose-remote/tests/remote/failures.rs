@@ -17,17 +17,18 @@ async fn first_use_error(server: &TestServer, path: &str, options: RemoteJwkSetO
     error
 }
 
+/// [`first_use_error`] with the test options and a token whose key the
+/// set never gets to look for: the failures where only the server's
+/// answer matters.
+async fn plain_first_use_error(server: &TestServer, path: &str) -> Error {
+    first_use_error(server, path, options(&ManualClock::new()), &Signer::new("k").token()).await
+}
+
 #[tokio::test]
 async fn server_down_on_first_use_is_a_fetch_error_without_status() {
     let server = TestServer::start().await;
     server.stop();
-    let error = first_use_error(
-        &server,
-        "/jwks",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/jwks").await;
     assert_eq!(error.code(), "ERR_JWKS_FETCH_FAILED");
     assert!(
         matches!(&error, Error::JwksFetch { status: None, cause } if cause.contains(&server.url("/jwks"))),
@@ -52,13 +53,7 @@ async fn slow_server_fails_with_err_jwks_timeout_once_the_timeout_passes() {
 async fn server_error_is_a_fetch_error_carrying_status_500() {
     let server = TestServer::start().await;
     server.route("/jwks", Reply::status(500));
-    let error = first_use_error(
-        &server,
-        "/jwks",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/jwks").await;
     assert!(matches!(error, Error::JwksFetch { status: Some(500), .. }), "{error:?}");
     assert_eq!(error.code(), "ERR_JWKS_FETCH_FAILED");
 }
@@ -66,13 +61,7 @@ async fn server_error_is_a_fetch_error_carrying_status_500() {
 #[tokio::test]
 async fn missing_document_is_a_fetch_error_carrying_status_404() {
     let server = TestServer::start().await;
-    let error = first_use_error(
-        &server,
-        "/nowhere",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/nowhere").await;
     assert!(matches!(error, Error::JwksFetch { status: Some(404), .. }), "{error:?}");
 }
 
@@ -80,13 +69,7 @@ async fn missing_document_is_a_fetch_error_carrying_status_404() {
 async fn invalid_json_is_err_jwks_invalid() {
     let server = TestServer::start().await;
     server.route("/jwks", Reply::json("{\"keys\": [").header("x-note", "truncated"));
-    let error = first_use_error(
-        &server,
-        "/jwks",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/jwks").await;
     assert_eq!(error.code(), "ERR_JWKS_INVALID");
     assert!(error.to_string().contains("not JSON"), "{error}");
 }
@@ -95,13 +78,7 @@ async fn invalid_json_is_err_jwks_invalid() {
 async fn json_that_is_not_a_jwk_set_is_err_jwks_invalid() {
     let server = TestServer::start().await;
     server.route("/jwks", Reply::json("{\"issuer\":\"https://issuer.test\"}"));
-    let error = first_use_error(
-        &server,
-        "/jwks",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/jwks").await;
     assert_eq!(error.code(), "ERR_JWKS_INVALID");
 }
 
@@ -109,13 +86,7 @@ async fn json_that_is_not_a_jwk_set_is_err_jwks_invalid() {
 async fn set_without_a_usable_key_is_err_jwks_invalid_and_not_cached() {
     let server = TestServer::start().await;
     server.route("/jwks", Reply::json("{\"keys\":[]}"));
-    let error = first_use_error(
-        &server,
-        "/jwks",
-        options(&ManualClock::new()),
-        &Signer::new("k").token(),
-    )
-    .await;
+    let error = plain_first_use_error(&server, "/jwks").await;
     assert_eq!(error.code(), "ERR_JWKS_INVALID");
 }
 
