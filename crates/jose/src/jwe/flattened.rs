@@ -1,6 +1,8 @@
 //! Flattened JWE JSON serialization, and the encrypt/decrypt core every
 //! serialization goes through.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -80,6 +82,79 @@ pub(crate) struct Fixed {
     pub(crate) iv: Option<Vec<u8>>,
 }
 
+impl fmt::Debug for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fixed")
+            .field("cek", &self.cek.as_ref().map(|_| "<redacted>"))
+            .field("iv", &self.iv)
+            .finish()
+    }
+}
+
+/// What every JWE builder collects besides its recipients: the plaintext,
+/// the protected and shared headers, the aad and the fixed values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Message<'p> {
+    pub(crate) plaintext: &'p [u8],
+    pub(crate) protected: Option<JweHeader>,
+    /// The protected header as the caller wrote it, encoded verbatim.
+    pub(crate) protected_text: Option<String>,
+    pub(crate) shared: Option<JweHeader>,
+    pub(crate) aad: Option<Vec<u8>>,
+    pub(crate) fixed: Fixed,
+}
+
+/// The setters of [`Message`] that the flattened and general builders
+/// share; the builder keeps its message in a field named `message`.
+macro_rules! message_setters {
+    () => {
+        /// Sets the protected header.
+        pub fn protected_header(mut self, header: JweHeader) -> Self {
+            self.message.protected = Some(header);
+            self.message.protected_text = None;
+            self
+        }
+
+        /// Sets the protected header as JSON text, encoded byte for byte as
+        /// given (member order, whitespace): for reproducing published
+        /// examples. Key management parameters (`epk`, `p2s`...) must then
+        /// already be in the text, with the values the fixed
+        /// [`KeyManagementParameters`] produce.
+        pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+            self.message.protected = Some(JweHeader::parse(json.as_bytes())?);
+            self.message.protected_text = Some(json.to_owned());
+            Ok(self)
+        }
+
+        /// Sets the shared unprotected header (`unprotected`).
+        pub fn shared_unprotected_header(mut self, header: JweHeader) -> Self {
+            self.message.shared = Some(header);
+            self
+        }
+
+        /// Sets additional authenticated data.
+        pub fn aad(mut self, aad: &[u8]) -> Self {
+            self.message.aad = Some(aad.to_vec());
+            self
+        }
+
+        /// Fixes the content encryption key instead of a random one. Only for
+        /// reproducing test vectors: a reused CEK breaks AES-GCM.
+        pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
+            self.message.fixed.cek = Some(zeroize::Zeroizing::new(cek.to_vec()));
+            self
+        }
+
+        /// Fixes the IV instead of a random one. Only for reproducing test
+        /// vectors: a reused IV breaks AES-GCM.
+        pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
+            self.message.fixed.iv = Some(iv.to_vec());
+            self
+        }
+    };
+}
+pub(crate) use message_setters;
+
 /// Where key management parameters (`epk`, `p2s`...) of a single
 /// recipient go: the compact form has only the protected header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,31 +163,26 @@ pub(crate) enum Placement {
     RecipientHeader,
 }
 
-/// Everything one encryption needs, as the serialization shells collect it.
-pub(crate) struct EncryptJob<'a, 'k> {
-    pub(crate) plaintext: &'a [u8],
-    pub(crate) protected: Option<&'a JweHeader>,
-    /// The protected header as the caller wrote it, encoded verbatim.
-    pub(crate) protected_text: Option<&'a str>,
-    pub(crate) shared: Option<&'a JweHeader>,
-    pub(crate) recipients: &'a [RecipientSpec<'k>],
-    pub(crate) aad: Option<&'a [u8]>,
-    pub(crate) fixed: &'a Fixed,
-    pub(crate) placement: Placement,
-}
-
 /// Encrypts the plaintext for every recipient.
-pub(crate) fn encrypt_core(job: &EncryptJob<'_, '_>) -> Result<(Sealed, Vec<RecipientOut>)> {
-    let EncryptJob {
+pub(crate) fn encrypt_core(
+    message: &Message<'_>,
+    recipients: &[RecipientSpec<'_>],
+    placement: Placement,
+) -> Result<(Sealed, Vec<RecipientOut>)> {
+    let Message {
         plaintext,
-        protected,
-        protected_text,
-        shared,
-        recipients,
-        aad,
-        fixed,
-        placement,
-    } = *job;
+        ref protected,
+        ref protected_text,
+        ref shared,
+        ref aad,
+        ref fixed,
+    } = *message;
+    let (protected, protected_text, shared, aad) = (
+        protected.as_ref(),
+        protected_text.as_deref(),
+        shared.as_ref(),
+        aad.as_deref(),
+    );
     if recipients.is_empty() {
         return Err(Error::JweInvalid("a JWE needs at least one recipient".into()));
     }
@@ -234,11 +304,6 @@ fn expect_params(protected: &JweHeader, params: &JweHeader) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Parses a protected header given as JSON text, kept verbatim.
-pub(crate) fn parse_protected_text(json: &str) -> Result<JweHeader> {
-    JweHeader::parse(json.as_bytes())
 }
 
 /// The AAD of RFC 7516 section 5.1 step 14.
@@ -381,59 +446,28 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct FlattenedEncrypt<'p> {
-    plaintext: &'p [u8],
-    protected: Option<JweHeader>,
-    protected_text: Option<String>,
-    shared: Option<JweHeader>,
+    message: Message<'p>,
     recipient: Option<JweHeader>,
-    aad: Option<Vec<u8>>,
     params: KeyManagementParameters,
-    cek: Option<Zeroizing<Vec<u8>>>,
-    iv: Option<Vec<u8>>,
 }
 
 impl<'p> FlattenedEncrypt<'p> {
     /// Starts a JWE of `plaintext`.
     pub fn new(plaintext: &'p [u8]) -> Self {
         FlattenedEncrypt {
-            plaintext,
+            message: Message {
+                plaintext,
+                ..Message::default()
+            },
             ..Self::default()
         }
     }
 
-    /// Sets the protected header.
-    pub fn protected_header(mut self, header: JweHeader) -> Self {
-        self.protected = Some(header);
-        self.protected_text = None;
-        self
-    }
-
-    /// Sets the protected header as JSON text, encoded byte for byte as
-    /// given (member order, whitespace): for reproducing published
-    /// examples. Key management parameters (`epk`, `p2s`...) must then
-    /// already be in the text, with the values the fixed
-    /// [`KeyManagementParameters`] produce.
-    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-        self.protected = Some(parse_protected_text(json)?);
-        self.protected_text = Some(json.to_owned());
-        Ok(self)
-    }
-
-    /// Sets the shared unprotected header (`unprotected`).
-    pub fn shared_unprotected_header(mut self, header: JweHeader) -> Self {
-        self.shared = Some(header);
-        self
-    }
+    message_setters!();
 
     /// Sets the per-recipient unprotected header (`header`).
     pub fn unprotected_header(mut self, header: JweHeader) -> Self {
         self.recipient = Some(header);
-        self
-    }
-
-    /// Sets additional authenticated data.
-    pub fn aad(mut self, aad: &[u8]) -> Self {
-        self.aad = Some(aad.to_vec());
         self
     }
 
@@ -443,26 +477,12 @@ impl<'p> FlattenedEncrypt<'p> {
         self
     }
 
-    /// Fixes the content encryption key instead of a random one. Only for
-    /// reproducing test vectors: a reused CEK breaks AES-GCM.
-    pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
-        self.cek = Some(Zeroizing::new(cek.to_vec()));
-        self
-    }
-
-    /// Fixes the IV instead of a random one. Only for reproducing test
-    /// vectors: a reused IV breaks AES-GCM.
-    pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
-        self.iv = Some(iv.to_vec());
-        self
-    }
-
     /// Encrypts for `key`.
     pub fn encrypt(&self, key: &Key) -> Result<FlattenedJwe> {
         let (sealed, out) = self.seal(key)?;
         Ok(FlattenedJwe {
             protected: sealed.protected_b64,
-            unprotected: self.shared.clone(),
+            unprotected: self.message.shared.clone(),
             header: out.header,
             encrypted_key: (!out.encrypted_key.is_empty()).then(|| b64::encode(&out.encrypted_key)),
             aad: sealed.aad_b64,
@@ -480,25 +500,12 @@ impl<'p> FlattenedEncrypt<'p> {
             header: self.recipient.clone(),
             params: self.params.clone(),
         };
-        let fixed = Fixed {
-            cek: self.cek.clone(),
-            iv: self.iv.clone(),
-        };
-        let placement = if self.protected.is_some() {
+        let placement = if self.message.protected.is_some() {
             Placement::Protected
         } else {
             Placement::RecipientHeader
         };
-        let (sealed, mut outs) = encrypt_core(&EncryptJob {
-            plaintext: self.plaintext,
-            protected: self.protected.as_ref(),
-            protected_text: self.protected_text.as_deref(),
-            shared: self.shared.as_ref(),
-            recipients: std::slice::from_ref(&recipient),
-            aad: self.aad.as_deref(),
-            fixed: &fixed,
-            placement,
-        })?;
+        let (sealed, mut outs) = encrypt_core(&self.message, std::slice::from_ref(&recipient), placement)?;
         let out = outs.pop().ok_or(Error::Crypto("no recipient output"))?;
         Ok((sealed, out))
     }
@@ -524,4 +531,17 @@ pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
         keys,
         options,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FlattenedEncrypt;
+
+    #[test]
+    fn debug_never_prints_a_fixed_content_key() {
+        let builder = FlattenedEncrypt::new(b"plaintext").content_encryption_key(&[0xAB; 32]);
+        let debug = format!("{builder:?}");
+        assert!(debug.contains("<redacted>"), "{debug}");
+        assert!(!debug.contains("171"), "the key bytes leak: {debug}");
+    }
 }

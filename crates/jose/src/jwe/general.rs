@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flattened::{
-    Encoded, EncryptJob, Fixed, Placement, RecipientSpec, decrypt_core, encrypt_core, parse_protected_text,
-};
+use super::flattened::{Encoded, Message, Placement, RecipientSpec, decrypt_core, encrypt_core, message_setters};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
@@ -80,50 +78,23 @@ impl GeneralJwe {
 /// ```
 #[derive(Default)]
 pub struct GeneralEncrypt<'p, 'k> {
-    plaintext: &'p [u8],
-    protected: Option<JweHeader>,
-    protected_text: Option<String>,
-    shared: Option<JweHeader>,
-    aad: Option<Vec<u8>>,
+    message: Message<'p>,
     recipients: Vec<RecipientSpec<'k>>,
-    fixed: Fixed,
 }
 
 impl<'p, 'k> GeneralEncrypt<'p, 'k> {
     /// Starts a JWE of `plaintext`.
     pub fn new(plaintext: &'p [u8]) -> Self {
         GeneralEncrypt {
-            plaintext,
-            ..Self::default()
+            message: Message {
+                plaintext,
+                ..Message::default()
+            },
+            recipients: Vec::new(),
         }
     }
 
-    /// Sets the protected header (typically `enc`, shared by all recipients).
-    pub fn protected_header(mut self, header: JweHeader) -> Self {
-        self.protected = Some(header);
-        self.protected_text = None;
-        self
-    }
-
-    /// Sets the protected header as JSON text, encoded byte for byte (see
-    /// [`FlattenedEncrypt::protected_header_json`](super::FlattenedEncrypt::protected_header_json)).
-    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-        self.protected = Some(parse_protected_text(json)?);
-        self.protected_text = Some(json.to_owned());
-        Ok(self)
-    }
-
-    /// Sets the shared unprotected header.
-    pub fn shared_unprotected_header(mut self, header: JweHeader) -> Self {
-        self.shared = Some(header);
-        self
-    }
-
-    /// Sets additional authenticated data.
-    pub fn aad(mut self, aad: &[u8]) -> Self {
-        self.aad = Some(aad.to_vec());
-        self
-    }
+    message_setters!();
 
     /// Adds a recipient with its own unprotected header (typically `alg`
     /// and `kid`).
@@ -141,33 +112,12 @@ impl<'p, 'k> GeneralEncrypt<'p, 'k> {
         self
     }
 
-    /// Fixes the content encryption key (test vectors only).
-    pub fn content_encryption_key(mut self, cek: &[u8]) -> Self {
-        self.fixed.cek = Some(zeroize::Zeroizing::new(cek.to_vec()));
-        self
-    }
-
-    /// Fixes the IV (test vectors only).
-    pub fn initialization_vector(mut self, iv: &[u8]) -> Self {
-        self.fixed.iv = Some(iv.to_vec());
-        self
-    }
-
     /// Encrypts for every recipient.
     pub fn encrypt(&self) -> Result<GeneralJwe> {
-        let (sealed, outs) = encrypt_core(&EncryptJob {
-            plaintext: self.plaintext,
-            protected: self.protected.as_ref(),
-            protected_text: self.protected_text.as_deref(),
-            shared: self.shared.as_ref(),
-            recipients: &self.recipients,
-            aad: self.aad.as_deref(),
-            fixed: &self.fixed,
-            placement: Placement::RecipientHeader,
-        })?;
+        let (sealed, outs) = encrypt_core(&self.message, &self.recipients, Placement::RecipientHeader)?;
         Ok(GeneralJwe {
             protected: sealed.protected_b64,
-            unprotected: self.shared.clone(),
+            unprotected: self.message.shared.clone(),
             recipients: outs
                 .into_iter()
                 .map(|out| GeneralRecipient {
