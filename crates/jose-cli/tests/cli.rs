@@ -41,6 +41,17 @@ fn fails(args: &[&str], stdin: impl Into<Vec<u8>>, status: i32, code: &str) -> A
         .stderr(predicate::str::contains("RUST_BACKTRACE").not())
 }
 
+/// [`fails`] with no stdin and status 2: the command could not be
+/// carried out (bad usage, unreadable input, a key that does not fit).
+fn usage(args: &[&str], code: &str) -> Assert {
+    fails(args, "", 2, code)
+}
+
+/// [`fails`] with no stdin and status 1: the token or message was refused.
+fn refused(args: &[&str], code: &str) -> Assert {
+    fails(args, "", 1, code)
+}
+
 fn stdout(assert: &Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
@@ -174,8 +185,8 @@ fn jwt_sign_needs_alg_when_the_key_serves_several_algorithms() {
         members.remove("use");
     }
     let rsa_key = dir.write("rsa.jwk", signing.to_string());
-    fails(&["jwt", "sign", "--key", &rsa_key], "", 2, "ERR_CLI_USAGE").stderr(predicate::str::contains("RS256"));
-    fails(&["jwt", "sign", "--secret", SECRET64], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwt", "sign", "--key", &rsa_key], "ERR_CLI_USAGE").stderr(predicate::str::contains("RS256"));
+    usage(&["jwt", "sign", "--secret", SECRET64], "ERR_CLI_USAGE");
     let token = sign_token(&["--key", &rsa_key, "--alg", "PS384"]);
     let public = dir.write("rsa.pub", stdout(&ok(&["jwk", "public", &rsa_key], "")));
     let verified = stdout_json(&ok(&["jwt", "verify", "--key", &public, &token], ""));
@@ -251,23 +262,17 @@ fn jwt_sign_reads_claims_from_a_file_or_stdin_and_refuses_non_objects() {
     );
     let decoded = stdout_json(&ok(&["jwt", "decode", "--json", &line(&out)], ""));
     assert_eq!(decoded["payload"]["scope"], "write");
-    fails(
+    usage(
         &["jwt", "sign", "--secret", SECRET32, "--claims", "[1,2]"],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &["jwt", "sign", "--secret", SECRET32, "--claims", "{nope"],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
     let missing = dir.path("missing.json");
-    fails(
+    usage(
         &["jwt", "sign", "--secret", SECRET32, "--claims", &format!("@{missing}")],
-        "",
-        2,
         "ERR_CLI_IO",
     );
 }
@@ -277,40 +282,27 @@ fn jwt_sign_refuses_bad_spans_public_keys_and_unknown_algorithms_with_exit_2() {
     let dir = Dir::new();
     let key = dir.generate("k.jwk", "ES256", &[]);
     let public = dir.write("pub.jwk", stdout(&ok(&["jwk", "public", &key], "")));
-    fails(
+    usage(
         &["jwt", "sign", "--key", &key, "--exp", "15 parsecs"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
-        &["jwt", "sign", "--key", &key, "--nbf", ""],
-        "",
-        2,
-        "ERR_JOSE_NOT_SUPPORTED",
-    );
-    fails(&["jwt", "sign", "--key", &public], "", 2, "ERR_JOSE_INVALID_KEY_USE");
-    fails(
+    usage(&["jwt", "sign", "--key", &key, "--nbf", ""], "ERR_JOSE_NOT_SUPPORTED");
+    usage(&["jwt", "sign", "--key", &public], "ERR_JOSE_INVALID_KEY_USE");
+    usage(
         &["jwt", "sign", "--key", &key, "--alg", "ES999"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &["jwt", "sign", "--key", &key, "--alg", "none"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     )
     .stderr(predicate::str::contains("never"));
-    fails(
+    usage(
         &["jwt", "sign", "--key", &key, "--alg", "ES384"],
-        "",
-        2,
         "ERR_JOSE_INVALID_KEY_USE",
     );
-    fails(&["jwt", "sign", "--secret", "short"], "", 2, "ERR_JOSE_INVALID_KEY_USE");
-    fails(
+    usage(&["jwt", "sign", "--secret", "short"], "ERR_JOSE_INVALID_KEY_USE");
+    usage(
         &[
             "jwt",
             "sign",
@@ -321,8 +313,6 @@ fn jwt_sign_refuses_bad_spans_public_keys_and_unknown_algorithms_with_exit_2() {
             "--alg",
             "ES256",
         ],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
 }
@@ -330,7 +320,7 @@ fn jwt_sign_refuses_bad_spans_public_keys_and_unknown_algorithms_with_exit_2() {
 #[test]
 fn jwt_verify_refuses_a_wrong_key_or_a_tampered_token_with_exit_1() {
     let token = sign_token(&["--secret", SECRET32, "--sub", "s"]);
-    fails(
+    refused(
         &[
             "jwt",
             "verify",
@@ -338,18 +328,14 @@ fn jwt_verify_refuses_a_wrong_key_or_a_tampered_token_with_exit_1() {
             "another secret of thirty-two bytes!",
             &token,
         ],
-        "",
-        1,
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     );
     let mut tampered = token.clone().into_bytes();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).expect("ASCII");
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET32, &tampered],
-        "",
-        1,
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     );
 }
@@ -357,18 +343,11 @@ fn jwt_verify_refuses_a_wrong_key_or_a_tampered_token_with_exit_1() {
 #[test]
 fn jwt_verify_reports_an_expired_token_and_clock_tolerance_forgives_a_little() {
     let expired = sign_token(&["--secret", SECRET32, "--exp", "1h ago"]);
-    fails(
-        &["jwt", "verify", "--secret", SECRET32, &expired],
-        "",
-        1,
-        "ERR_JWT_EXPIRED",
-    )
-    .stderr(predicate::str::contains("\"exp\""));
+    refused(&["jwt", "verify", "--secret", SECRET32, &expired], "ERR_JWT_EXPIRED")
+        .stderr(predicate::str::contains("\"exp\""));
     let just_expired = sign_token(&["--secret", SECRET32, "--exp", "-30s"]);
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET32, &just_expired],
-        "",
-        1,
         "ERR_JWT_EXPIRED",
     );
     ok(
@@ -384,14 +363,12 @@ fn jwt_verify_reports_an_expired_token_and_clock_tolerance_forgives_a_little() {
         "",
     );
     let not_yet = sign_token(&["--secret", SECRET32, "--nbf", "1h"]);
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET32, &not_yet],
-        "",
-        1,
         "ERR_JWT_CLAIM_VALIDATION_FAILED",
     )
     .stderr(predicate::str::contains("nbf"));
-    fails(
+    usage(
         &[
             "jwt",
             "verify",
@@ -401,8 +378,6 @@ fn jwt_verify_reports_an_expired_token_and_clock_tolerance_forgives_a_little() {
             "-1m",
             &not_yet,
         ],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
 }
@@ -454,16 +429,12 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
             .stderr(predicate::str::contains(format!("\"{claim}\"")));
     }
     let old = sign_token(&["--secret", SECRET32, "--claims", r#"{"iat":1000}"#]);
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET32, "--max-age", "1h", &old],
-        "",
-        1,
         "ERR_JWT_EXPIRED",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--secret", SECRET32, "--max-age", "soon", &old],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
 }
@@ -474,42 +445,29 @@ fn jwt_verify_without_alg_accepts_only_the_algorithms_of_the_key() {
     let hs384 = sign_token(&["--secret", SECRET64, "--alg", "HS384"]);
     // The 64-byte secret serves HS384; a 32-byte one does not.
     ok(&["jwt", "verify", "--secret", SECRET64, &hs384], "");
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET64, "--alg", "HS256", &hs384],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
     // An EC key refuses an HMAC token: the token is refused, not the key.
     let ec = dir.generate("ec.jwk", "ES256", &[]);
-    fails(
-        &["jwt", "verify", "--key", &ec, &hs384],
-        "",
-        1,
-        "ERR_JOSE_ALG_NOT_ALLOWED",
-    );
+    refused(&["jwt", "verify", "--key", &ec, &hs384], "ERR_JOSE_ALG_NOT_ALLOWED");
     // A key restricted by its JWK "alg" accepts that algorithm only.
     let restricted = dir.write("hs.jwk", json!({"kty": "oct", "alg": "HS512", "k": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg"}).to_string());
-    fails(
+    refused(
         &["jwt", "verify", "--key", &restricted, &hs384],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
     let hs512 = sign_token(&["--key", &restricted]);
     ok(&["jwt", "verify", "--secret", SECRET64, &hs512], "");
     // --alg the key cannot serve at all is a usage error.
-    fails(
+    usage(
         &["jwt", "verify", "--key", &ec, "--alg", "RS256", &hs384],
-        "",
-        2,
         "ERR_JOSE_INVALID_KEY_USE",
     );
     // A secret too short for any HMAC.
-    fails(
+    usage(
         &["jwt", "verify", "--secret", "short", &hs384],
-        "",
-        2,
         "ERR_JOSE_INVALID_KEY_USE",
     );
 }
@@ -518,22 +476,16 @@ fn jwt_verify_without_alg_accepts_only_the_algorithms_of_the_key() {
 fn alg_none_is_never_accepted() {
     // {"alg":"none"} . {"sub":"x"} . (no signature)
     let unsecured = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
-    fails(
+    refused(
         &["jwt", "verify", "--secret", SECRET32, unsecured],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    refused(
         &["jws", "verify", "--secret", SECRET32, unsecured],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--secret", SECRET32, "--alg", "none", unsecured],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
     fails(
@@ -646,7 +598,7 @@ fn empty_input_is_a_usage_error_with_exit_2() {
         fails(&["jwe", "decrypt", "--secret", SECRET32], input, 2, "ERR_CLI_USAGE");
         fails(&["jwk", "public"], input, 2, "ERR_JWK_INVALID");
     }
-    fails(&["jwt", "verify", "--key", &ec, ""], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwt", "verify", "--key", &ec, ""], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -686,32 +638,26 @@ fn broken_key_files_are_usage_errors_with_exit_2() {
     ];
     for (name, content, code) in cases {
         let path = dir.write(name, content);
-        fails(&["jwt", "verify", "--key", &path, &token], "", 2, code);
-        fails(&["jwt", "sign", "--key", &path], "", 2, code);
-        fails(&["jwk", "thumbprint", &path], "", 2, code);
+        usage(&["jwt", "verify", "--key", &path, &token], code);
+        usage(&["jwt", "sign", "--key", &path], code);
+        usage(&["jwk", "thumbprint", &path], code);
     }
-    fails(
+    usage(
         &["jwt", "verify", "--jwks", &dir.write("j.json", "{"), &token],
-        "",
-        2,
         "ERR_JWK_INVALID",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--key", &dir.path("missing.jwk"), &token],
-        "",
-        2,
         "ERR_CLI_IO",
     )
     .stderr(predicate::str::contains("missing.jwk"));
-    fails(&["jwt", "verify", "--key", "-", &token], "", 2, "ERR_JWK_INVALID");
-    fails(
+    usage(&["jwt", "verify", "--key", "-", &token], "ERR_JWK_INVALID");
+    usage(
         &["jwt", "verify", "--key", &fixture("rsa1024.pkcs8.pem"), &token],
-        "",
-        2,
         "ERR_JWK_INVALID",
     )
     .stderr(predicate::str::contains("2048"));
-    fails(
+    usage(
         &[
             "jwt",
             "verify",
@@ -719,21 +665,15 @@ fn broken_key_files_are_usage_errors_with_exit_2() {
             &fixture("ec-p256.enc-aes256-sha256.pem"),
             &token,
         ],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--secret-b64", "not+base64/url", &token],
-        "",
-        2,
         "ERR_JWK_INVALID",
     );
-    fails(&["jwt", "verify", "--secret", "", &token], "", 2, "ERR_CLI_USAGE");
-    fails(
+    usage(&["jwt", "verify", "--secret", "", &token], "ERR_CLI_USAGE");
+    usage(
         &["jwt", "verify", "--secret-file", &dir.write("empty-secret", ""), &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
 }
@@ -779,23 +719,14 @@ fn jwks_files_select_the_verification_key_by_kid() {
         ok(&["jwt", "verify", "--key", &set, &token], "");
     }
     let unknown = sign_token(&["--key", &other]);
-    fails(
-        &["jwt", "verify", "--jwks", &set, &unknown],
-        "",
-        1,
-        "ERR_JWKS_NO_MATCHING_KEY",
-    );
+    refused(&["jwt", "verify", "--jwks", &set, &unknown], "ERR_JWKS_NO_MATCHING_KEY");
     let no_kid = sign_token(&["--key", &fixture("ec-p256.pkcs8.pem")]);
-    fails(
+    refused(
         &["jwt", "verify", "--jwks", &set, &no_kid],
-        "",
-        1,
         "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
     );
-    fails(
+    refused(
         &["jwt", "verify", "--jwks", &set, "--alg", "ES384", &unknown],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
     // A single key file is a set of one.
@@ -817,23 +748,14 @@ fn a_jwks_file_signs_with_the_key_named_by_kid() {
     assert_eq!(verified["protectedHeader"], json!({"alg": "ES384", "kid": "b"}));
     let token = sign_token(&["--key", &set, "--alg", "ES256"]);
     ok(&["jwt", "verify", "--key", &a, &token], "");
-    fails(
-        &["jwt", "sign", "--key", &set],
-        "",
-        2,
-        "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
-    );
-    fails(
+    usage(&["jwt", "sign", "--key", &set], "ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+    usage(
         &["jwt", "sign", "--key", &set, "--kid", "zzz"],
-        "",
-        2,
         "ERR_JWKS_NO_MATCHING_KEY",
     );
     let public_set = dir.write("public-set.json", stdout(&ok(&["jwks", "create", &a, &b], "")));
-    fails(
+    usage(
         &["jwt", "sign", "--key", &public_set, "--kid", "a"],
-        "",
-        2,
         "ERR_JWKS_NO_MATCHING_KEY",
     );
 }
@@ -847,23 +769,17 @@ fn remote_jwks_urls_are_fetched_and_plain_http_only_to_loopback() {
     let jwks = stdout(&ok(&["jwks", "create", &key], ""));
     let url = serve_once(jwks);
     ok(&["jwt", "verify", "--jwks", &url, &key_token], "").stdout(predicate::str::contains("\"sub\":\"remote\""));
-    fails(
+    usage(
         &["jwt", "verify", "--jwks", "http://127.0.0.1:1/jwks", &token],
-        "",
-        2,
         "ERR_JWKS_FETCH_FAILED",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--jwks", "http://issuer.example/jwks", &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     )
     .stderr(predicate::str::contains("loopback"));
-    fails(
+    usage(
         &["jwt", "verify", "--jwks", "ftp://issuer.example/jwks", &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
 }
@@ -1034,20 +950,16 @@ fn jwt_decrypt_pbes2_needs_the_password_flag_and_the_right_password() {
     ));
     let decrypted = stdout_json(&ok(&["jwt", "decrypt", "--password", "hunter2", &token], ""));
     assert_eq!(decrypted["payload"]["sub"], "p");
-    fails(
+    refused(
         &["jwt", "decrypt", "--password", "hunter3", &token],
-        "",
-        1,
         "ERR_JWE_DECRYPTION_FAILED",
     );
     // The same bytes as a secret: PBES2 is not tried without --password.
-    fails(
+    refused(
         &["jwt", "decrypt", "--secret", SECRET32, &token],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    usage(
         &[
             "jwt",
             "decrypt",
@@ -1057,17 +969,13 @@ fn jwt_decrypt_pbes2_needs_the_password_flag_and_the_right_password() {
             "PBES2-HS256+A128KW",
             &token,
         ],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &["jwt", "decrypt", "--password", "hunter2", "--alg", "dir", &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &[
             "jwt",
             "encrypt",
@@ -1078,11 +986,9 @@ fn jwt_decrypt_pbes2_needs_the_password_flag_and_the_right_password() {
             "--enc",
             "A128GCM",
         ],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &[
             "jwt",
             "encrypt",
@@ -1093,11 +999,9 @@ fn jwt_decrypt_pbes2_needs_the_password_flag_and_the_right_password() {
             "--enc",
             "A128GCM",
         ],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(&["jwt", "decrypt", "--password", "", &token], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwt", "decrypt", "--password", "", &token], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1108,12 +1012,7 @@ fn jwt_decrypt_checks_claims_and_the_allowed_algorithms() {
         ],
         "",
     ));
-    fails(
-        &["jwt", "decrypt", "--secret", SECRET32, &expired],
-        "",
-        1,
-        "ERR_JWT_EXPIRED",
-    );
+    refused(&["jwt", "decrypt", "--secret", SECRET32, &expired], "ERR_JWT_EXPIRED");
     let token = line(&ok(
         &[
             "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--iss", "me",
@@ -1126,49 +1025,35 @@ fn jwt_decrypt_checks_claims_and_the_allowed_algorithms() {
         ],
         "",
     );
-    fails(
+    refused(
         &["jwt", "decrypt", "--secret", SECRET32, "--iss", "you", &token],
-        "",
-        1,
         "ERR_JWT_CLAIM_VALIDATION_FAILED",
     );
-    fails(
+    refused(
         &["jwt", "decrypt", "--secret", SECRET32, "--enc", "A128GCM", &token],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    refused(
         &["jwt", "decrypt", "--secret", SECRET32, "--alg", "A256GCMKW", &token],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    usage(
         &["jwt", "decrypt", "--secret", SECRET32, "--alg", "HS256", &token],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &[
             "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A999",
         ],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
     // A 16-byte secret cannot unwrap a 256-bit key wrap: its algorithms are A128KW, A128GCMKW and dir.
-    fails(
+    refused(
         &["jwt", "decrypt", "--secret", "0123456789abcdef", &token],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    usage(
         &["jwt", "decrypt", "--secret", "seven b", &token],
-        "",
-        2,
         "ERR_JOSE_INVALID_KEY_USE",
     );
 }
@@ -1250,19 +1135,9 @@ fn jwe_decrypt_refuses_tampering_and_public_keys() {
     let tampered = parts.join(".");
     let out = jose(&["jwe", "decrypt", "--key", &key, &tampered], "").code(1);
     assert!(stderr(&out).starts_with("ERR_JWE_"), "{}", stderr(&out));
-    fails(
-        &["jwe", "decrypt", "--key", &public, &jwe],
-        "",
-        2,
-        "ERR_JOSE_INVALID_KEY_USE",
-    );
+    usage(&["jwe", "decrypt", "--key", &public, &jwe], "ERR_JOSE_INVALID_KEY_USE");
     let other = dir.generate("y.jwk", "ECDH-ES", &["--crv", "X25519"]);
-    fails(
-        &["jwe", "decrypt", "--key", &other, &jwe],
-        "",
-        1,
-        "ERR_JWE_DECRYPTION_FAILED",
-    );
+    refused(&["jwe", "decrypt", "--key", &other, &jwe], "ERR_JWE_DECRYPTION_FAILED");
 }
 
 #[test]
@@ -1270,13 +1145,8 @@ fn rsa1_5_is_decrypted_only_when_named_with_alg() {
     let dir = Dir::new();
     let (key, token, plaintext) = rsa_vector();
     let key = dir.write("rsa.jwk", key.to_string());
-    fails(
-        &["jwe", "decrypt", "--key", &key, &token],
-        "",
-        1,
-        "ERR_JOSE_ALG_NOT_ALLOWED",
-    )
-    .stderr(predicate::str::contains("RSA1_5"));
+    refused(&["jwe", "decrypt", "--key", &key, &token], "ERR_JOSE_ALG_NOT_ALLOWED")
+        .stderr(predicate::str::contains("RSA1_5"));
     let out = ok(&["jwe", "decrypt", "--key", &key, "--alg", "RSA1_5", &token], "");
     assert_eq!(stdout(&out), plaintext);
     fails(
@@ -1358,22 +1228,16 @@ fn jws_round_trips_binary_payloads_in_every_serialization() {
     // A secret that can serve HS384 refuses an HS256 JWS when only HS384 is allowed (the JWS
     // is refused); a secret that cannot serve HS384 at all is the wrong key (usage).
     let hs_long = line(&ok(&["jws", "sign", "--secret", SECRET64, "--alg", "HS256"], "text"));
-    fails(
+    refused(
         &["jws", "verify", "--secret", SECRET64, "--alg", "HS384", &hs_long],
-        "",
-        1,
         "ERR_JOSE_ALG_NOT_ALLOWED",
     );
-    fails(
+    usage(
         &["jws", "verify", "--secret", SECRET32, "--alg", "HS384", &hs],
-        "",
-        2,
         "ERR_JOSE_INVALID_KEY_USE",
     );
-    fails(
+    refused(
         &["jws", "verify", "--secret", "another secret of thirty-two bytes!", &hs],
-        "",
-        1,
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     );
     fails(&["jws", "sign", "--secret", SECRET32], "x", 2, "ERR_CLI_USAGE");
@@ -1399,26 +1263,17 @@ fn detached_jws_verifies_with_the_payload_flag() {
         "p",
     ));
     assert!(compact.contains(".."));
-    fails(
+    refused(
         &["jws", "verify", "--key", &key, &compact],
-        "",
-        1,
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     )
     .stderr(predicate::str::contains("--payload"));
     let attached = line(&ok(&["jws", "sign", "--key", &key, "--alg", "ES256", "--json"], "p"));
-    fails(
+    refused(
         &["jws", "verify", "--key", &key, "--payload", &payload, &attached],
-        "",
-        1,
         "ERR_JWS_INVALID",
     );
-    fails(
-        &["jws", "verify", "--key", &key, "--payload", "-"],
-        "",
-        2,
-        "ERR_CLI_USAGE",
-    );
+    usage(&["jws", "verify", "--key", &key, "--payload", "-"], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1559,38 +1414,30 @@ fn jwk_generate_pem_format_is_pkcs8() {
 
 #[test]
 fn jwk_generate_refuses_what_has_no_key_with_exit_2() {
-    fails(&["jwk", "generate", "dir"], "", 2, "ERR_CLI_USAGE").stderr(predicate::str::contains("A256GCM"));
-    fails(&["jwk", "generate", "PBES2-HS256+A128KW"], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwk", "generate", "none"], "", 2, "ERR_JOSE_NOT_SUPPORTED");
-    fails(&["jwk", "generate", "XS256"], "", 2, "ERR_JOSE_NOT_SUPPORTED");
-    fails(&["jwk", "generate", "HS256", "--format", "pem"], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwk", "generate", "HS256", "--crv", "P-256"], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwk", "generate", "ES256", "--bits", "4096"], "", 2, "ERR_CLI_USAGE");
-    fails(
+    usage(&["jwk", "generate", "dir"], "ERR_CLI_USAGE").stderr(predicate::str::contains("A256GCM"));
+    usage(&["jwk", "generate", "PBES2-HS256+A128KW"], "ERR_CLI_USAGE");
+    usage(&["jwk", "generate", "none"], "ERR_JOSE_NOT_SUPPORTED");
+    usage(&["jwk", "generate", "XS256"], "ERR_JOSE_NOT_SUPPORTED");
+    usage(&["jwk", "generate", "HS256", "--format", "pem"], "ERR_CLI_USAGE");
+    usage(&["jwk", "generate", "HS256", "--crv", "P-256"], "ERR_CLI_USAGE");
+    usage(&["jwk", "generate", "ES256", "--bits", "4096"], "ERR_CLI_USAGE");
+    usage(
         &["jwk", "generate", "ES256", "--crv", "P-384"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &["jwk", "generate", "ECDH-ES", "--crv", "secp256k1"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &["jwk", "generate", "ECDH-ES", "--crv", "P-999"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(
+    usage(
         &["jwk", "generate", "RS256", "--bits", "1024"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     );
-    fails(&["jwk", "generate", "ES256", "--use", "wrap"], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwk", "generate", "ES256", "--use", "wrap"], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1609,7 +1456,7 @@ fn jwk_public_strips_private_members() {
     assert!(pem.get("d").is_none() && pem.get("p").is_none());
     // A secret has no public part.
     let secret = dir.generate("s.jwk", "HS256", &[]);
-    fails(&["jwk", "public", &secret], "", 2, "ERR_JOSE_INVALID_KEY_USE");
+    usage(&["jwk", "public", &secret], "ERR_JOSE_INVALID_KEY_USE");
     // A JWK Set gives a public JWK Set, its secrets left out.
     let set = json!({"keys": [
         serde_json::from_str::<Value>(&std::fs::read_to_string(&key).expect("key")).expect("json"),
@@ -1648,7 +1495,7 @@ fn jwk_thumbprint_follows_rfc7638_and_rfc9278() {
     let a = line(&ok(&["jwk", "thumbprint", &fixture("rsa2048.pkcs1.pem")], ""));
     let b = line(&ok(&["jwk", "thumbprint", &fixture("rsa2048.cert.pem")], ""));
     assert_eq!(a, b);
-    fails(&["jwk", "thumbprint", &key, "--digest", "md5"], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwk", "thumbprint", &key, "--digest", "md5"], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1670,10 +1517,10 @@ fn jwk_convert_round_trips_between_jwk_and_pem() {
     ));
     assert_eq!(rsa["e"], "AQAB");
     let secret = dir.generate("s.jwk", "A128KW", &[]);
-    fails(&["jwk", "convert", &secret, "--to", "pem"], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwk", "convert", &key], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwk", "convert", &secret, "--to", "pem"], "ERR_CLI_USAGE");
+    usage(&["jwk", "convert", &key], "ERR_CLI_USAGE");
     let set = dir.write("set.json", stdout(&ok(&["jwks", "create", &key, &public], "")));
-    fails(&["jwk", "convert", &set, "--to", "pem"], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwk", "convert", &set, "--to", "pem"], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1690,10 +1537,10 @@ fn jwks_create_collects_the_public_keys() {
     // From stdin, once.
     let from_stdin = stdout_json(&ok(&["jwks", "create", "-"], std::fs::read(&a).expect("key")));
     assert_eq!(from_stdin["keys"][0]["kid"], "a");
-    fails(&["jwks", "create", "-", "-"], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwks", "create", "-", "-"], "ERR_CLI_USAGE");
     let secret = dir.generate("s.jwk", "HS256", &[]);
-    fails(&["jwks", "create", &a, &secret], "", 2, "ERR_JOSE_INVALID_KEY_USE");
-    fails(&["jwks", "create"], "", 2, "ERR_CLI_USAGE");
+    usage(&["jwks", "create", &a, &secret], "ERR_JOSE_INVALID_KEY_USE");
+    usage(&["jwks", "create"], "ERR_CLI_USAGE");
     ok(&["jwks", "create", &a, &a], "").stderr(predicate::str::contains("several keys have the kid"));
 }
 
@@ -1707,7 +1554,7 @@ fn completions_are_printed_for_bash_zsh_and_fish() {
         assert!(script.contains("jose"), "{shell}");
         assert!(script.contains("thumbprint"), "{shell}");
     }
-    fails(&["completions", "tcsh"], "", 2, "ERR_CLI_USAGE");
+    usage(&["completions", "tcsh"], "ERR_CLI_USAGE");
 }
 
 #[test]
@@ -1749,23 +1596,19 @@ fn every_subcommand_help_shows_an_example() {
 #[test]
 fn usage_errors_exit_2_with_err_cli_usage_first() {
     let token = sign_token(&["--secret", SECRET32]);
-    fails(&[], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwt"], "", 2, "ERR_CLI_USAGE");
-    fails(&["frobnicate"], "", 2, "ERR_CLI_USAGE");
-    fails(&["jwt", "verify", &token], "", 2, "ERR_CLI_USAGE"); // no key
-    fails(
+    usage(&[], "ERR_CLI_USAGE");
+    usage(&["jwt"], "ERR_CLI_USAGE");
+    usage(&["frobnicate"], "ERR_CLI_USAGE");
+    usage(&["jwt", "verify", &token], "ERR_CLI_USAGE"); // no key
+    usage(
         &["jwt", "verify", "--secret", SECRET32, "--key", "k", &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &["jwt", "verify", "--secret", SECRET32, "--bogus", &token],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &[
             "jws",
             "sign",
@@ -1776,29 +1619,21 @@ fn usage_errors_exit_2_with_err_cli_usage_first() {
             "--json",
             "--general",
         ],
-        "",
-        2,
         "ERR_CLI_USAGE",
     );
-    fails(
+    usage(
         &["jwe", "encrypt", "--secret", SECRET32, "--alg", "dir"],
-        "",
-        2,
         "ERR_CLI_USAGE",
     ); // no --enc
-    fails(
+    usage(
         &["jwt", "sign", "--secret", SECRET32, "--alg", "RSA-OAEP"],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     )
     .stderr(predicate::str::contains("JWE"));
-    fails(
+    usage(
         &[
             "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256GCM", "--enc", "A256GCM",
         ],
-        "",
-        2,
         "ERR_JOSE_NOT_SUPPORTED",
     )
     .stderr(predicate::str::contains("--enc"));
@@ -1868,12 +1703,7 @@ fn a_dir_key_labelled_with_an_enc_decrypts_that_enc_only() {
         &["jwe", "encrypt", "--secret-b64", &k, "--alg", "dir", "--enc", "A256GCM"],
         "x",
     ));
-    fails(
-        &["jwe", "decrypt", "--key", &key, &token],
-        "",
-        1,
-        "ERR_JOSE_ALG_NOT_ALLOWED",
-    );
+    refused(&["jwe", "decrypt", "--key", &key, &token], "ERR_JOSE_ALG_NOT_ALLOWED");
     assert_eq!(stdout(&ok(&["jwe", "decrypt", "--secret-b64", &k, &token], "")), "x");
     let token = line(&ok(
         &[
@@ -1900,18 +1730,8 @@ fn signed_and_encrypted_jwts_sent_to_the_wrong_command_say_which_to_use() {
         ],
         "",
     ));
-    fails(
-        &["jwt", "verify", "--secret", SECRET32, &encrypted],
-        "",
-        1,
-        "ERR_JWS_INVALID",
-    )
-    .stderr(predicate::str::contains("jose jwt decrypt"));
-    fails(
-        &["jwt", "decrypt", "--secret", SECRET32, &signed],
-        "",
-        1,
-        "ERR_JWE_INVALID",
-    )
-    .stderr(predicate::str::contains("jose jwt verify"));
+    refused(&["jwt", "verify", "--secret", SECRET32, &encrypted], "ERR_JWS_INVALID")
+        .stderr(predicate::str::contains("jose jwt decrypt"));
+    refused(&["jwt", "decrypt", "--secret", SECRET32, &signed], "ERR_JWE_INVALID")
+        .stderr(predicate::str::contains("jose jwt verify"));
 }
