@@ -94,11 +94,10 @@ impl EncryptJwt {
                 header.other.insert(claim.to_owned(), value);
             }
         }
-        if header.kid.is_none() {
-            header.kid = key.kid().map(str::to_owned);
-        }
         let payload = self.claims.to_json();
-        CompactEncrypt::new(&payload).protected_header(header).encrypt(key)
+        CompactEncrypt::new(&payload)
+            .protected_header(with_key_kid(header, key))
+            .encrypt(key)
     }
 }
 
@@ -155,7 +154,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 ) -> Result<DecryptedJwt<T>> {
     let decrypted = compact_decrypt(token, keys, &options.jwe)?;
     let header = decrypted.protected_header.unwrap_or_default();
-    if header.cty.as_deref().is_some_and(|cty| cty.eq_ignore_ascii_case("JWT")) {
+    if is_nested(&header) {
         return Err(Error::JwtInvalid("this is a nested JWT: use decrypt_nested_jwt".into()));
     }
     // Straight into the caller's type, as jwt_verify does. Replicated
@@ -205,12 +204,8 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 /// # Ok::<(), jose::Error>(())
 /// ```
 pub fn encrypt_nested_jwt(signed_jwt: &str, header: JweHeader, key: &Key) -> Result<String> {
-    let mut header = header.cty("JWT");
-    if header.kid.is_none() {
-        header.kid = key.kid().map(str::to_owned);
-    }
     CompactEncrypt::new(signed_jwt.as_bytes())
-        .protected_header(header)
+        .protected_header(with_key_kid(header.cty("JWT"), key))
         .encrypt(key)
 }
 
@@ -224,10 +219,23 @@ pub fn decrypt_nested_jwt<T: DeserializeOwned>(
 ) -> Result<VerifiedJwt<T>> {
     let decrypted = compact_decrypt(token, decryption_keys, &options.jwe)?;
     let header = decrypted.protected_header.unwrap_or_default();
-    if !header.cty.as_deref().is_some_and(|cty| cty.eq_ignore_ascii_case("JWT")) {
+    if !is_nested(&header) {
         return Err(Error::JwtInvalid("a nested JWT needs \"cty\": \"JWT\"".into()));
     }
     let inner = std::str::from_utf8(&decrypted.plaintext)
         .map_err(|_| Error::JwtInvalid("the nested JWT is not text".into()))?;
     jwt_verify(inner, verification_keys, &options.claims)
+}
+
+/// The header with the key's `kid` when it names none itself.
+fn with_key_kid(mut header: JweHeader, key: &Key) -> JweHeader {
+    if header.kid.is_none() {
+        header.kid = key.kid().map(str::to_owned);
+    }
+    header
+}
+
+/// Whether the JWE carries a signed JWT (`cty: "JWT"`, any case).
+fn is_nested(header: &JweHeader) -> bool {
+    header.cty.as_deref().is_some_and(|cty| cty.eq_ignore_ascii_case("JWT"))
 }
