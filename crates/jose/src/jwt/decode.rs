@@ -40,7 +40,9 @@ pub fn decode_jwt_unverified(token: &str) -> Result<Map<String, Value>> {
 /// Decodes the claims of a compact JWT into `T` **without verifying its
 /// signature or its claims**, for when a few claims are wanted before
 /// verification, such as the `iss` that picks which keys verify: members
-/// `T` does not name are skipped, not collected.
+/// `T` does not name are skipped, not collected. Repeated member names are
+/// refused only where `T` refuses them (a derived struct does for its own
+/// fields); [`jwt_verify`](super::jwt_verify) refuses them all.
 ///
 /// ```
 /// use jose::{Alg, Key, jwt::{SignJwt, decode_jwt_claims_unverified}};
