@@ -68,8 +68,9 @@
 //!   that no contender pays for page faults that depend on the order the
 //!   benchmarks ran in.
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::agreement::{self, ECDH_P256, ParsedPublicKey, PrivateKey, UnparsedPublicKey, X25519};
@@ -85,7 +86,7 @@ use aws_lc_rs::rsa::{
 };
 use aws_lc_rs::{constant_time, hmac, rand};
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use jose::Key;
 use jose::jwe::{
@@ -94,23 +95,14 @@ use jose::jwe::{
 };
 use jose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt};
 use jose::{KeyPairOptions, generate_key_pair};
-use serde::{Deserialize, Serialize};
+
+use common::{
+    AccessClaims, EC_PRIVATE, EC_PUBLIC, RSA_PRIVATE, RSA_PUBLIC, access_claims, b64url_decode, config, pem_to_der,
+};
 
 // ---------------------------------------------------------------------------
 // The token and the keys
 // ---------------------------------------------------------------------------
-
-const ISSUER: &str = "https://auth.example.com";
-const AUDIENCE: &str = "https://api.example.com";
-/// 2023-11-14T22:13:20Z.
-const ISSUED_AT: i64 = 1_700_000_000;
-/// 2100-01-01T00:00:00Z: far in the future, so tokens never expire here.
-const EXPIRES_AT: i64 = 4_102_444_800;
-
-const RSA_PRIVATE: &str = include_str!("keys/rsa.pem");
-const RSA_PUBLIC: &str = include_str!("keys/rsa.pub.pem");
-const EC_PRIVATE: &str = include_str!("keys/ec.pem");
-const EC_PUBLIC: &str = include_str!("keys/ec.pub.pem");
 
 /// The A256KW key encryption key.
 const KEK: &[u8; 32] = b"jose-benchmark-a256kw-kek-32byte";
@@ -123,46 +115,6 @@ const DIR_CBC_KEY: &[u8; 32] = b"jose-benchmark-a128cbc-hs256-k32";
 const MIB: usize = 1 << 20;
 /// Room for the claims (about 340 bytes) in the floor's stack buffers.
 const MAX_CLAIMS: usize = 512;
-
-/// The typical access token of benches/jwt.rs: seven registered claims and
-/// three of the application's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct AccessClaims {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: i64,
-    nbf: i64,
-    iat: i64,
-    jti: String,
-    role: String,
-    session_id: String,
-    scope: String,
-}
-
-fn access_claims() -> AccessClaims {
-    AccessClaims {
-        iss: ISSUER.into(),
-        sub: "user-8f14e45f-ceea-467f-a8c5-9e3d2c1b0a7e".into(),
-        aud: AUDIENCE.into(),
-        exp: EXPIRES_AT,
-        nbf: ISSUED_AT,
-        iat: ISSUED_AT,
-        jti: "3f2b8c1e-9d4a-4e7b-b6a2-5c1d0e9f8a7b".into(),
-        role: "admin".into(),
-        session_id: "sess-6c2e1f0a-7b3d-4c5e-9a8b-1d2e3f4a5b6c".into(),
-        scope: "openid profile email orders:read orders:write".into(),
-    }
-}
-
-fn pem_to_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
-    STANDARD.decode(body).expect("PEM body is base64")
-}
-
-fn b64url_decode(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).expect("base64url")
-}
 
 /// A compact JWE's five parts, decoded, as the floor consumes them.
 struct Parts {
@@ -966,14 +918,6 @@ fn benches(c: &mut Criterion) {
     bench_token(c, rsa_oaep_256());
     bench_throughput(c, JweEnc::A256Gcm, DIR_GCM_KEY);
     bench_throughput(c, JweEnc::A128CbcHs256, DIR_CBC_KEY);
-}
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(50)
-        .configure_from_args()
 }
 
 criterion_group! {

@@ -27,15 +27,14 @@
 //!   `RsaKeyPair`, `EcdsaKeyPair`, `Ed25519KeyPair`, `ParsedPublicKey`): the
 //!   cryptography alone.
 
+mod common;
+
 use std::collections::HashSet;
 use std::hint::black_box;
-use std::time::Duration;
 
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature as lc;
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use jose::jws::JwsHeader;
 use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
@@ -47,41 +46,19 @@ use jwt_simple::prelude::{
 };
 use serde::{Deserialize, Serialize};
 
+use common::{
+    AUDIENCE, AccessClaims, EC_PRIVATE, EC_PUBLIC, ISSUER, RSA_PRIVATE, RSA_PUBLIC, access_claims, b64url_decode,
+    config, pem_to_der,
+};
+
 // ---------------------------------------------------------------------------
 // The token
 // ---------------------------------------------------------------------------
 
 /// The HMAC secret (also in `bench/jose-node/bench.mjs`).
 const SECRET: &[u8] = b"jose-benchmark-hs256-secret-0123456789abcdef";
-const ISSUER: &str = "https://auth.example.com";
-const AUDIENCE: &str = "https://api.example.com";
-/// 2023-11-14T22:13:20Z.
-const ISSUED_AT: i64 = 1_700_000_000;
-/// 2100-01-01T00:00:00Z: far in the future, so tokens never expire here.
-const EXPIRES_AT: i64 = 4_102_444_800;
-
-const RSA_PRIVATE: &str = include_str!("keys/rsa.pem");
-const RSA_PUBLIC: &str = include_str!("keys/rsa.pub.pem");
-const EC_PRIVATE: &str = include_str!("keys/ec.pem");
-const EC_PUBLIC: &str = include_str!("keys/ec.pub.pem");
 const ED_PRIVATE: &str = include_str!("keys/ed25519.pem");
 const ED_PUBLIC: &str = include_str!("keys/ed25519.pub.pem");
-
-/// A typical access token: seven registered claims and three of the
-/// application's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct AccessClaims {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: i64,
-    nbf: i64,
-    iat: i64,
-    jti: String,
-    role: String,
-    session_id: String,
-    scope: String,
-}
 
 /// The application's claims, as jwt-simple carries them next to its own
 /// registered ones.
@@ -90,21 +67,6 @@ struct CustomClaims {
     role: String,
     session_id: String,
     scope: String,
-}
-
-fn access_claims() -> AccessClaims {
-    AccessClaims {
-        iss: ISSUER.into(),
-        sub: "user-8f14e45f-ceea-467f-a8c5-9e3d2c1b0a7e".into(),
-        aud: AUDIENCE.into(),
-        exp: EXPIRES_AT,
-        nbf: ISSUED_AT,
-        iat: ISSUED_AT,
-        jti: "3f2b8c1e-9d4a-4e7b-b6a2-5c1d0e9f8a7b".into(),
-        role: "admin".into(),
-        session_id: "sess-6c2e1f0a-7b3d-4c5e-9a8b-1d2e3f4a5b6c".into(),
-        scope: "openid profile email orders:read orders:write".into(),
-    }
 }
 
 fn simple_claims(claims: &AccessClaims) -> js::JWTClaims<CustomClaims> {
@@ -124,15 +86,6 @@ fn simple_claims(claims: &AccessClaims) -> js::JWTClaims<CustomClaims> {
             scope: claims.scope.clone(),
         },
     }
-}
-
-fn pem_to_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
-    STANDARD.decode(body).expect("PEM body is base64")
-}
-
-fn b64url_decode(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).expect("base64url")
 }
 
 /// `header.payload` and the decoded signature of a compact token.
@@ -497,14 +450,6 @@ fn benches(c: &mut Criterion) {
     bench_alg(c, ps256());
     bench_alg(c, es256());
     bench_alg(c, eddsa());
-}
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(50)
-        .configure_from_args()
 }
 
 criterion_group! {
