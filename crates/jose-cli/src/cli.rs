@@ -205,10 +205,11 @@ pub struct SignKeyArgs {
     pub key: Option<String>,
     /// Symmetric secret: the UTF-8 bytes of STRING (visible to other users in
     /// the process list; prefer --secret-file).
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub secret: Option<String>,
     /// Symmetric secret, base64url-encoded.
-    #[arg(long = "secret-b64", value_name = "B64URL")]
+    // A random base64url secret starts with "-" one time in 64.
+    #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
     /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
@@ -223,10 +224,11 @@ pub struct VerifyKeyArgs {
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
     /// Symmetric secret: the UTF-8 bytes of STRING.
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub secret: Option<String>,
     /// Symmetric secret, base64url-encoded.
-    #[arg(long = "secret-b64", value_name = "B64URL")]
+    // A random base64url secret starts with "-" one time in 64.
+    #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
     /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
@@ -244,16 +246,17 @@ pub struct CryptKeyArgs {
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
     /// Symmetric secret: the UTF-8 bytes of STRING.
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub secret: Option<String>,
     /// Symmetric secret, base64url-encoded.
-    #[arg(long = "secret-b64", value_name = "B64URL")]
+    // A random base64url secret starts with "-" one time in 64.
+    #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
     /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
     /// Password for the PBES2 algorithms.
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub password: Option<String>,
 }
 

@@ -1735,3 +1735,49 @@ fn signed_and_encrypted_jwts_sent_to_the_wrong_command_say_which_to_use() {
     refused(&["jwt", "decrypt", "--secret", SECRET32, &signed], "ERR_JWE_INVALID")
         .stderr(predicate::str::contains("jose jwt verify"));
 }
+
+#[test]
+fn secrets_and_passwords_may_start_with_a_hyphen() {
+    // 32 bytes of 0xF8 encode as "-Pj4...": a value, not an option.
+    let secret = "-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pg";
+    let token = line(&ok(
+        &["jwt", "sign", "--secret-b64", secret, "--alg", "HS256", "--sub", "a"],
+        "",
+    ));
+    ok(&["jwt", "verify", "--secret-b64", secret, &token], "");
+    let token = line(&ok(
+        &[
+            "jwt",
+            "sign",
+            "--secret",
+            "-a string secret of 32 bytes or more",
+            "--sub",
+            "a",
+        ],
+        "",
+    ));
+    ok(
+        &[
+            "jwt",
+            "verify",
+            "--secret",
+            "-a string secret of 32 bytes or more",
+            &token,
+        ],
+        "",
+    );
+    let jwe = line(&ok(
+        &[
+            "jwe",
+            "encrypt",
+            "--password",
+            "-pass",
+            "--alg",
+            "PBES2-HS256+A128KW",
+            "--enc",
+            "A128GCM",
+        ],
+        "x",
+    ));
+    assert_eq!(stdout(&ok(&["jwe", "decrypt", "--password", "-pass", &jwe], "")), "x");
+}
