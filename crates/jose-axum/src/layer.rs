@@ -38,8 +38,9 @@ type Predicate = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
 ///    claims as headers, and calls the inner service, or answers the
 ///    request as its [`RouteClass`] says.
 ///
-/// Works with axum (`Router::layer`), tonic, and any tower stack whose
-/// requests are `http::Request`s.
+/// Works with axum (`Router::layer`), tonic (`Server::builder().layer`,
+/// with [`RouteClass::Grpc`] so that clients get gRPC statuses), and any
+/// tower stack whose requests are `http::Request`s.
 ///
 /// ```
 /// use jose::{Alg, JsonObject, Key, jwt::VerifyOptions};

@@ -10,7 +10,8 @@
 //! [`LocalJwkSet`](jose::LocalJwkSet), a remote JWK Set, or one verifier per
 //! issuer), and either hands the claims to the handler or answers for it:
 //! `401` with a `WWW-Authenticate` header as RFC 6750 says for APIs, a
-//! redirect to the sign-in page for browser pages.
+//! redirect to the sign-in page for browser pages, a gRPC status for gRPC
+//! services.
 //!
 //! ```
 //! use axum::{Router, routing::get};
@@ -36,6 +37,22 @@
 //!     .route("/api/me", get(me))
 //!     .route("/api/admin", get(|| async { "admin only" }).route_layer(Require::<JsonObject>::role("admin")))
 //!     .layer(auth);
+//! ```
+//!
+//! In front of a tonic gRPC server, failures are answered as gRPC
+//! statuses (`UNAUTHENTICATED`, `PERMISSION_DENIED`...), and tonic
+//! handlers find the claims in `request.extensions()`:
+//!
+//! ```
+//! use jose::{Alg, JsonObject, Key, jwt::VerifyOptions};
+//! use jose_axum::{JwtAuthLayer, RouteClass, Verifier};
+//!
+//! let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
+//! let auth = JwtAuthLayer::<JsonObject>::new(Verifier::new(secret, VerifyOptions::new().algorithms([Alg::HS256])))
+//!     .default_class(RouteClass::Grpc);
+//! let (_, health_service) = tonic_health::server::health_reporter();
+//! let router = tonic::transport::Server::builder().layer(auth).add_service(health_service);
+//! # drop(router);
 //! ```
 //!
 //! Every rejection is logged (with [`tracing`]) with its `jose` error code

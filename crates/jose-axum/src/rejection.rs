@@ -1,5 +1,6 @@
 //! How a request that fails authentication is answered: RFC 6750 for APIs,
-//! a redirect to the sign-in page for browser pages.
+//! a redirect to the sign-in page for browser pages, a gRPC status for gRPC
+//! services.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::Body;
 ///
 /// let api = RouteClass::Api;
 /// let pages = RouteClass::page("/sign-in");
+/// let grpc = RouteClass::Grpc;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -36,6 +38,14 @@ pub enum RouteClass {
         /// Where to send the browser, e.g. `/sign-in`.
         sign_in: Arc<str>,
     },
+    /// gRPC services (tonic and others). Every failure is a trailers-only
+    /// gRPC response: HTTP `200`, `content-type: application/grpc`, a
+    /// `grpc-status` and a `grpc-message` carrying the code and a generic
+    /// description, which clients surface as their status. A missing, bad
+    /// or revoked token is `UNAUTHENTICATED` (16), a failed guard
+    /// `PERMISSION_DENIED` (7), keys or revocation state out of reach
+    /// `UNAVAILABLE` (14).
+    Grpc,
 }
 
 impl RouteClass {
@@ -168,6 +178,20 @@ fn quotable(text: &str) -> String {
         .collect()
 }
 
+/// `grpc-message` is percent-encoded: every byte outside printable ASCII,
+/// and `%` itself, as `%XX` (gRPC over HTTP/2, "Responses").
+fn grpc_percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if (0x20..=0x7e).contains(&byte) && byte != b'%' {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 /// The response that refuses a request, and why.
 ///
 /// Returned by the [`Claims`](crate::Claims) extractor; the layer and the
@@ -192,15 +216,35 @@ impl AuthRejection {
         self.failure.code()
     }
 
-    /// The HTTP status the rejection answers with.
+    /// The HTTP status the rejection answers with: always `200 OK` on
+    /// [`RouteClass::Grpc`] routes, whose status is in
+    /// [`grpc_status`](Self::grpc_status).
     pub fn status(&self) -> StatusCode {
         match (&self.failure, &self.class) {
+            (_, RouteClass::Grpc) => StatusCode::OK,
             (Failure::Unavailable(_), _) => StatusCode::SERVICE_UNAVAILABLE,
             (Failure::LayerMissing, _) => StatusCode::INTERNAL_SERVER_ERROR,
             (Failure::Forbidden { .. }, _) => StatusCode::FORBIDDEN,
             (_, RouteClass::Page { .. }) => StatusCode::SEE_OTHER,
             (Failure::Malformed(_), RouteClass::Api) => StatusCode::BAD_REQUEST,
             (_, RouteClass::Api) => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The gRPC status code the rejection carries on
+    /// [`RouteClass::Grpc`] routes (`16` UNAUTHENTICATED, `7`
+    /// PERMISSION_DENIED, `14` UNAVAILABLE, `13` INTERNAL), whatever the
+    /// route's class.
+    pub fn grpc_status(&self) -> u8 {
+        match self.failure {
+            Failure::Forbidden { .. } => 7,
+            Failure::Unavailable(_) => 14,
+            Failure::LayerMissing => 13,
+            Failure::Missing
+            | Failure::Malformed(_)
+            | Failure::Invalid(_)
+            | Failure::UnknownIssuer
+            | Failure::Revoked => 16,
         }
     }
 
@@ -227,8 +271,21 @@ impl AuthRejection {
                 *response.body_mut() = Body::from(status.canonical_reason().unwrap_or("Error"));
             }
             (RouteClass::Api, _) => self.api_response(&mut response),
+            (RouteClass::Grpc, _) => self.grpc_response(&mut response),
         }
         response
+    }
+
+    /// A trailers-only response: the status travels in the headers and
+    /// there is no message, so no body either.
+    fn grpc_response(&self, response: &mut Response<Body>) {
+        let message = format!("{}: {}", self.failure.code(), self.failure.description());
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+        headers.insert("grpc-status", HeaderValue::from(u16::from(self.grpc_status())));
+        if let Ok(message) = HeaderValue::from_str(&grpc_percent_encode(&message)) {
+            headers.insert("grpc-message", message);
+        }
     }
 
     fn api_response(&self, response: &mut Response<Body>) {
@@ -319,4 +376,18 @@ impl AuthContext {
 /// The rejection when no layer left a context: a server misconfiguration.
 pub(crate) fn layer_missing() -> AuthRejection {
     AuthRejection::new(Failure::LayerMissing, RouteClass::Api, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grpc_percent_encode;
+
+    #[test]
+    fn grpc_message_keeps_printable_ascii_and_escapes_the_rest() {
+        assert_eq!(
+            grpc_percent_encode("ERR_JWT_EXPIRED: the token"),
+            "ERR_JWT_EXPIRED: the token"
+        );
+        assert_eq!(grpc_percent_encode("100% sûr\n"), "100%25 s%C3%BBr%0A");
+    }
 }
