@@ -66,8 +66,18 @@ pub struct Config {
     /// default `1m`).
     pub key_retire_margin: i64,
     /// Rotate the ES256 signing key on this period (`KEY_ROTATION_INTERVAL`,
-    /// e.g. `24h`; unset: only on `POST /api/admin/rotate-key`).
+    /// e.g. `24h`; unset: only on `POST /api/admin/rotate-key`). Instances
+    /// sharing a database rotate once per period between them.
     pub key_rotation_interval: Option<i64>,
+    /// How long a new ES256 key is published before it signs
+    /// (`KEY_ACTIVATION_DELAY`, default `1m`). With several instances, keep
+    /// it at least `KEY_RELOAD_INTERVAL`, so each has loaded the key before
+    /// it meets a token signed with it.
+    pub key_activation_delay: i64,
+    /// How often the ES256 keys are reloaded from the database, to pick up
+    /// rotations made by other instances (`KEY_RELOAD_INTERVAL`, default
+    /// `30s`).
+    pub key_reload_interval: i64,
     /// Development mode (`AUTH_DEV_MODE=1`): the one-time tokens that would
     /// be mailed are returned in the JSON response as well as logged.
     pub dev_mode: bool,
@@ -163,6 +173,8 @@ impl Config {
                 Some(_) => Some(span(&get, "KEY_ROTATION_INTERVAL", "")?),
                 None => None,
             },
+            key_activation_delay: span(&get, "KEY_ACTIVATION_DELAY", "1m")?,
+            key_reload_interval: span(&get, "KEY_RELOAD_INTERVAL", "30s")?,
             dev_mode: matches!(get("AUTH_DEV_MODE").as_deref(), Some("1" | "true" | "yes")),
             admin_emails: get("ADMIN_EMAILS")
                 .map(|list| {
@@ -192,6 +204,8 @@ impl Config {
             one_time_token_ttl: 3600,
             key_retire_margin: 60,
             key_rotation_interval: None,
+            key_activation_delay: 60,
+            key_reload_interval: 30,
             dev_mode: false,
             admin_emails: Vec::new(),
         }
@@ -209,6 +223,7 @@ impl Config {
             ("ACCESS_TOKEN_TTL", self.access_token_ttl),
             ("REFRESH_TOKEN_TTL", self.refresh_token_ttl),
             ("ONE_TIME_TOKEN_TTL", self.one_time_token_ttl),
+            ("KEY_RELOAD_INTERVAL", self.key_reload_interval),
         ] {
             if value <= 0 {
                 return Err(ConfigError::Invalid {

@@ -62,7 +62,7 @@ pub struct Server {
     pub url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
-    rotation: Option<JoinHandle<()>>,
+    key_upkeep: Option<JoinHandle<()>>,
     store: store::Store,
 }
 
@@ -74,8 +74,8 @@ impl Server {
             // The receiver is gone only if the server already stopped.
             let _ = tx.send(());
         }
-        if let Some(rotation) = self.rotation.take() {
-            rotation.abort();
+        if let Some(key_upkeep) = self.key_upkeep.take() {
+            key_upkeep.abort();
         }
         let result = (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
         self.store.close().await;
@@ -122,6 +122,8 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         config.refresh_token_ttl,
     )?;
     let store = store::Store::connect(&config.database_url).await?;
+    // Keys made by earlier rotations, by this instance or another.
+    keys.reload(&store).await?;
     let tokens = tokens::Tokens::new(
         keys.clone(),
         url.clone(),
@@ -135,20 +137,16 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         secure_cookies: !loopback_http(&url),
         dev_mode: config.dev_mode,
         admin_emails: Arc::new(config.admin_emails.clone()),
+        key_activation_delay: config.key_activation_delay,
     };
-    let rotation = config.key_rotation_interval.filter(|s| *s > 0).map(|secs| {
-        let keys = keys.clone();
-        tokio::spawn(async move {
-            let period = std::time::Duration::from_secs(secs.unsigned_abs());
-            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-            loop {
-                ticks.tick().await;
-                match keys.rotate() {
-                    Ok(kid) => tracing::info!(%kid, "signing key rotated (timed)"),
-                    Err(e) => tracing::error!(error = %e, "timed key rotation failed"),
-                }
-            }
-        })
+    let key_upkeep = (keys.alg() == jose::Alg::ES256).then(|| {
+        tokio::spawn(maintain_keys(
+            keys.clone(),
+            store.clone(),
+            config.key_reload_interval,
+            config.key_rotation_interval.filter(|secs| *secs > 0),
+            config.key_activation_delay,
+        ))
     });
 
     let app = web::router(state);
@@ -167,9 +165,38 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         url,
         shutdown: Some(tx),
         task,
-        rotation,
+        key_upkeep,
         store,
     })
+}
+
+/// ES256 only: reloads the keys every `reload_interval` seconds (other
+/// instances may have rotated) and, with a rotation interval, rotates when
+/// the newest key is that old.
+async fn maintain_keys(
+    keys: keys::KeyStore,
+    store: store::Store,
+    reload_interval: i64,
+    rotation_interval: Option<i64>,
+    activation_delay: i64,
+) {
+    let period = std::time::Duration::from_secs(reload_interval.max(1).unsigned_abs());
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        ticks.tick().await;
+        if let Some(interval) = rotation_interval {
+            match keys.rotate_if_due(&store, interval, activation_delay).await {
+                Ok(Some(rotated)) => {
+                    tracing::info!(kid = %rotated.kid, signs_from = rotated.signs_from, "signing key rotated (timed)");
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "timed key rotation failed"),
+            }
+        }
+        if let Err(e) = keys.reload(&store).await {
+            tracing::warn!(error = %e, "signing keys not reloaded; keeping the ones loaded");
+        }
+    }
 }
 
 /// The URL without its password, for logs.

@@ -1,5 +1,5 @@
 //! Storage: users, refresh token families and their used `jti`s, one-time
-//! tokens. SQLite (embedded default) or PostgreSQL (shared by several
+//! tokens, and the ES256 signing keys made by rotation. SQLite (embedded default) or PostgreSQL (shared by several
 //! instances) through one sqlx `Any` pool, with SQL both understand.
 //!
 //! Single use is enforced by the database, not by a read-then-write in
@@ -97,12 +97,44 @@ const SCHEMA: &[&str] = &[
         expires_at BIGINT NOT NULL,
         used_at BIGINT
     )",
+    // ES256 keys made by rotation, shared by every instance and kept across
+    // restarts. `sealed` is the private key as a compact JWE encrypted to
+    // the public half of the configured key (JWT_PRIVATE_KEY_FILE), so the
+    // database alone does not give the signing keys away. A key signs from
+    // `signs_from` on; it is published before, so that verifiers (other
+    // instances included) know it by the time tokens carry its kid.
+    "CREATE TABLE IF NOT EXISTS signing_keys (
+        kid TEXT PRIMARY KEY,
+        sealed TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        signs_from BIGINT NOT NULL
+    )",
 ];
+
+/// A signing key made by rotation, as stored.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    /// Its `kid` (RFC 7638 thumbprint).
+    pub kid: String,
+    /// The private key, sealed (compact JWE) to the configured key.
+    pub sealed: String,
+    /// When it was made (Unix seconds).
+    pub created_at: i64,
+    /// When it becomes the signing key (Unix seconds).
+    pub signs_from: i64,
+}
+
+/// An arbitrary constant naming the advisory lock that serialises schema
+/// creation and timed rotation between instances on one PostgreSQL
+/// database ("jose" in ASCII).
+const PG_LOCK: i64 = 0x6a6f_7365;
 
 /// The database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// PostgreSQL (several instances may share it) rather than SQLite.
+    postgres: bool,
 }
 
 impl Store {
@@ -111,18 +143,84 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
         let pool = AnyPoolOptions::new().max_connections(8).connect(url).await?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            postgres: url.starts_with("postgres:") || url.starts_with("postgresql:"),
+        };
         store.create_schema().await?;
         Ok(store)
     }
 
     async fn create_schema(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Two instances starting at once on an empty PostgreSQL database
+        // would race in CREATE TABLE IF NOT EXISTS (both see no table, one
+        // fails on the catalog's unique index). SQLite has one writer.
+        self.lock_for_transaction(&mut tx).await?;
         for statement in SCHEMA {
             sqlx::query(statement).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// On PostgreSQL, takes the service's advisory lock until the end of
+    /// the transaction; SQLite serialises writers by itself.
+    async fn lock_for_transaction(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+        if self.postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(PG_LOCK)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Every stored signing key, oldest first.
+    pub async fn signing_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
+        let rows = sqlx::query("SELECT kid, sealed, created_at, signs_from FROM signing_keys ORDER BY signs_from, kid")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredKey {
+                    kid: row.try_get("kid")?,
+                    sealed: row.try_get("sealed")?,
+                    created_at: row.try_get("created_at")?,
+                    signs_from: row.try_get("signs_from")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores `key` unless `only_if_none_since` is given and a key was made
+    /// after that time: what keeps instances with the same rotation timer
+    /// from rotating once each. Returns whether the key was stored.
+    pub async fn insert_signing_key(
+        &self,
+        key: &StoredKey,
+        only_if_none_since: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        self.lock_for_transaction(&mut tx).await?;
+        if let Some(since) = only_if_none_since {
+            let recent = sqlx::query("SELECT kid FROM signing_keys WHERE created_at > $1")
+                .bind(since)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if recent.is_some() {
+                return Ok(false);
+            }
+        }
+        sqlx::query("INSERT INTO signing_keys (kid, sealed, created_at, signs_from) VALUES ($1, $2, $3, $4)")
+            .bind(&key.kid)
+            .bind(&key.sealed)
+            .bind(key.created_at)
+            .bind(key.signs_from)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Closes the pool (waits for connections to be returned).

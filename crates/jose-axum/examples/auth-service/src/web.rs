@@ -57,6 +57,8 @@ pub struct AppState {
     pub dev_mode: bool,
     /// Emails that become admins on sign-up.
     pub admin_emails: Arc<Vec<String>>,
+    /// Seconds a rotated key is published before it signs.
+    pub key_activation_delay: i64,
 }
 
 /// The router with the authentication layer: everything but the public
@@ -767,10 +769,16 @@ async fn admin_stats(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
 
 /// Rotates the ES256 signing key (ops endpoint, admins only).
 async fn rotate_key(State(state): State<AppState>, claims: Claims<AppClaims>) -> Result<Json<Value>, ApiError> {
-    match state.tokens.keys().rotate() {
-        Ok(kid) => {
-            tracing::info!(%kid, by = claims.registered().sub.as_deref().unwrap_or("-"), "signing key rotated");
-            Ok(Json(json!({ "kid": kid })))
+    match state
+        .tokens
+        .keys()
+        .rotate(&state.store, state.key_activation_delay)
+        .await
+    {
+        Ok(rotated) => {
+            let by = claims.registered().sub.as_deref().unwrap_or("-");
+            tracing::info!(kid = %rotated.kid, signs_from = rotated.signs_from, by, "signing key rotated");
+            Ok(Json(json!({ "kid": rotated.kid, "signs_from": rotated.signs_from })))
         }
         Err(crate::keys::KeyError::NotRotatable) => Err(ApiError::new(
             StatusCode::CONFLICT,

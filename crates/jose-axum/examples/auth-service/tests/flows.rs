@@ -26,6 +26,9 @@ on_both_databases!(
     pages_sign_in_show_the_dashboard_and_sign_out_with_forms,
     wrong_password_and_duplicate_sign_up_are_refused,
     jwks_publishes_rotated_keys_until_their_tokens_expire,
+    rotated_keys_survive_a_restart_sealed_in_the_database,
+    instances_sharing_a_database_publish_then_sign_with_a_rotated_key,
+    timed_rotation_happens_once_across_instances,
     hs256_service_publishes_no_jwks,
 );
 
@@ -580,6 +583,36 @@ async fn fetch_jwks(app: &App) -> Value {
     response.json().await.expect("json")
 }
 
+/// Rotates the signing key as `admin`; returns the new kid and when it
+/// signs.
+async fn rotate(app: &App, admin_token: &str) -> (String, i64) {
+    let response = app
+        .api
+        .post(app.url("/api/admin/rotate-key"))
+        .bearer_auth(admin_token)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    (
+        s(&body, "kid").to_owned(),
+        body["signs_from"].as_i64().expect("signs_from"),
+    )
+}
+
+fn kid_of(token: &str) -> String {
+    let header = jose::jwt::decode_protected_header(token).expect("header");
+    header["kid"].as_str().expect("kid").to_owned()
+}
+
+fn unix_now() -> i64 {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock");
+    i64::try_from(elapsed.as_secs()).expect("seconds")
+}
+
 fn kids(jwks: &Value) -> Vec<String> {
     jwks["keys"]
         .as_array()
@@ -606,6 +639,7 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
     // valid through the rotation steps on a loaded machine.
     config.access_token_ttl = 4;
     config.key_retire_margin = 1;
+    config.key_activation_delay = 0;
     let app = App::start(config).await;
     let admin = app.user("admin@example.com").await;
     let old_token = s(&admin, "access_token");
@@ -669,6 +703,124 @@ async fn jwks_publishes_rotated_keys_until_their_tokens_expire(db: &Db) {
         StatusCode::OK
     );
     app.stop().await;
+}
+
+async fn rotated_keys_survive_a_restart_sealed_in_the_database(db: &Db) {
+    let mut config = es256_config(db);
+    config.key_activation_delay = 0;
+    let app = App::start(config.clone()).await;
+    let admin = app.user("admin@example.com").await;
+    let old_kid = kid_of(s(&admin, "access_token"));
+    let (new_kid, _) = rotate(&app, s(&admin, "access_token")).await;
+    let fresh = app.sign_in_with(&app.api, "admin@example.com").await;
+    assert_eq!(kid_of(s(&fresh, "access_token")), new_kid);
+    let issuer = app.server.url.clone();
+    app.stop().await;
+
+    // The same key file and database: the rotated key is still the
+    // signing key, and both keys are still published.
+    let app = App::start(config).await;
+    let jwks = fetch_jwks(&app).await;
+    assert_eq!(kids(&jwks), [new_kid.clone(), old_kid]);
+    let again = app.sign_in_with(&app.api, "admin@example.com").await;
+    assert_eq!(kid_of(s(&again, "access_token")), new_kid);
+    // A token from before the restart verifies with the JWKS after it.
+    let set = LocalJwkSet::from_value(jwks).expect("set");
+    let options = VerifyOptions::new()
+        .algorithms([Alg::ES256])
+        .audience("api")
+        .issuer(issuer);
+    jwt_verify::<JsonObject>(s(&fresh, "access_token"), &set, &options).expect("verifies");
+    app.stop().await;
+
+    // At rest the private key is a JWE sealed to the configured key, not
+    // a key anyone reading the database could sign with.
+    let store = jose_auth_service::store::Store::connect(&db.url).await.expect("store");
+    let stored = store.signing_keys().await.expect("keys");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].kid, new_kid);
+    assert_eq!(stored[0].sealed.split('.').count(), 5, "compact JWE");
+    let header = jose::jwt::decode_protected_header(&stored[0].sealed).expect("header");
+    assert_eq!(header["alg"], "ECDH-ES+A256KW");
+    assert!(!stored[0].sealed.contains("\"d\""));
+    store.close().await;
+}
+
+async fn instances_sharing_a_database_publish_then_sign_with_a_rotated_key(db: &Db) {
+    let mut config = es256_config(db);
+    // Two instances behind one public URL, reloading keys every second; a
+    // new key is published 3 s before it signs.
+    config.app_url = Some("https://auth.example".into());
+    config.key_reload_interval = 1;
+    config.key_activation_delay = 3;
+    let one = App::start(config.clone()).await;
+    let two = App::start(config).await;
+    let admin = one.user("admin@example.com").await;
+    let old_kid = kid_of(s(&admin, "access_token"));
+    assert_eq!(
+        two.get_bearer("/api/me", s(&admin, "access_token")).await.status(),
+        StatusCode::OK
+    );
+
+    let (new_kid, signs_from) = rotate(&one, s(&admin, "access_token")).await;
+    // Published at once by the instance that rotated, not signing yet.
+    assert_eq!(kids(&fetch_jwks(&one).await), [old_kid.clone(), new_kid.clone()]);
+    let before = one.sign_in_with(&one.api, "admin@example.com").await;
+    assert_eq!(kid_of(s(&before, "access_token")), old_kid);
+    // The other instance publishes it after its next reload.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !kids(&fetch_jwks(&two).await).contains(&new_kid) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "instance two never loaded {new_kid}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // From signs_from on, both sign with it and accept each other's tokens.
+    while unix_now() <= signs_from {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let from_two = two.sign_in_with(&two.api, "admin@example.com").await;
+    assert_eq!(kid_of(s(&from_two, "access_token")), new_kid);
+    assert_eq!(
+        one.get_bearer("/api/me", s(&from_two, "access_token")).await.status(),
+        StatusCode::OK
+    );
+    let from_one = one.refresh(s(&before, "refresh_token")).await;
+    assert_eq!(from_one.status(), StatusCode::OK);
+    let from_one: Value = from_one.json().await.expect("json");
+    assert_eq!(kid_of(s(&from_one, "access_token")), new_kid);
+    assert_eq!(
+        two.get_bearer("/api/me", s(&from_one, "access_token")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(kids(&fetch_jwks(&two).await), [new_kid, old_kid]);
+    one.stop().await;
+    two.stop().await;
+}
+
+async fn timed_rotation_happens_once_across_instances(db: &Db) {
+    use jose_auth_service::keys::KeyStore;
+    let config = es256_config(db);
+    let store = jose_auth_service::store::Store::connect(&db.url).await.expect("store");
+    let one = KeyStore::new(&config.signing, 60, 3600).expect("keys");
+    let two = KeyStore::new(&config.signing, 60, 3600).expect("keys");
+    // The configured key was made (loaded) less than an interval ago.
+    assert_eq!(one.rotate_if_due(&store, 2, 0).await.expect("rotation"), None);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let rotated = one
+        .rotate_if_due(&store, 2, 0)
+        .await
+        .expect("rotation")
+        .expect("due after an interval");
+    // The other instance's timer fires too: the key just made by the first
+    // counts, so it only loads that key.
+    assert_eq!(two.rotate_if_due(&store, 2, 0).await.expect("rotation"), None);
+    assert_eq!(two.current_kid(), Some(rotated.kid.clone()));
+    assert_eq!(one.current_kid(), Some(rotated.kid));
+    assert_eq!(store.signing_keys().await.expect("keys").len(), 1);
+    store.close().await;
 }
 
 async fn hs256_service_publishes_no_jwks(db: &Db) {

@@ -141,8 +141,11 @@ impl App {
         }
     }
 
+    /// Where to reach `path`: the bound address, which is also the app's
+    /// URL unless the config names another one (`app_url`, as instances
+    /// behind one public URL do).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url)
+        format!("http://{}{path}", self.server.addr)
     }
 
     pub async fn stop(self) {
