@@ -78,6 +78,14 @@ pub struct Config {
     /// rotations made by other instances (`KEY_RELOAD_INTERVAL`, default
     /// `30s`).
     pub key_reload_interval: i64,
+    /// Failed sign-ins allowed per email within
+    /// [`sign_in_window`](Self::sign_in_window) before sign-in for that
+    /// email is refused (`429`) until the window has passed
+    /// (`SIGN_IN_MAX_FAILURES`, default 5; 0 turns the throttle off).
+    pub sign_in_max_failures: i64,
+    /// The window of the sign-in throttle in seconds (`SIGN_IN_WINDOW`,
+    /// default `15m`).
+    pub sign_in_window: i64,
     /// Development mode (`AUTH_DEV_MODE=1`): the one-time tokens that would
     /// be mailed are returned in the JSON response as well as logged.
     pub dev_mode: bool,
@@ -175,6 +183,15 @@ impl Config {
             },
             key_activation_delay: span(&get, "KEY_ACTIVATION_DELAY", "1m")?,
             key_reload_interval: span(&get, "KEY_RELOAD_INTERVAL", "30s")?,
+            sign_in_max_failures: match get("SIGN_IN_MAX_FAILURES") {
+                Some(value) => value.parse().map_err(|_| ConfigError::Invalid {
+                    name: "SIGN_IN_MAX_FAILURES",
+                    value: value.clone(),
+                    reason: "must be a whole number (0: no throttle)".into(),
+                })?,
+                None => 5,
+            },
+            sign_in_window: span(&get, "SIGN_IN_WINDOW", "15m")?,
             dev_mode: matches!(get("AUTH_DEV_MODE").as_deref(), Some("1" | "true" | "yes")),
             admin_emails: get("ADMIN_EMAILS")
                 .map(|list| {
@@ -206,6 +223,8 @@ impl Config {
             key_rotation_interval: None,
             key_activation_delay: 60,
             key_reload_interval: 30,
+            sign_in_max_failures: 5,
+            sign_in_window: 15 * 60,
             dev_mode: false,
             admin_emails: Vec::new(),
         }
@@ -224,6 +243,7 @@ impl Config {
             ("REFRESH_TOKEN_TTL", self.refresh_token_ttl),
             ("ONE_TIME_TOKEN_TTL", self.one_time_token_ttl),
             ("KEY_RELOAD_INTERVAL", self.key_reload_interval),
+            ("SIGN_IN_WINDOW", self.sign_in_window),
         ] {
             if value <= 0 {
                 return Err(ConfigError::Invalid {
@@ -232,6 +252,13 @@ impl Config {
                     reason: "must be a positive span such as \"15m\"".into(),
                 });
             }
+        }
+        if self.sign_in_max_failures < 0 {
+            return Err(ConfigError::Invalid {
+                name: "SIGN_IN_MAX_FAILURES",
+                value: self.sign_in_max_failures.to_string(),
+                reason: "must not be negative (0: no throttle)".into(),
+            });
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod pages;
 pub mod password;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 pub mod web;
 
@@ -138,6 +139,7 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         dev_mode: config.dev_mode,
         admin_emails: Arc::new(config.admin_emails.clone()),
         key_activation_delay: config.key_activation_delay,
+        sign_in_throttle: throttle::SignInThrottle::new(config.sign_in_max_failures, config.sign_in_window),
     };
     let key_upkeep = (keys.alg() == jose::Alg::ES256).then(|| {
         tokio::spawn(maintain_keys(

@@ -42,6 +42,7 @@ fn error_message(code: &str) -> Option<&'static str> {
         "sign_in_required" => "Please sign in to see that page.",
         "session_revoked" | "invalid_session" => "Your session has ended. Please sign in again.",
         "invalid_credentials" => "Wrong email or password.",
+        "too_many_attempts" => "Too many failed sign-ins for this email. Please wait a few minutes and try again.",
         "refresh_failed" => "Your session could not be refreshed. Please sign in again.",
         "email_taken" => "An account with that email already exists.",
         "invalid_input" => "Please check the email and password (at least 8 characters).",

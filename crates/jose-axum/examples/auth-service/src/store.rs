@@ -97,6 +97,13 @@ const SCHEMA: &[&str] = &[
         expires_at BIGINT NOT NULL,
         used_at BIGINT
     )",
+    // Failed sign-ins per email, for the sign-in throttle: in the database
+    // so that every instance counts the same attempts.
+    "CREATE TABLE IF NOT EXISTS sign_in_failures (
+        email TEXT NOT NULL,
+        failed_at BIGINT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS sign_in_failures_email ON sign_in_failures(email, failed_at)",
     // ES256 keys made by rotation, shared by every instance and kept across
     // restarts. `sealed` is the private key as a compact JWE encrypted to
     // the public half of the configured key (JWT_PRIVATE_KEY_FILE), so the
@@ -221,6 +228,45 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The failed sign-ins for `email` since `since`: how many, and when
+    /// the oldest was.
+    pub async fn sign_in_failures(&self, email: &str, since: i64) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM sign_in_failures
+             WHERE email = $1 AND failed_at > $2",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("failures")?, row.try_get("oldest")?))
+    }
+
+    /// Records a failed sign-in for `email`, and forgets failures older
+    /// than `forget_before` (for every email: the table stays small).
+    pub async fn record_sign_in_failure(&self, email: &str, now: i64, forget_before: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
+            .bind(forget_before)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (email, failed_at) VALUES ($1, $2)")
+            .bind(email)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins of `email` (after a successful sign-in
+    /// or a password reset).
+    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Closes the pool (waits for connections to be returned).

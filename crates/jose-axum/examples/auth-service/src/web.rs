@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequest, Query, Request, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,6 +24,7 @@ use crate::keys::now;
 use crate::pages;
 use crate::password;
 use crate::store::{RefreshUse, Store, StoreError, User};
+use crate::throttle::SignInThrottle;
 use crate::tokens::{AppClaims, Purpose, Tokens, Verification};
 
 /// Name of the access token cookie (path `/`).
@@ -59,6 +60,8 @@ pub struct AppState {
     pub admin_emails: Arc<Vec<String>>,
     /// Seconds a rotated key is published before it signs.
     pub key_activation_delay: i64,
+    /// Failed sign-ins allowed per email.
+    pub sign_in_throttle: SignInThrottle,
 }
 
 /// The router with the authentication layer: everything but the public
@@ -448,8 +451,25 @@ async fn sign_up(State(state): State<AppState>, input: Input<Credentials>) -> Re
 
 async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Result<Response, ApiError> {
     let Input { value, from_form } = input;
-    let user = match normalize_email(&value.email) {
-        Some(email) => state.store.user_by_email(&email).await?,
+    let email = normalize_email(&value.email);
+    let throttle = state.sign_in_throttle;
+    if let Some(email) = &email {
+        if let Some(wait) = throttle.retry_after(&state.store, email, now()).await? {
+            tracing::info!(wait, "sign-in refused: too many failures for this email");
+            return Ok(if from_form {
+                see_other("/sign-in?error=too_many_attempts")
+            } else {
+                let error = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("too many failed sign-ins for this email; retry in {wait} s"),
+                );
+                ([(RETRY_AFTER, wait.to_string())], error).into_response()
+            });
+        }
+    }
+    let user = match &email {
+        Some(email) => state.store.user_by_email(email).await?,
         None => None,
     };
     // Verify against a dummy hash for unknown emails: same work, same time.
@@ -459,12 +479,16 @@ async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Re
     let password = value.password;
     let matches = blocking(move || password::verify(&password, &phc)).await?;
     let Some(user) = user.filter(|_| matches) else {
+        if let Some(email) = &email {
+            throttle.failed(&state.store, email, now()).await?;
+        }
         return Ok(if from_form {
             see_other("/sign-in?error=invalid_credentials")
         } else {
             ApiError::unauthorized("invalid_credentials", "wrong email or password").into_response()
         });
     };
+    throttle.succeeded(&state.store, &user.email).await?;
     let session = start_session(&state, &user).await?;
     tracing::info!(user = %user.id, session = %session.session_id, "signed in");
     let response = if from_form {
@@ -737,6 +761,10 @@ async fn reset_password(State(state): State<AppState>, input: Input<ResetBody>) 
         .store
         .revoke_user_families(&user_id, "password_reset", now())
         .await?;
+    // Whoever reset the password controls the email: lift the throttle.
+    if let Some(user) = state.store.user_by_id(&user_id).await? {
+        state.sign_in_throttle.succeeded(&state.store, &user.email).await?;
+    }
     tracing::info!(user = %user_id, revoked, "password reset");
     Ok(Json(json!({ "status": "password_changed", "sessions_revoked": revoked })).into_response())
 }

@@ -25,6 +25,7 @@ on_both_databases!(
     expired_access_token_is_401_for_apis_and_a_redirect_for_pages,
     pages_sign_in_show_the_dashboard_and_sign_out_with_forms,
     wrong_password_and_duplicate_sign_up_are_refused,
+    repeated_failed_sign_ins_lock_that_email_until_the_window_passes,
     jwks_publishes_rotated_keys_until_their_tokens_expire,
     rotated_keys_survive_a_restart_sealed_in_the_database,
     instances_sharing_a_database_publish_then_sign_with_a_rotated_key,
@@ -821,6 +822,63 @@ async fn timed_rotation_happens_once_across_instances(db: &Db) {
     assert_eq!(one.current_kid(), Some(rotated.kid));
     assert_eq!(store.signing_keys().await.expect("keys").len(), 1);
     store.close().await;
+}
+
+async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &Db) {
+    let mut config = config(db);
+    config.sign_in_max_failures = 3;
+    config.sign_in_window = 3;
+    let app = App::start(config).await;
+    app.sign_up("alice@example.com").await;
+    let attempt = |email: &'static str, password: &'static str| {
+        app.api_post("/api/auth/sign-in", json!({ "email": email, "password": password }))
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            attempt("alice@example.com", "wrong password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let window_start = unix_now();
+
+    // Locked: even the right password is refused, with a Retry-After.
+    let locked = attempt("Alice@Example.com", PASSWORD).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: i64 = locked
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After seconds");
+    assert!((1..=3).contains(&retry_after), "Retry-After {retry_after}");
+    assert_eq!(error_code(locked).await, "too_many_attempts");
+    // The sign-in form is sent back to the page with the reason.
+    let form = app
+        .api
+        .post(app.url("/api/auth/sign-in"))
+        .form(&[("email", "alice@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(form.status(), StatusCode::SEE_OTHER);
+    assert_eq!(form.headers()[LOCATION], "/sign-in?error=too_many_attempts");
+    // Other emails, with or without an account, are not affected.
+    assert_eq!(
+        attempt("nobody@example.com", "wrong password").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Once the window has passed, the right password works, and the
+    // success clears the count.
+    while unix_now() <= window_start + 3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
+    for _ in 0..2 {
+        attempt("alice@example.com", "wrong password").await;
+    }
+    assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
+    app.stop().await;
 }
 
 async fn hs256_service_publishes_no_jwks(db: &Db) {
