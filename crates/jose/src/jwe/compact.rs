@@ -1,6 +1,6 @@
 //! Compact JWE serialization (RFC 7516 section 7.1).
 
-use super::flattened::{Encoded, FlattenedEncrypt, decrypt_core};
+use super::flattened::{EncodedMessage, EncodedRecipient, FlattenedEncrypt, decrypt_core};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
@@ -110,18 +110,10 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     let Some((ciphertext, tag)) = rest.rsplit_once('.') else {
         return Err(Error::JweInvalid("compact JWE must have five parts".into()));
     };
-    decrypt_core(
-        &Encoded {
-            protected: Some(protected),
-            shared: None,
-            recipient: None,
-            encrypted_key: Some(encrypted_key),
-            aad: None,
-            iv,
-            ciphertext,
-            tag,
-        },
-        keys,
-        options,
-    )
+    let message = EncodedMessage::new(Some(protected), None, None, iv, ciphertext, tag);
+    let recipient = EncodedRecipient {
+        header: None,
+        encrypted_key: Some(encrypted_key),
+    };
+    decrypt_core(&message, &recipient, keys, options)
 }

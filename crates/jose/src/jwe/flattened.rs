@@ -1,6 +1,7 @@
 //! Flattened JWE JSON serialization, and the encrypt/decrypt core every
 //! serialization goes through.
 
+use std::cell::OnceCell;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -318,16 +319,41 @@ fn additional_data(protected_b64: Option<&str>, aad_b64: Option<&str>) -> Vec<u8
     out
 }
 
-/// One encrypted message as the decryptor sees it, all parts still encoded.
-pub(crate) struct Encoded<'a> {
-    pub(crate) protected: Option<&'a str>,
-    pub(crate) shared: Option<&'a JweHeader>,
-    pub(crate) recipient: Option<&'a JweHeader>,
+/// One encrypted message as the decryptor sees it: the parts every
+/// recipient shares, still encoded, and what decoding them gave once some
+/// recipient needed it. A general JWE is tried recipient by recipient; its
+/// header is parsed and its ciphertext decoded once, not once per
+/// recipient tried.
+pub(crate) struct EncodedMessage<'a> {
+    protected: Option<&'a str>,
+    shared: Option<&'a JweHeader>,
+    aad: Option<&'a str>,
+    iv: &'a str,
+    ciphertext: &'a str,
+    tag: &'a str,
+    decoded_protected: OnceCell<Option<JweHeader>>,
+    decoded_body: OnceCell<Body>,
+    decoded_aad: OnceCell<Aad>,
+}
+
+/// One recipient's own parts, still encoded.
+pub(crate) struct EncodedRecipient<'a> {
+    pub(crate) header: Option<&'a JweHeader>,
     pub(crate) encrypted_key: Option<&'a str>,
-    pub(crate) aad: Option<&'a str>,
-    pub(crate) iv: &'a str,
-    pub(crate) ciphertext: &'a str,
-    pub(crate) tag: &'a str,
+}
+
+struct Body {
+    iv: Vec<u8>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
+}
+
+struct Aad {
+    /// The decoded `aad` member, handed back to the caller.
+    decoded: Option<Vec<u8>>,
+    /// What the content encryption authenticates (RFC 7516 section 5.2
+    /// step 14): the encoded protected header, and `.` + encoded aad.
+    authenticated: Vec<u8>,
 }
 
 fn decode(part: &str, name: &str) -> Result<Vec<u8>> {
@@ -347,18 +373,88 @@ fn allowed_alg(alg: JweAlg, options: &JweDecryptOptions) -> Result<()> {
     }
 }
 
+/// The value in `cell`, computing it first if no earlier recipient did. A
+/// failure is not kept: the next recipient fails the same way.
+fn cached<T>(cell: &OnceCell<T>, compute: impl FnOnce() -> Result<T>) -> Result<&T> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let value = compute()?;
+    Ok(cell.get_or_init(|| value))
+}
+
+impl<'a> EncodedMessage<'a> {
+    pub(crate) fn new(
+        protected: Option<&'a str>,
+        shared: Option<&'a JweHeader>,
+        aad: Option<&'a str>,
+        iv: &'a str,
+        ciphertext: &'a str,
+        tag: &'a str,
+    ) -> Self {
+        EncodedMessage {
+            protected,
+            shared,
+            aad,
+            iv,
+            ciphertext,
+            tag,
+            decoded_protected: OnceCell::new(),
+            decoded_body: OnceCell::new(),
+            decoded_aad: OnceCell::new(),
+        }
+    }
+
+    fn protected_header(&self) -> Result<Option<&JweHeader>> {
+        let parsed = cached(&self.decoded_protected, || match self.protected {
+            Some(p) => Ok(Some(JweHeader::parse(&decode(p, "protected header")?)?)),
+            None => Ok(None),
+        })?;
+        Ok(parsed.as_ref())
+    }
+
+    fn body(&self) -> Result<&Body> {
+        cached(&self.decoded_body, || {
+            let body = Body {
+                iv: decode(self.iv, "IV")?,
+                ciphertext: decode(self.ciphertext, "ciphertext")?,
+                tag: decode(self.tag, "tag")?,
+            };
+            // A missing (empty) part is a malformed JWE, as in the JS
+            // library ("JWE Initialization Vector missing", "JWE
+            // Authentication Tag missing"). The attacker knows what they
+            // left out, so saying so leaks nothing; a present part of the
+            // wrong length still fails as JweDecryptionFailed.
+            if body.iv.is_empty() {
+                return Err(Error::JweInvalid("the IV is missing".into()));
+            }
+            if body.tag.is_empty() {
+                return Err(Error::JweInvalid("the authentication tag is missing".into()));
+            }
+            Ok(body)
+        })
+    }
+
+    fn aad(&self) -> Result<&Aad> {
+        cached(&self.decoded_aad, || {
+            Ok(Aad {
+                decoded: self.aad.map(|a| decode(a, "aad")).transpose()?,
+                authenticated: additional_data(self.protected, self.aad),
+            })
+        })
+    }
+}
+
 /// Decrypts one recipient's view of a JWE.
 pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
-    jwe: &Encoded<'_>,
+    message: &EncodedMessage<'_>,
+    recipient: &EncodedRecipient<'_>,
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    let protected = match jwe.protected {
-        Some(p) => Some(JweHeader::parse(&decode(p, "protected header")?)?),
-        None => None,
-    };
-    let joint = JweHeader::joint([protected.as_ref(), jwe.shared, jwe.recipient])?;
-    JweHeader::check_protection(protected.as_ref(), [jwe.shared, jwe.recipient], &options.crit)?;
+    let protected = message.protected_header()?;
+    let joint = JweHeader::joint([protected, message.shared, recipient.header])?;
+    JweHeader::check_protection(protected, [message.shared, recipient.header], &options.crit)?;
     let alg = joint
         .alg
         .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
@@ -381,34 +477,22 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
         Some(other) => return Err(Error::NotSupported(format!("\"zip\" {other:?}"))),
     };
     let params = key_management::check_header(alg, &joint, options.max_pbes2_count)?;
-    let encrypted_key = match jwe.encrypted_key {
+    let encrypted_key = match recipient.encrypted_key {
         Some(k) => decode(k, "encrypted key")?,
         None => Vec::new(),
     };
-    let iv = decode(jwe.iv, "IV")?;
-    let ciphertext = decode(jwe.ciphertext, "ciphertext")?;
-    let tag = decode(jwe.tag, "tag")?;
-    // A missing (empty) part is a malformed JWE, as in the JS library
-    // ("JWE Initialization Vector missing", "JWE Authentication Tag missing",
-    // "JWE Encrypted Key missing"). The attacker knows what they left out,
-    // so saying so leaks nothing; a present part of the wrong length still
-    // fails as JweDecryptionFailed.
-    if iv.is_empty() {
-        return Err(Error::JweInvalid("the IV is missing".into()));
-    }
-    if tag.is_empty() {
-        return Err(Error::JweInvalid("the authentication tag is missing".into()));
-    }
+    let body = message.body()?;
+    // As with the IV and tag (see `body`): the JS library's "JWE Encrypted
+    // Key missing".
     if encrypted_key.is_empty() && !alg.is_direct() {
         return Err(Error::JweInvalid(format!("\"{alg}\" needs an encrypted key")));
     }
-    let aad = jwe.aad.map(|a| decode(a, "aad")).transpose()?;
-    let full_aad = additional_data(jwe.protected, jwe.aad);
+    let aad = message.aad()?;
 
     let candidates = keys.candidates(&joint)?;
     let (mut plaintext, key) = candidates.try_each(|key| {
         let cek = key_management::decrypt_key(alg, enc, key, &joint, &params, &encrypted_key)?;
-        let plaintext = content::decrypt(enc, &cek, &iv, &full_aad, &ciphertext, &tag)?;
+        let plaintext = content::decrypt(enc, &cek, &body.iv, &aad.authenticated, &body.ciphertext, &body.tag)?;
         Ok((plaintext, key.clone()))
     })?;
     let plaintext = match inflate_limit {
@@ -420,10 +504,10 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     };
     Ok(DecryptedJwe {
         plaintext,
-        protected_header: protected,
-        shared_unprotected_header: jwe.shared.cloned(),
-        unprotected_header: jwe.recipient.cloned(),
-        additional_authenticated_data: aad,
+        protected_header: protected.cloned(),
+        shared_unprotected_header: message.shared.cloned(),
+        unprotected_header: recipient.header.cloned(),
+        additional_authenticated_data: aad.decoded.clone(),
         key,
     })
 }
@@ -517,20 +601,19 @@ pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    decrypt_core(
-        &Encoded {
-            protected: jwe.protected.as_deref(),
-            shared: jwe.unprotected.as_ref(),
-            recipient: jwe.header.as_ref(),
-            encrypted_key: jwe.encrypted_key.as_deref(),
-            aad: jwe.aad.as_deref(),
-            iv: &jwe.iv,
-            ciphertext: &jwe.ciphertext,
-            tag: &jwe.tag,
-        },
-        keys,
-        options,
-    )
+    let message = EncodedMessage::new(
+        jwe.protected.as_deref(),
+        jwe.unprotected.as_ref(),
+        jwe.aad.as_deref(),
+        &jwe.iv,
+        &jwe.ciphertext,
+        &jwe.tag,
+    );
+    let recipient = EncodedRecipient {
+        header: jwe.header.as_ref(),
+        encrypted_key: jwe.encrypted_key.as_deref(),
+    };
+    decrypt_core(&message, &recipient, keys, options)
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flattened::{Encoded, Message, Placement, RecipientSpec, decrypt_core, encrypt_core, message_setters};
+use super::flattened::{
+    EncodedMessage, EncodedRecipient, Message, Placement, RecipientSpec, decrypt_core, encrypt_core, message_setters,
+};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
@@ -68,9 +70,9 @@ impl GeneralJwe {
 /// let rsa = generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default())?;
 /// let kek = generate_secret(JweAlg::A128Kw)?;
 /// let jwe = GeneralEncrypt::new(b"to both of you")
-///     .protected_header(JweHeader::default().insert("enc", "A128CBC-HS256")?)
-///     .add_recipient(&rsa.public_key, JweHeader::default().insert("alg", "RSA-OAEP-256")?)
-///     .add_recipient(&kek, JweHeader::default().insert("alg", "A128KW")?)
+///     .protected_header(JweHeader::default().enc(JweEnc::A128CbcHs256))
+///     .add_recipient(&rsa.public_key, JweHeader::default().alg(JweAlg::RsaOaep256))
+///     .add_recipient(&kek, JweHeader::default().alg(JweAlg::A128Kw))
 ///     .encrypt()?;
 /// assert_eq!(general_decrypt(&jwe, &kek, &JweDecryptOptions::new())?.plaintext, b"to both of you");
 /// assert_eq!(general_decrypt(&jwe, &rsa.private_key, &JweDecryptOptions::new())?.plaintext, b"to both of you");
@@ -144,19 +146,21 @@ pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
     if jwe.recipients.is_empty() {
         return Err(Error::JweInvalid("a general JWE needs at least one recipient".into()));
     }
+    let message = EncodedMessage::new(
+        jwe.protected.as_deref(),
+        jwe.unprotected.as_ref(),
+        jwe.aad.as_deref(),
+        &jwe.iv,
+        &jwe.ciphertext,
+        &jwe.tag,
+    );
     let mut last = Error::JweDecryptionFailed;
     for recipient in &jwe.recipients {
-        let encoded = Encoded {
-            protected: jwe.protected.as_deref(),
-            shared: jwe.unprotected.as_ref(),
-            recipient: recipient.header.as_ref(),
+        let recipient = EncodedRecipient {
+            header: recipient.header.as_ref(),
             encrypted_key: recipient.encrypted_key.as_deref(),
-            aad: jwe.aad.as_deref(),
-            iv: &jwe.iv,
-            ciphertext: &jwe.ciphertext,
-            tag: &jwe.tag,
         };
-        match decrypt_core(&encoded, keys, options) {
+        match decrypt_core(&message, &recipient, keys, options) {
             Ok(decrypted) => return Ok(decrypted),
             Err(e) => last = e,
         }

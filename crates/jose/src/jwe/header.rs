@@ -74,6 +74,19 @@ impl JweHeader {
         }
     }
 
+    /// Sets `alg` alone: in a general JWE each recipient's header names
+    /// its own key management algorithm, while `enc` is shared.
+    pub fn alg(mut self, alg: JweAlg) -> Self {
+        self.alg = Some(alg);
+        self
+    }
+
+    /// Sets `enc` alone, e.g. in the protected header of a general JWE.
+    pub fn enc(mut self, enc: JweEnc) -> Self {
+        self.enc = Some(enc);
+        self
+    }
+
     /// Sets `kid`.
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = Some(kid.into());
