@@ -30,12 +30,30 @@ impl fmt::Display for ObjectError {
     }
 }
 
-struct StrictObject;
+/// How a strict object reads the value of each member. The check on names
+/// is the same whatever reads the values; a reader of its own lets a caller
+/// leave part of the document as text, to be parsed strictly in turn (the
+/// `keys` of a JWK Set, whose members a `Value` would already have merged).
+pub(crate) trait MemberValues<'de> {
+    /// The value of the member `name`, read from `access`.
+    fn next_value<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<Value, A::Error>;
+}
+
+/// Every member's value as a [`Value`].
+struct Values;
+
+impl<'de> MemberValues<'de> for Values {
+    fn next_value<A: MapAccess<'de>>(&mut self, _: &str, access: &mut A) -> Result<Value, A::Error> {
+        access.next_value()
+    }
+}
+
+struct StrictObject<'r, R>(&'r mut R);
 
 const DUPLICATE: &str = "duplicate member ";
 const NOT_OBJECT: &str = "not a JSON object";
 
-impl<'de> DeserializeSeed<'de> for StrictObject {
+impl<'de, R: MemberValues<'de>> DeserializeSeed<'de> for StrictObject<'_, R> {
     type Value = Map<String, Value>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -43,7 +61,7 @@ impl<'de> DeserializeSeed<'de> for StrictObject {
     }
 }
 
-impl<'de> Visitor<'de> for StrictObject {
+impl<'de, R: MemberValues<'de>> Visitor<'de> for StrictObject<'_, R> {
     type Value = Map<String, Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,7 +71,7 @@ impl<'de> Visitor<'de> for StrictObject {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
-            let value: Value = access.next_value()?;
+            let value = self.0.next_value(&name, &mut access)?;
             if map.contains_key(&name) {
                 return Err(de::Error::custom(format_args!("{DUPLICATE}{name:?}")));
             }
@@ -88,15 +106,23 @@ impl<'de> Visitor<'de> for StrictObject {
 /// Deserializes a JSON object whose member names are unique, inside
 /// another document (the unprotected headers of the JSON serializations).
 pub(crate) fn deserialize_unique_object<'de, D: de::Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
-    StrictObject.deserialize(d)
+    StrictObject(&mut Values).deserialize(d)
 }
 
 /// Parses `bytes` as one JSON object whose top-level member names are
 /// unique. Nesting depth is bounded by `serde_json`'s recursion limit, so
 /// hostile input cannot exhaust the stack.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ObjectError> {
+    parse_object_with(bytes, &mut Values)
+}
+
+/// [`parse_object`], with `values` reading the value of each member.
+pub(crate) fn parse_object_with<'de, R: MemberValues<'de>>(
+    bytes: &'de [u8],
+    values: &mut R,
+) -> Result<Map<String, Value>, ObjectError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let map = StrictObject.deserialize(&mut de).map_err(classify)?;
+    let map = StrictObject(values).deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
     Ok(map)
 }
@@ -138,6 +164,27 @@ mod tests {
         assert!(matches!(
             parse_object(br#"{"alg":"HS256","alg":"none"}"#),
             Err(ObjectError::DuplicateMember(name)) if name == "alg"
+        ));
+    }
+
+    #[test]
+    fn a_member_reader_leaves_the_check_on_names_as_it_is() {
+        /// Records each name and keeps no value, as a JWK Set's reader keeps none.
+        struct Names(Vec<String>);
+        impl<'de> MemberValues<'de> for Names {
+            fn next_value<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<Value, A::Error> {
+                self.0.push(name.to_owned());
+                access.next_value::<de::IgnoredAny>()?;
+                Ok(Value::Null)
+            }
+        }
+        let mut names = Names(Vec::new());
+        let map = parse_object_with(br#"{"a":[1],"b":{"a":2}}"#, &mut names).expect("valid");
+        assert_eq!(names.0, ["a", "b"]);
+        assert_eq!(map["a"], Value::Null);
+        assert!(matches!(
+            parse_object_with(br#"{"a":1,"b":2,"a":1}"#, &mut Names(Vec::new())),
+            Err(ObjectError::DuplicateMember(name)) if name == "a"
         ));
     }
 

@@ -991,6 +991,120 @@ fn jwk_set_selects_by_kid() {
     ));
 }
 
+// ------------------------------------------ repeated JWK member names
+
+/// An `oct` JWK as text, with `extra` spliced in after its members: the
+/// only way to write a repeated name, which `json!` cannot.
+fn oct_jwk_text(extra: &str) -> String {
+    format!(r#"{{"kty":"oct","k":"{}"{extra}}}"#, b64(&SECRET))
+}
+
+#[track_caller]
+fn assert_jwks_invalid_naming<T: Debug>(result: Result<T, Error>, expected: &str) {
+    match result {
+        Err(e @ Error::JwksInvalid(_)) => {
+            assert_eq!(e.code(), "ERR_JWKS_INVALID");
+            assert!(e.to_string().contains(expected), "{e:?} does not say {expected}");
+        }
+        other => panic!("expected JwksInvalid saying {expected}, got {other:?}"),
+    }
+}
+
+#[test]
+fn rejects_repeated_member_in_a_jwk() {
+    let other_k = format!(r#","k":"{}""#, b64(&[0x11; 32]));
+    // Escapes are decoded before names are compared.
+    let escaped_k = format!(r#","\u006b":"{}""#, b64(&[0x11; 32]));
+    // Members `Jwk` names are refused in serde's words, the others in the
+    // words headers and claims use; either way the member is named.
+    for (text, expected) in [
+        (oct_jwk_text(&other_k), "duplicate field `k`"),
+        (oct_jwk_text(&escaped_k), "duplicate field `k`"),
+        (oct_jwk_text(r#","kty":"oct""#), "duplicate field `kty`"),
+        (oct_jwk_text(r#","kid":"a","kid":"b""#), "duplicate field `kid`"),
+        (oct_jwk_text(r#","use":"sig","use":"enc""#), "duplicate field `use`"),
+        // Members the library keeps without interpreting are held to the same rule.
+        (oct_jwk_text(r#","x-a":1,"x-a":2"#), r#"duplicate member "x-a""#),
+    ] {
+        for result in [Jwk::from_json(&text).map(drop), Key::from_jwk_json(&text).map(drop)] {
+            match result {
+                Err(e @ Error::JwkInvalid(_)) => assert!(e.to_string().contains(expected), "{text}: {e}"),
+                other => panic!("{text}: expected JwkInvalid, got {other:?}"),
+            }
+        }
+        // `Jwk::from_json` is plain `Deserialize`: any serde parse refuses it alike.
+        let deserialized = serde_json::from_str::<Jwk>(&text).map_err(|e| e.to_string());
+        assert!(
+            matches!(&deserialized, Err(e) if e.contains(expected)),
+            "{text}: {deserialized:?}"
+        );
+    }
+}
+
+#[test]
+fn jwk_with_unknown_members_still_parses() {
+    // RFC 7517 section 4: members that are not understood are ignored, and
+    // the same name in a nested object is not a repeat.
+    let text = oct_jwk_text(r#","x-extra":{"k":"nested","kty":"nested"},"x-other":[1]"#);
+    let jwk = Jwk::from_json(&text).expect("a JWK with unknown members");
+    assert_eq!(jwk.other["x-extra"]["k"], "nested");
+    assert_eq!(jwk.other["x-other"], json!([1]));
+    assert_eq!(serde_json::from_str::<Jwk>(&text).expect("deserializes"), jwk);
+    assert!(Key::from_jwk_json(&text).is_ok());
+}
+
+#[test]
+fn rejects_repeated_keys_member_of_a_set() {
+    let key = oct_jwk_text("");
+    for text in [
+        r#"{"keys":[],"keys":[]}"#.to_owned(),
+        r#"{"keys":[],"ke\u0079s":[]}"#.to_owned(),
+        format!(r#"{{"keys":[{key}],"keys":[]}}"#),
+        format!(r#"{{"keys":[],"keys":[{key}]}}"#),
+    ] {
+        assert_jwks_invalid_naming(LocalJwkSet::from_json(&text), r#"duplicate member "keys""#);
+    }
+    // Other top-level members are ignored (RFC 7517 section 5), but not when repeated.
+    let text = format!(r#"{{"keys":[{key}],"x-meta":1,"x-meta":2}}"#);
+    assert_jwks_invalid_naming(LocalJwkSet::from_json(&text), r#"duplicate member "x-meta""#);
+}
+
+#[test]
+fn rejects_repeated_member_inside_a_key_of_a_set() {
+    let good = oct_jwk_text("");
+    let other_secret = b64(&[0x11; 32]);
+    for (bad, name) in [
+        (oct_jwk_text(&format!(r#","k":"{other_secret}""#)), "k"),
+        (oct_jwk_text(&format!(r#","\u006b":"{other_secret}""#)), "k"),
+        (oct_jwk_text(r#","kid":"a","kid":"b""#), "kid"),
+        (oct_jwk_text(r#","x-extra":1,"x-extra":2"#), "x-extra"),
+        // A key the set would skip as unusable is no exception: the document is ambiguous.
+        (r#"{"kty":"future-key-type","kid":"a","kid":"b"}"#.to_owned(), "kid"),
+    ] {
+        let text = format!(r#"{{"keys":[{good},{bad}]}}"#);
+        assert_jwks_invalid_naming(
+            LocalJwkSet::from_json(&text),
+            &format!("duplicate member {name:?} in keys[1]"),
+        );
+    }
+}
+
+#[test]
+fn set_without_repeated_members_still_parses_and_skips_unusable_entries() {
+    let ec_key = ec().public_key.with_kid("a").to_public_jwk().unwrap().to_json();
+    // Names repeated across keys, or inside a member's value, are not repeats.
+    let oct_key = oct_jwk_text(r#","kid":"b","x-extra":{"kid":"nested","keys":[]}"#);
+    let text = format!(
+        r#"{{"keys":[{ec_key},{oct_key},{{"kty":"future-key-type","kid":"c"}},"not a key",{{"kid":"d"}}],"x-meta":{{"keys":[]}}}}"#
+    );
+    let set = LocalJwkSet::from_json(&text).expect("a valid JWK Set");
+    assert_eq!((set.keys().len(), set.skipped()), (2, 3));
+    assert_eq!(
+        set.keys().iter().map(Key::kid).collect::<Vec<_>>(),
+        [Some("a"), Some("b")]
+    );
+}
+
 // ------------------------------------------------------ JWK validation
 
 fn jwk_value(key: &Key) -> Value {

@@ -23,6 +23,11 @@ use crate::Key;
 /// [`Key::to_jwk`] or [`Key::to_public_jwk`]. Private members are zeroized
 /// on drop and `Debug` prints them as `<redacted>`.
 ///
+/// A member name given twice is refused, by [`Jwk::from_json`] and by
+/// `Deserialize` alike. RFC 7517 section 4 allows refusing it or keeping
+/// the last copy, and parsers that keep the first exist: two of them could
+/// read two different keys from the same text.
+///
 /// ```
 /// let jwk: jose::Jwk = serde_json::from_str(r#"{"kty":"oct","k":"c2VjcmV0"}"#)?;
 /// assert_eq!(jwk.kty, "oct");
@@ -85,12 +90,19 @@ pub struct Jwk {
     #[serde(rename = "priv", default, skip_serializing_if = "Option::is_none")]
     pub private: Option<String>,
     /// Members this library does not interpret, kept for round trips.
-    #[serde(flatten)]
+    // The derive refuses a repeated member it names ("duplicate field");
+    // these it only collects, and a plain map would keep the last of two.
+    #[serde(flatten, deserialize_with = "crate::json::deserialize_unique_object")]
     pub other: Map<String, Value>,
 }
 
 impl Jwk {
     /// Parses a JWK from JSON text.
+    ///
+    /// A member name given twice is refused with [`Error::JwkInvalid`]
+    /// naming it, as repeated names are in JOSE headers and JWT claims.
+    ///
+    /// [`Error::JwkInvalid`]: crate::Error::JwkInvalid
     pub fn from_json(json: &str) -> crate::Result<Jwk> {
         serde_json::from_str(json).map_err(|e| crate::Error::jwk(format!("not a JWK: {e}")))
     }

@@ -1,11 +1,14 @@
 //! A JWK Set held in memory, and the key selection rules every key set
 //! (local or remote) follows.
 
+use serde::de::MapAccess;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::Jwk;
 use crate::alg::{Alg, Family};
 use crate::error::{Error, Result};
+use crate::json::{MemberValues, ObjectError};
 use crate::jwe::JweHeader;
 use crate::jws::JwsHeader;
 use crate::key::{Key, KeyCandidates, KeySource};
@@ -22,7 +25,9 @@ use crate::key::{Key, KeyCandidates, KeySource};
 /// [`Error::JwksNoMatchingKey`]; several matches are
 /// [`Error::JwksMultipleMatchingKeys`] unless [`try_all_matching`](Self::try_all_matching)
 /// is set. Keys the library cannot use (unknown `kty`, malformed members)
-/// are skipped at construction, so one bad key does not take the set down.
+/// are skipped at construction, so one bad key does not take the set down;
+/// a repeated member name, which makes the document itself ambiguous, is
+/// refused by [`from_json`](Self::from_json) instead.
 ///
 /// ```
 /// use jose::{Alg, Key, LocalJwkSet};
@@ -55,19 +60,53 @@ impl LocalJwkSet {
     }
 
     /// Parses a JWKS document (`{"keys":[...]}`).
+    ///
+    /// A member name repeated at the top level of the document or inside
+    /// one of its keys is refused with [`Error::JwksInvalid`] naming it (and
+    /// the key, as `keys[i]`), even in a key that would be skipped. RFC 7517
+    /// section 4 allows refusing it or keeping the last copy, and parsers
+    /// that keep the first exist: two of them could read two different sets
+    /// from the same document. The members of the document and of each key
+    /// are checked, as a header's are; the same name in two keys is no
+    /// repeat, and objects nested in values are not looked into.
     pub fn from_json(json: &str) -> Result<Self> {
-        let doc: Value = serde_json::from_str(json).map_err(|e| Error::JwksInvalid(format!("not JSON: {e}")))?;
-        Self::from_value(doc)
+        let mut keys = RawKeys(None);
+        crate::json::parse_object_with(json.as_bytes(), &mut keys).map_err(|e| match e {
+            ObjectError::NotAnObject => not_an_object(),
+            ObjectError::DuplicateMember(_) => Error::JwksInvalid(e.to_string()),
+            ObjectError::Syntax(e) => Error::JwksInvalid(format!("not JSON: {e}")),
+        })?;
+        // The text is valid JSON by now: only a `keys` that is not an array fails.
+        let entries = keys
+            .0
+            .and_then(|keys| serde_json::from_str::<Vec<&RawValue>>(keys.get()).ok())
+            .ok_or_else(no_keys_array)?;
+        let entries = entries
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| parse_entry(index, entry))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self::from_entries(entries))
     }
 
     /// Builds the set from a parsed JWKS document.
+    ///
+    /// A [`Value`] has already kept only one of any repeated member names,
+    /// so this cannot refuse them as [`from_json`](Self::from_json) does:
+    /// given the text, use that.
     pub fn from_value(doc: Value) -> Result<Self> {
         let Value::Object(mut doc) = doc else {
-            return Err(Error::JwksInvalid("a JWK Set must be a JSON object".into()));
+            return Err(not_an_object());
         };
         let Some(Value::Array(entries)) = doc.remove("keys") else {
-            return Err(Error::JwksInvalid("a JWK Set needs a \"keys\" array".into()));
+            return Err(no_keys_array());
         };
+        Ok(Self::from_entries(entries))
+    }
+
+    /// The set of the usable keys among the entries of `keys`; the others
+    /// are counted as skipped.
+    fn from_entries(entries: Vec<Value>) -> Self {
         let mut keys = Vec::with_capacity(entries.len());
         let mut skipped = 0;
         for entry in entries {
@@ -80,11 +119,11 @@ impl LocalJwkSet {
                 None => skipped += 1,
             }
         }
-        Ok(LocalJwkSet {
+        LocalJwkSet {
             keys,
             skipped,
             try_all: false,
-        })
+        }
     }
 
     /// When several keys match a token, try each instead of failing with
@@ -119,6 +158,53 @@ impl LocalJwkSet {
             .collect::<Result<Vec<_>>>()?;
         Ok(serde_json::json!({ "keys": keys }).to_string())
     }
+}
+
+fn not_an_object() -> Error {
+    Error::JwksInvalid("a JWK Set must be a JSON object".into())
+}
+
+fn no_keys_array() -> Error {
+    Error::JwksInvalid("a JWK Set needs a \"keys\" array".into())
+}
+
+/// Keeps the `keys` member of a JWK Set as text, so that each key is then
+/// parsed as strictly as the document around it. Read as a [`Value`], a
+/// key would already have kept one of two repeated members; and parsing
+/// the document a second time would leave a spare copy of every private
+/// member in memory, unzeroized.
+struct RawKeys<'de>(Option<&'de RawValue>);
+
+impl<'de> MemberValues<'de> for RawKeys<'de> {
+    fn next_value<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> std::result::Result<Value, A::Error> {
+        if name != "keys" {
+            // Ignored (RFC 7517 section 5), yet parsed in full as before, so
+            // serde_json's nesting limit still applies to it.
+            return access.next_value();
+        }
+        self.0 = Some(access.next_value()?);
+        // The map the strict parse builds is not used: nothing to keep.
+        Ok(Value::Null)
+    }
+}
+
+/// Entry `index` of a set's `keys`: an object whose member names are
+/// unique, or any other JSON value, to be skipped as unusable.
+fn parse_entry(index: usize, entry: &RawValue) -> Result<Value> {
+    let text = entry.get();
+    let parsed = match crate::json::parse_object(text.as_bytes()) {
+        Ok(members) => Ok(Value::Object(members)),
+        Err(ObjectError::DuplicateMember(name)) => {
+            return Err(Error::JwksInvalid(format!(
+                "duplicate member {name:?} in keys[{index}]"
+            )));
+        }
+        // Parsed in full all the same: raw text is only scanned, and nesting
+        // past serde_json's limit must still be refused, as it was before.
+        Err(ObjectError::NotAnObject) => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Err(ObjectError::Syntax(e)) => Err(e),
+    };
+    parsed.map_err(|e| Error::JwksInvalid(format!("not JSON: {e} (in keys[{index}])")))
 }
 
 /// The selection rule shared by every key set.
