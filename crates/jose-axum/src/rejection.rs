@@ -231,10 +231,12 @@ impl AuthRejection {
         }
     }
 
-    /// The gRPC status code the rejection carries on
-    /// [`RouteClass::Grpc`] routes (`16` UNAUTHENTICATED, `7`
-    /// PERMISSION_DENIED, `14` UNAVAILABLE, `13` INTERNAL), whatever the
-    /// route's class.
+    /// The gRPC status code that answers this failure on
+    /// [`RouteClass::Grpc`] routes: `16` UNAUTHENTICATED, `7`
+    /// PERMISSION_DENIED, `14` UNAVAILABLE, or `13` INTERNAL for an
+    /// extractor or guard with no layer in front of it. That last one
+    /// cannot know its route's class (the layer sets it), so it is answered
+    /// as an API `500`.
     pub fn grpc_status(&self) -> u8 {
         match self.failure {
             Failure::Forbidden { .. } => 7,

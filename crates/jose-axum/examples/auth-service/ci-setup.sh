@@ -9,7 +9,8 @@
 #   export TEST_POSTGRES_URL=postgres://...
 # Everything else goes to stderr.
 #
-# `ci-setup.sh stop` stops that cluster again, so that a CI run leaves no
+# When it starts the cluster it also prints `export AUTH_SERVICE_PG_STARTED=1`;
+# `ci-setup.sh stop` stops the cluster again, so that a CI run leaves no
 # server behind.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -58,7 +59,9 @@ CONF
 # The server outlives this script: it must hold none of our descriptors.
 # A caller reading our stdout (fd 3 here) through a pipe would otherwise
 # wait for the server to exit before it saw the end of our output.
+started=0
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -qx online; then
+    started=1
     start_log=$(mktemp)
     if ! pg_ctlcluster "$version" "$cluster" start </dev/null >"$start_log" 2>&1 3>&-; then
         cat "$start_log"
@@ -92,3 +95,6 @@ else
 fi
 
 echo "export TEST_POSTGRES_URL=postgres://$role:$password@127.0.0.1:$port/postgres" >&3
+if [ "$started" = 1 ]; then
+    echo "export AUTH_SERVICE_PG_STARTED=1" >&3
+fi

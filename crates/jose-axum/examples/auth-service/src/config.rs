@@ -70,9 +70,10 @@ pub struct Config {
     /// sharing a database rotate once per period between them.
     pub key_rotation_interval: Option<i64>,
     /// How long a new ES256 key is published before it signs
-    /// (`KEY_ACTIVATION_DELAY`, default `1m`). With several instances, keep
-    /// it at least `KEY_RELOAD_INTERVAL`, so each has loaded the key before
-    /// it meets a token signed with it.
+    /// (`KEY_ACTIVATION_DELAY`, default `2m`). Keep it longer than
+    /// `KEY_RELOAD_INTERVAL` plus the JWKS cache lifetime (60 s), so that
+    /// other instances and third-party verifiers have the key before they
+    /// meet a token signed with it; the service warns at start otherwise.
     pub key_activation_delay: i64,
     /// How often the ES256 keys are reloaded from the database, to pick up
     /// rotations made by other instances (`KEY_RELOAD_INTERVAL`, default
@@ -181,7 +182,7 @@ impl Config {
                 Some(_) => Some(span(&get, "KEY_ROTATION_INTERVAL", "")?),
                 None => None,
             },
-            key_activation_delay: span(&get, "KEY_ACTIVATION_DELAY", "1m")?,
+            key_activation_delay: span(&get, "KEY_ACTIVATION_DELAY", "2m")?,
             key_reload_interval: span(&get, "KEY_RELOAD_INTERVAL", "30s")?,
             sign_in_max_failures: match get("SIGN_IN_MAX_FAILURES") {
                 Some(value) => value.parse().map_err(|_| ConfigError::Invalid {
@@ -221,7 +222,7 @@ impl Config {
             one_time_token_ttl: 3600,
             key_retire_margin: 60,
             key_rotation_interval: None,
-            key_activation_delay: 60,
+            key_activation_delay: 120,
             key_reload_interval: 30,
             sign_in_max_failures: 5,
             sign_in_window: 15 * 60,

@@ -2,13 +2,17 @@
 //! whose public halves are published as a JWK Set.
 //!
 //! Rotation (ES256 only): a new key pair is stored in the database, sealed
-//! (a compact JWE, ECDH-ES+A256KW) to the public half of the configured key
-//! (`JWT_PRIVATE_KEY_FILE`), so that every instance sharing the database,
-//! and this one after a restart, signs and verifies with the same keys. Its
-//! `kid` is its RFC 7638 thumbprint. It is **published first** and signs
-//! only from `signs_from` on (`KEY_ACTIVATION_DELAY` later): every instance
-//! reloads the keys every `KEY_RELOAD_INTERVAL`, so with a delay at least
-//! that long, no instance meets a token whose key it has not loaded yet.
+//! (a compact JWE, `dir` + A256GCM, under a key derived with HKDF from the
+//! configured private key, `JWT_PRIVATE_KEY_FILE`), so that every instance
+//! sharing the database, and this one after a restart, signs and verifies
+//! with the same keys. The seal also authenticates the row: only a holder of
+//! the configured key can add a key that instances will sign with, and its
+//! `kid`, `created_at` and `signs_from` are bound to it. Its `kid` is its
+//! RFC 7638 thumbprint. It is **published first** and signs only from
+//! `signs_from` on (`KEY_ACTIVATION_DELAY` later): every instance reloads the
+//! keys every `KEY_RELOAD_INTERVAL`, and third parties cache the JWKS, so
+//! with a delay longer than both, nobody meets a token whose key they have
+//! not seen.
 //!
 //! The key it replaces is retired, not dropped:
 //!
@@ -18,11 +22,14 @@
 //! - it stays **usable internally** (to verify this service's own refresh
 //!   and one-time tokens) for the refresh token lifetime, so a rotation
 //!   does not sign everybody out. Those tokens are only ever verified by
-//!   this service, so they need no publication.
+//!   this service, so they need no publication. After that its row is
+//!   deleted.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use aws_lc_rs::hkdf::{HKDF_SHA256, Salt};
 use jose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt};
 use jose::jws::JwsHeader;
 use jose::{Alg, Digest, Key, KeyPairOptions, LocalJwkSet, generate_key_pair};
@@ -62,8 +69,6 @@ struct SigningKey {
     private: Key,
     /// The public half (ES256), or the secret again (HS256).
     public: Key,
-    /// When it was made (for the configured key: when this instance started).
-    created_at: i64,
     /// When it started or starts to sign; 0 for the configured key.
     signs_from: i64,
 }
@@ -94,47 +99,74 @@ pub struct Rotated {
     pub signs_from: i64,
 }
 
-/// Seals stored private keys to the configured key and opens them again.
+/// Seals stored private keys under a key derived from the configured key,
+/// and opens them again.
 struct Seal {
-    /// The configured key, unbound, so it may serve ECDH-ES.
-    private: Key,
-    public: Key,
-    /// Its thumbprint, written in the JWE header: a stored key sealed to
-    /// another configured key is recognised without trying to decrypt it.
-    kid: String,
+    /// HKDF-SHA256 of the configured private key (PKCS#8), for `dir`.
+    key: Key,
 }
 
-const SEAL_ALG: JweAlg = JweAlg::EcdhEsA256Kw;
 const SEAL_ENC: JweEnc = JweEnc::A256Gcm;
+/// Names this use of the configured key, so the derived key serves only it.
+const SEAL_INFO: &[u8] = b"jose-auth-service: signing keys at rest";
 
 impl Seal {
-    fn seal(&self, private: &Key) -> Result<String, KeyError> {
-        let der = private.to_pkcs8_der()?;
-        let header = JweHeader::new(SEAL_ALG, SEAL_ENC).kid(&self.kid).cty("pkcs8");
-        Ok(CompactEncrypt::new(&der)
-            .protected_header(header)
-            .encrypt(&self.public)?)
+    fn derive(configured: &Key) -> Result<Seal, KeyError> {
+        let ikm = configured.to_pkcs8_der()?;
+        let mut derived = Zeroizing::new([0u8; 32]);
+        Salt::new(HKDF_SHA256, &[])
+            .extract(&ikm)
+            .expand(&[SEAL_INFO], HKDF_SHA256)
+            .and_then(|okm| okm.fill(derived.as_mut()))
+            .map_err(|_| KeyError::Unusable("cannot derive the key that seals stored keys".into()))?;
+        Ok(Seal {
+            key: Key::from_secret(derived.as_ref()),
+        })
     }
 
-    /// The stored key's private and public halves, checked against its kid.
+    /// The row for `private`: its PKCS#8 encrypted, with `kid`,
+    /// `created_at` and `signs_from` in the protected header, which the
+    /// encryption authenticates.
+    fn seal(&self, private: &Key, kid: &str, created_at: i64, signs_from: i64) -> Result<StoredKey, KeyError> {
+        let der = private.to_pkcs8_der()?;
+        let header = JweHeader::new(JweAlg::Dir, SEAL_ENC)
+            .kid(kid)
+            .cty("pkcs8")
+            .insert("created_at", created_at)?
+            .insert("signs_from", signs_from)?;
+        let sealed = CompactEncrypt::new(&der).protected_header(header).encrypt(&self.key)?;
+        Ok(StoredKey {
+            kid: kid.to_owned(),
+            sealed,
+            created_at,
+            signs_from,
+        })
+    }
+
+    /// The stored key's private and public halves, once the seal and the
+    /// row's columns agree.
     fn open(&self, stored: &StoredKey) -> Result<(Key, Key), KeyError> {
         let options = JweDecryptOptions::new()
-            .key_management_algorithms([SEAL_ALG])
+            .key_management_algorithms([JweAlg::Dir])
             .content_encryption_algorithms([SEAL_ENC]);
-        let sealed_to = |header: &JweHeader| match header.kid.as_deref() {
-            Some(kid) if kid == self.kid => Ok(self.private.clone()),
-            _ => Err(jose::Error::JwksNoMatchingKey),
-        };
-        let der = match compact_decrypt(&stored.sealed, &sealed_to, &options) {
-            Ok(opened) => Zeroizing::new(opened.plaintext),
-            Err(jose::Error::JwksNoMatchingKey) => {
-                return Err(KeyError::Unusable(format!(
-                    "sealed to another JWT_PRIVATE_KEY_FILE than this one ({}); was the key file replaced?",
-                    self.kid
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let opened = compact_decrypt(&stored.sealed, &self.key, &options).map_err(|_| {
+            KeyError::Unusable(
+                "cannot be opened with this JWT_PRIVATE_KEY_FILE: the key file was replaced, or the row was not \
+                 written by this service"
+                    .into(),
+            )
+        })?;
+        let der = Zeroizing::new(opened.plaintext);
+        let header = opened.protected_header.unwrap_or_default();
+        let sealed_number = |name: &str| header.other.get(name).and_then(serde_json::Value::as_i64);
+        if header.kid.as_deref() != Some(stored.kid.as_str())
+            || sealed_number("created_at") != Some(stored.created_at)
+            || sealed_number("signs_from") != Some(stored.signs_from)
+        {
+            return Err(KeyError::Unusable(
+                "the row's columns differ from what was sealed".into(),
+            ));
+        }
         let (private, public) = with_thumbprint_kid(Key::from_pkcs8_der(&der)?)?;
         if public.kid() != Some(stored.kid.as_str()) {
             return Err(KeyError::Unusable("the sealed key does not match its kid".into()));
@@ -179,6 +211,9 @@ pub struct KeyStore {
     state: Arc<RwLock<State>>,
     /// ES256 only.
     seal: Option<Arc<Seal>>,
+    /// Stored keys already reported as unusable: warned about once, not at
+    /// every reload.
+    unusable: Arc<Mutex<HashSet<String>>>,
     /// Seconds a retired key stays published (access TTL + margin).
     publish_for: i64,
     /// Seconds a retired key stays usable internally (refresh TTL).
@@ -191,14 +226,12 @@ impl KeyStore {
     /// keeps verifying its refresh and one-time tokens with it. Keys made by
     /// rotation come in with [`reload`](Self::reload).
     pub fn new(signing: &SigningConfig, publish_for: i64, use_for: i64) -> Result<KeyStore, KeyError> {
-        let created_at = now();
         let (alg, key, seal) = match signing {
             SigningConfig::Hs256 { secret } => {
                 let secret = Key::from_secret(secret);
                 let key = SigningKey {
                     private: secret.clone(),
                     public: secret,
-                    created_at,
                     signs_from: 0,
                 };
                 (Alg::HS256, key, None)
@@ -210,16 +243,11 @@ impl KeyStore {
                         "not an ES256 (P-256) private key; expected PKCS#8 or SEC1 PEM".into(),
                     ));
                 }
-                let (private, public) = with_thumbprint_kid(configured.clone())?;
-                let seal = Seal {
-                    public: configured.public_key()?,
-                    kid: public.kid().unwrap_or_default().to_owned(),
-                    private: configured,
-                };
+                let seal = Seal::derive(&configured)?;
+                let (private, public) = with_thumbprint_kid(configured)?;
                 let key = SigningKey {
                     private,
                     public,
-                    created_at,
                     signs_from: 0,
                 };
                 (Alg::ES256, key, Some(Arc::new(seal)))
@@ -229,6 +257,7 @@ impl KeyStore {
             alg,
             state: Arc::new(RwLock::new(State { keys: vec![key] })),
             seal,
+            unusable: Arc::default(),
             publish_for,
             use_for: use_for.max(publish_for),
         })
@@ -295,25 +324,24 @@ impl KeyStore {
         Ok(rotated)
     }
 
-    /// Timed rotation: rotates as [`rotate`](Self::rotate) does unless a key
-    /// was made (by any instance) less than `interval` seconds ago. Several
-    /// instances with the same timer thus rotate once, not once each.
+    /// Timed rotation: rotates as [`rotate`](Self::rotate) does when no key
+    /// was made, by any instance, within the last `interval` seconds. The
+    /// database decides (the newest stored key, or for the configured key
+    /// the time the first instance started with this database), so restarts
+    /// do not postpone rotation and instances with the same timer rotate
+    /// once between them.
     pub async fn rotate_if_due(
         &self,
         store: &Store,
         interval: i64,
         activation_delay: i64,
     ) -> Result<Option<Rotated>, KeyError> {
-        // A tenth of the interval of slack, so that a timer firing a little
-        // early does not skip a whole period.
-        let since = now().saturating_sub(interval.saturating_sub(interval / 10).max(1));
-        let newest = self.read().keys.iter().map(|k| k.created_at).max().unwrap_or(0);
-        if newest > since {
-            return Ok(None);
-        }
         let (stored, rotated) = self.new_key(activation_delay)?;
-        let inserted = store.insert_signing_key(&stored, Some(since)).await?;
-        self.reload(store).await?;
+        let due_before = stored.created_at.saturating_sub(interval);
+        let inserted = store.insert_signing_key(&stored, Some(due_before)).await?;
+        if inserted {
+            self.reload(store).await?;
+        }
         Ok(inserted.then_some(rotated))
     }
 
@@ -323,12 +351,7 @@ impl KeyStore {
         let (private, public) = with_thumbprint_kid(pair.private_key)?;
         let kid = public.kid().unwrap_or_default().to_owned();
         let now = now();
-        let stored = StoredKey {
-            sealed: seal.seal(&private)?,
-            kid: kid.clone(),
-            created_at: now,
-            signs_from: now.saturating_add(activation_delay.max(0)),
-        };
+        let stored = seal.seal(&private, &kid, now, now.saturating_add(activation_delay.max(0)))?;
         let rotated = Rotated {
             kid,
             signs_from: stored.signs_from,
@@ -336,36 +359,65 @@ impl KeyStore {
         Ok((stored, rotated))
     }
 
-    /// Loads the keys stored by rotation (by this instance or another):
-    /// new ones are opened and added, keys past their internal use dropped.
-    /// A stored key that cannot be opened (sealed to another configured
-    /// key) is skipped with a warning. Does nothing for HS256.
+    /// Loads the keys stored by rotation (by this instance or another): new
+    /// ones are opened and added; keys past their internal use are dropped,
+    /// and their rows deleted. A stored key that cannot be opened (sealed
+    /// under another configured key, or not written by this service) is
+    /// skipped, with one warning. Does nothing for HS256.
     pub async fn reload(&self, store: &Store) -> Result<(), KeyError> {
         let Some(seal) = &self.seal else {
             return Ok(());
         };
+        let now = now();
         let stored = store.signing_keys().await?;
-        let known: Vec<String> = self
+        // Rows are oldest first; one is spent once its successor has been
+        // signing for longer than the internal use of a retired key.
+        let spent: Vec<&str> = stored
+            .windows(2)
+            .filter(|pair| pair[1].signs_from <= now && now.saturating_sub(pair[1].signs_from) >= self.use_for)
+            .map(|pair| pair[0].kid.as_str())
+            .collect();
+        if !spent.is_empty() {
+            store.delete_signing_keys(&spent).await?;
+        }
+        let known: HashSet<String> = self
             .read()
             .keys
             .iter()
             .filter_map(|k| k.kid().map(str::to_owned))
             .collect();
         let mut opened = Vec::new();
-        for row in stored.iter().filter(|row| !known.contains(&row.kid)) {
+        for row in stored
+            .iter()
+            .filter(|row| !known.contains(&row.kid) && !spent.contains(&row.kid.as_str()))
+        {
             match seal.open(row) {
                 Ok((private, public)) => opened.push(SigningKey {
                     private,
                     public,
-                    created_at: row.created_at,
                     signs_from: row.signs_from,
                 }),
-                Err(e) => tracing::warn!(kid = %row.kid, error = %e, "stored signing key skipped"),
+                Err(e) => {
+                    let first_time = self
+                        .unusable
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(row.kid.clone());
+                    if first_time {
+                        tracing::warn!(kid = %row.kid, error = %e, "stored signing key skipped");
+                    }
+                }
             }
         }
-        let now = now();
         let mut state = self.write();
-        state.keys.extend(opened);
+        // Another reload (a rotation's, the timer's) may have added the
+        // same keys since `known` was read: a kid listed twice would make
+        // the JWKS ambiguous.
+        for key in opened {
+            if !state.keys.iter().any(|k| k.kid() == key.kid()) {
+                state.keys.push(key);
+            }
+        }
         state
             .keys
             .sort_by(|a, b| (a.signs_from, a.kid()).cmp(&(b.signs_from, b.kid())));

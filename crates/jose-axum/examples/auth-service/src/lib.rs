@@ -141,6 +141,15 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         key_activation_delay: config.key_activation_delay,
         sign_in_throttle: throttle::SignInThrottle::new(config.sign_in_max_failures, config.sign_in_window),
     };
+    if keys.alg() == jose::Alg::ES256 && config.key_activation_delay < config.key_reload_interval + web::JWKS_MAX_AGE {
+        tracing::warn!(
+            activation_delay = config.key_activation_delay,
+            reload_interval = config.key_reload_interval,
+            jwks_max_age = web::JWKS_MAX_AGE,
+            "KEY_ACTIVATION_DELAY is shorter than KEY_RELOAD_INTERVAL plus the JWKS cache lifetime: after a \
+             rotation, other instances or third-party verifiers may meet tokens signed with a key they do not have yet"
+        );
+    }
     let key_upkeep = (keys.alg() == jose::Alg::ES256).then(|| {
         tokio::spawn(maintain_keys(
             keys.clone(),
@@ -174,7 +183,8 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
 
 /// ES256 only: reloads the keys every `reload_interval` seconds (other
 /// instances may have rotated) and, with a rotation interval, rotates when
-/// the newest key is that old.
+/// the database says the newest key is that old (see
+/// [`KeyStore::rotate_if_due`](keys::KeyStore::rotate_if_due)).
 async fn maintain_keys(
     keys: keys::KeyStore,
     store: store::Store,

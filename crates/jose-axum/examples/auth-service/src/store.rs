@@ -1,6 +1,8 @@
 //! Storage: users, refresh token families and their used `jti`s, one-time
-//! tokens, and the ES256 signing keys made by rotation. SQLite (embedded default) or PostgreSQL (shared by several
-//! instances) through one sqlx `Any` pool, with SQL both understand.
+//! tokens, the ES256 signing keys made by rotation, and the sign-in
+//! attempts the throttle counts. SQLite (embedded default) or PostgreSQL
+//! (shared by several instances) through one sqlx `Any` pool, with SQL both
+//! understand.
 //!
 //! Single use is enforced by the database, not by a read-then-write in
 //! Rust: a token is consumed by `UPDATE ... SET used_at = $now WHERE jti =
@@ -97,17 +99,28 @@ const SCHEMA: &[&str] = &[
         expires_at BIGINT NOT NULL,
         used_at BIGINT
     )",
-    // Failed sign-ins per email, for the sign-in throttle: in the database
-    // so that every instance counts the same attempts.
+    // Sign-in attempts per email for the throttle: in the database so that
+    // every instance counts the same attempts. A row is written before the
+    // password is checked and deleted when it was right, so what stays is
+    // the failures (and the attempts still being checked).
     "CREATE TABLE IF NOT EXISTS sign_in_failures (
+        id TEXT PRIMARY KEY,
         email TEXT NOT NULL,
         failed_at BIGINT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS sign_in_failures_email ON sign_in_failures(email, failed_at)",
+    "CREATE INDEX IF NOT EXISTS sign_in_failures_age ON sign_in_failures(failed_at)",
+    // When the first instance started on this database: the age of the
+    // configured signing key, for timed rotation (one row, id 1).
+    "CREATE TABLE IF NOT EXISTS service_started (
+        id INTEGER PRIMARY KEY,
+        started_at BIGINT NOT NULL
+    )",
     // ES256 keys made by rotation, shared by every instance and kept across
-    // restarts. `sealed` is the private key as a compact JWE encrypted to
-    // the public half of the configured key (JWT_PRIVATE_KEY_FILE), so the
-    // database alone does not give the signing keys away. A key signs from
+    // restarts. `sealed` is the private key as a compact JWE under a key
+    // derived from the configured key (JWT_PRIVATE_KEY_FILE), binding the
+    // other columns: the database alone neither gives the signing keys away
+    // nor lets anyone add one. A key signs from
     // `signs_from` on; it is published before, so that verifiers (other
     // instances included) know it by the time tokens carry its kid.
     "CREATE TABLE IF NOT EXISTS signing_keys (
@@ -123,7 +136,7 @@ const SCHEMA: &[&str] = &[
 pub struct StoredKey {
     /// Its `kid` (RFC 7638 thumbprint).
     pub kid: String,
-    /// The private key, sealed (compact JWE) to the configured key.
+    /// The private key, sealed (compact JWE) under the configured key.
     pub sealed: String,
     /// When it was made (Unix seconds).
     pub created_at: i64,
@@ -155,6 +168,10 @@ impl Store {
             postgres: url.starts_with("postgres:") || url.starts_with("postgresql:"),
         };
         store.create_schema().await?;
+        sqlx::query("INSERT INTO service_started (id, started_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+            .bind(crate::keys::now())
+            .execute(&store.pool)
+            .await?;
         Ok(store)
     }
 
@@ -200,58 +217,73 @@ impl Store {
             .collect()
     }
 
-    /// Stores `key` unless `only_if_none_since` is given and a key was made
-    /// after that time: what keeps instances with the same rotation timer
-    /// from rotating once each. Returns whether the key was stored.
-    pub async fn insert_signing_key(
-        &self,
-        key: &StoredKey,
-        only_if_none_since: Option<i64>,
-    ) -> Result<bool, StoreError> {
+    /// Stores `key`; with `due_before`, only if no key was made after that
+    /// time and the first instance started before it: what keeps instances
+    /// with the same rotation timer from rotating once each. Returns
+    /// whether the key was stored.
+    pub async fn insert_signing_key(&self, key: &StoredKey, due_before: Option<i64>) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // One statement decides and inserts, so SQLite needs nothing more;
+        // PostgreSQL's READ COMMITTED would let two of them both see no
+        // recent key, hence the lock.
         self.lock_for_transaction(&mut tx).await?;
-        if let Some(since) = only_if_none_since {
-            let recent = sqlx::query("SELECT kid FROM signing_keys WHERE created_at > $1")
-                .bind(since)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if recent.is_some() {
-                return Ok(false);
+        let done = match due_before {
+            None => {
+                sqlx::query("INSERT INTO signing_keys (kid, sealed, created_at, signs_from) VALUES ($1, $2, $3, $4)")
+                    .bind(&key.kid)
+                    .bind(&key.sealed)
+                    .bind(key.created_at)
+                    .bind(key.signs_from)
+                    .execute(&mut *tx)
+                    .await?
             }
-        }
-        sqlx::query("INSERT INTO signing_keys (kid, sealed, created_at, signs_from) VALUES ($1, $2, $3, $4)")
-            .bind(&key.kid)
-            .bind(&key.sealed)
-            .bind(key.created_at)
-            .bind(key.signs_from)
-            .execute(&mut *tx)
-            .await?;
+            Some(due_before) => {
+                sqlx::query(
+                    "INSERT INTO signing_keys (kid, sealed, created_at, signs_from)
+                     SELECT $1, $2, $3, $4
+                     WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE created_at > $5)
+                       AND NOT EXISTS (SELECT 1 FROM service_started WHERE started_at > $5)",
+                )
+                .bind(&key.kid)
+                .bind(&key.sealed)
+                .bind(key.created_at)
+                .bind(key.signs_from)
+                .bind(due_before)
+                .execute(&mut *tx)
+                .await?
+            }
+        };
         tx.commit().await?;
-        Ok(true)
+        Ok(done.rows_affected() == 1)
     }
 
-    /// The failed sign-ins for `email` since `since`: how many, and when
-    /// the oldest was.
-    pub async fn sign_in_failures(&self, email: &str, since: i64) -> Result<(i64, Option<i64>), StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM sign_in_failures
-             WHERE email = $1 AND failed_at > $2",
-        )
-        .bind(email)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((row.try_get("failures")?, row.try_get("oldest")?))
+    /// Deletes the stored keys named (spent: past any use).
+    pub async fn delete_signing_keys(&self, kids: &[&str]) -> Result<(), StoreError> {
+        for kid in kids {
+            sqlx::query("DELETE FROM signing_keys WHERE kid = $1")
+                .bind(kid)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
-    /// Records a failed sign-in for `email`, and forgets failures older
-    /// than `forget_before` (for every email: the table stays small).
-    pub async fn record_sign_in_failure(&self, email: &str, now: i64, forget_before: i64) -> Result<(), StoreError> {
+    /// Records a sign-in attempt for `email` (id `id`), and forgets
+    /// attempts older than `forget_before`, for every email, so the table
+    /// stays small.
+    pub async fn record_sign_in_attempt(
+        &self,
+        id: &str,
+        email: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
             .bind(forget_before)
             .execute(&self.pool)
             .await?;
-        sqlx::query("INSERT INTO sign_in_failures (email, failed_at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO sign_in_failures (id, email, failed_at) VALUES ($1, $2, $3)")
+            .bind(id)
             .bind(email)
             .bind(now)
             .execute(&self.pool)
@@ -259,8 +291,32 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets the failed sign-ins of `email` (after a successful sign-in
-    /// or a password reset).
+    /// The attempts recorded for `email` after `since`: id and time, oldest
+    /// first.
+    pub async fn sign_in_attempts(&self, email: &str, since: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, failed_at FROM sign_in_failures WHERE email = $1 AND failed_at > $2 ORDER BY failed_at, id",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("failed_at")?)))
+            .collect()
+    }
+
+    /// Forgets one attempt (one that was refused without being tried).
+    pub async fn delete_sign_in_attempt(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the attempts of `email` (after a successful sign-in or a
+    /// password reset).
     pub async fn clear_sign_in_failures(&self, email: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
             .bind(email)

@@ -24,7 +24,7 @@ use crate::keys::now;
 use crate::pages;
 use crate::password;
 use crate::store::{RefreshUse, Store, StoreError, User};
-use crate::throttle::SignInThrottle;
+use crate::throttle::{Attempt, SignInThrottle, ThrottleError};
 use crate::tokens::{AppClaims, Purpose, Tokens, Verification};
 
 /// Name of the access token cookie (path `/`).
@@ -158,6 +158,12 @@ impl From<StoreError> for ApiError {
 
 impl From<jose::Error> for ApiError {
     fn from(e: jose::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<ThrottleError> for ApiError {
+    fn from(e: ThrottleError) -> Self {
         ApiError::internal(e)
     }
 }
@@ -454,17 +460,17 @@ async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Re
     let email = normalize_email(&value.email);
     let throttle = state.sign_in_throttle;
     if let Some(email) = &email {
-        if let Some(wait) = throttle.retry_after(&state.store, email, now()).await? {
-            tracing::info!(wait, "sign-in refused: too many failures for this email");
+        if let Attempt::Refused { retry_after } = throttle.attempt(&state.store, email, now()).await? {
+            tracing::info!(retry_after, "sign-in refused: too many failures for this email");
             return Ok(if from_form {
                 see_other("/sign-in?error=too_many_attempts")
             } else {
                 let error = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_attempts",
-                    format!("too many failed sign-ins for this email; retry in {wait} s"),
+                    format!("too many failed sign-ins for this email; retry in {retry_after} s"),
                 );
-                ([(RETRY_AFTER, wait.to_string())], error).into_response()
+                ([(RETRY_AFTER, retry_after.to_string())], error).into_response()
             });
         }
     }
@@ -479,9 +485,7 @@ async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Re
     let password = value.password;
     let matches = blocking(move || password::verify(&password, &phc)).await?;
     let Some(user) = user.filter(|_| matches) else {
-        if let Some(email) = &email {
-            throttle.failed(&state.store, email, now()).await?;
-        }
+        // The attempt recorded above stays: it was a failure.
         return Ok(if from_form {
             see_other("/sign-in?error=invalid_credentials")
         } else {
@@ -817,12 +821,18 @@ async fn rotate_key(State(state): State<AppState>, claims: Claims<AppClaims>) ->
     }
 }
 
+/// Seconds verifiers may cache the JWKS (`Cache-Control: max-age`).
+pub const JWKS_MAX_AGE: i64 = 60;
+
 /// The public keys, for other services verifying our access tokens
 /// (e.g. with jose-remote). `404` when signing with HS256: a secret is
 /// never published.
 async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
     match state.tokens.keys().jwks().map_err(ApiError::internal)? {
-        Some(set) => Ok(([(axum::http::header::CACHE_CONTROL, "public, max-age=60")], Json(set)).into_response()),
+        Some(set) => {
+            let cache = format!("public, max-age={JWKS_MAX_AGE}");
+            Ok(([(axum::http::header::CACHE_CONTROL, cache)], Json(set)).into_response())
+        }
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_public_keys",

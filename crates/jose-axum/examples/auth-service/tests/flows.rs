@@ -26,6 +26,8 @@ on_both_databases!(
     pages_sign_in_show_the_dashboard_and_sign_out_with_forms,
     wrong_password_and_duplicate_sign_up_are_refused,
     repeated_failed_sign_ins_lock_that_email_until_the_window_passes,
+    parallel_guesses_get_no_more_tries_than_sequential_ones,
+    a_key_row_not_sealed_by_the_service_is_never_used,
     jwks_publishes_rotated_keys_until_their_tokens_expire,
     rotated_keys_survive_a_restart_sealed_in_the_database,
     instances_sharing_a_database_publish_then_sign_with_a_rotated_key,
@@ -734,15 +736,16 @@ async fn rotated_keys_survive_a_restart_sealed_in_the_database(db: &Db) {
     jwt_verify::<JsonObject>(s(&fresh, "access_token"), &set, &options).expect("verifies");
     app.stop().await;
 
-    // At rest the private key is a JWE sealed to the configured key, not
-    // a key anyone reading the database could sign with.
+    // At rest the private key is a JWE sealed under a key derived from the
+    // configured key, not a key anyone reading the database could sign with.
     let store = jose_auth_service::store::Store::connect(&db.url).await.expect("store");
     let stored = store.signing_keys().await.expect("keys");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].kid, new_kid);
     assert_eq!(stored[0].sealed.split('.').count(), 5, "compact JWE");
     let header = jose::jwt::decode_protected_header(&stored[0].sealed).expect("header");
-    assert_eq!(header["alg"], "ECDH-ES+A256KW");
+    assert_eq!(header["alg"], "dir");
+    assert_eq!(header["kid"], new_kid.as_str());
     assert!(!stored[0].sealed.contains("\"d\""));
     store.close().await;
 }
@@ -750,10 +753,11 @@ async fn rotated_keys_survive_a_restart_sealed_in_the_database(db: &Db) {
 async fn instances_sharing_a_database_publish_then_sign_with_a_rotated_key(db: &Db) {
     let mut config = es256_config(db);
     // Two instances behind one public URL, reloading keys every second; a
-    // new key is published 3 s before it signs.
+    // new key is published 8 s before it signs (room for the checks below
+    // on a loaded machine).
     config.app_url = Some("https://auth.example".into());
     config.key_reload_interval = 1;
-    config.key_activation_delay = 3;
+    config.key_activation_delay = 8;
     let one = App::start(config.clone()).await;
     let two = App::start(config).await;
     let admin = one.user("admin@example.com").await;
@@ -807,7 +811,7 @@ async fn timed_rotation_happens_once_across_instances(db: &Db) {
     let store = jose_auth_service::store::Store::connect(&db.url).await.expect("store");
     let one = KeyStore::new(&config.signing, 60, 3600).expect("keys");
     let two = KeyStore::new(&config.signing, 60, 3600).expect("keys");
-    // The configured key was made (loaded) less than an interval ago.
+    // The first instance started on this database less than an interval ago.
     assert_eq!(one.rotate_if_due(&store, 2, 0).await.expect("rotation"), None);
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let rotated = one
@@ -818,16 +822,76 @@ async fn timed_rotation_happens_once_across_instances(db: &Db) {
     // The other instance's timer fires too: the key just made by the first
     // counts, so it only loads that key.
     assert_eq!(two.rotate_if_due(&store, 2, 0).await.expect("rotation"), None);
+    two.reload(&store).await.expect("reload");
     assert_eq!(two.current_kid(), Some(rotated.kid.clone()));
     assert_eq!(one.current_kid(), Some(rotated.kid));
     assert_eq!(store.signing_keys().await.expect("keys").len(), 1);
+
+    // A restart does not postpone the next rotation: an instance started
+    // now rotates as soon as the newest key in the database is an interval
+    // old, not an interval after its own start.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let restarted = KeyStore::new(&config.signing, 60, 3600).expect("keys");
+    let next = restarted
+        .rotate_if_due(&store, 2, 0)
+        .await
+        .expect("rotation")
+        .expect("due: the newest key is an interval old");
+    assert_eq!(restarted.current_kid(), Some(next.kid));
     store.close().await;
+}
+
+async fn a_key_row_not_sealed_by_the_service_is_never_used(db: &Db) {
+    use jose_auth_service::store::StoredKey;
+    let config = es256_config(db);
+    let app = App::start(config).await;
+    let admin = app.user("admin@example.com").await;
+    let configured_kid = kid_of(s(&admin, "access_token"));
+    let store = jose_auth_service::store::Store::connect(&db.url).await.expect("store");
+
+    // Someone with write access to the database adds a key of their own,
+    // encrypted as a service-written row would be but without the
+    // configured key, which only the service holds.
+    let intruder = jose::generate_key_pair(Alg::ES256, Default::default()).expect("pair");
+    let intruder_kid = intruder
+        .public_key
+        .thumbprint(jose::Digest::Sha256)
+        .expect("thumbprint");
+    let guess = jose::generate_secret(jose::jwe::JweEnc::A256Gcm).expect("secret");
+    let pkcs8 = intruder.private_key.to_pkcs8_der().expect("der");
+    let now = unix_now();
+    let header = jose::jwe::JweHeader::new(jose::jwe::JweAlg::Dir, jose::jwe::JweEnc::A256Gcm)
+        .kid(&intruder_kid)
+        .insert("created_at", now)
+        .and_then(|h| h.insert("signs_from", now))
+        .expect("header");
+    let sealed = jose::jwe::CompactEncrypt::new(&pkcs8)
+        .protected_header(header)
+        .encrypt(&guess)
+        .expect("encrypt");
+    let row = StoredKey {
+        kid: intruder_kid.clone(),
+        sealed,
+        created_at: now,
+        signs_from: now,
+    };
+    assert!(store.insert_signing_key(&row, None).await.expect("insert"));
+
+    // A rotation reloads the keys: the intruder's is skipped, neither
+    // published nor used to sign.
+    let (new_kid, _) = rotate(&app, s(&admin, "access_token")).await;
+    let published = kids(&fetch_jwks(&app).await);
+    assert!(!published.contains(&intruder_kid), "{published:?}");
+    assert!(published.contains(&configured_kid) && published.contains(&new_kid));
+    store.close().await;
+    app.stop().await;
 }
 
 async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &Db) {
     let mut config = config(db);
     config.sign_in_max_failures = 3;
-    config.sign_in_window = 3;
+    // Long enough for the failures and checks below on a loaded machine.
+    config.sign_in_window = 8;
     let app = App::start(config).await;
     app.sign_up("alice@example.com").await;
     let attempt = |email: &'static str, password: &'static str| {
@@ -850,7 +914,7 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .expect("Retry-After seconds");
-    assert!((1..=3).contains(&retry_after), "Retry-After {retry_after}");
+    assert!((1..=8).contains(&retry_after), "Retry-After {retry_after}");
     assert_eq!(error_code(locked).await, "too_many_attempts");
     // The sign-in form is sent back to the page with the reason.
     let form = app
@@ -870,7 +934,7 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
 
     // Once the window has passed, the right password works, and the
     // success clears the count.
-    while unix_now() <= window_start + 3 {
+    while unix_now() <= window_start + 8 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
@@ -878,6 +942,41 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
         attempt("alice@example.com", "wrong password").await;
     }
     assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+async fn parallel_guesses_get_no_more_tries_than_sequential_ones(db: &Db) {
+    let mut config = config(db);
+    config.sign_in_max_failures = 3;
+    config.sign_in_window = 60;
+    let app = App::start(config).await;
+    app.sign_up("alice@example.com").await;
+    // Twelve wrong guesses at once: the password check is slow, so all of
+    // them are in flight before any has failed. At most three may be tried.
+    let guesses = (0..12).map(|_| {
+        let client = app.api.clone();
+        let url = app.url("/api/auth/sign-in");
+        tokio::spawn(async move {
+            let body = json!({ "email": "alice@example.com", "password": "wrong password" });
+            client.post(url).json(&body).send().await.expect("post").status()
+        })
+    });
+    let mut tried = 0;
+    for guess in guesses.collect::<Vec<_>>() {
+        match guess.await.expect("task") {
+            StatusCode::UNAUTHORIZED => tried += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(tried <= 3, "{tried} guesses were checked");
+    let locked = app
+        .api_post(
+            "/api/auth/sign-in",
+            json!({ "email": "alice@example.com", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
 
