@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use jose::jwe::{JweAlg, JweEnc, JweHeader};
 use jose::jws::JwsHeader;
-use jose::{Alg, Error, Jwk, Key, KeyCandidates, KeySource, LocalJwkSet};
+use jose::{Alg, Error, Key, KeyCandidates, KeySource, LocalJwkSet};
 use serde_json::Value;
 
 use crate::failure::{ERR_IO, EXIT_USAGE, Failure, warn};
@@ -65,8 +65,10 @@ pub fn parse_key(bytes: &[u8]) -> Result<Loaded, Error> {
     if trimmed.starts_with(b"{") {
         let text = std::str::from_utf8(trimmed).map_err(|_| Error::JwkInvalid("JSON key that is not UTF-8".into()))?;
         let value: Value = serde_json::from_str(text).map_err(|e| Error::JwkInvalid(format!("not JSON: {e}")))?;
+        // Parsed again from the text: from_json and from_jwk_json refuse
+        // repeated member names, which the Value above has merged.
         if value.get("keys").is_some() {
-            let set = LocalJwkSet::from_value(value)?;
+            let set = LocalJwkSet::from_json(text)?;
             if set.keys().is_empty() {
                 return Err(Error::JwksInvalid(format!(
                     "no usable key in the set ({} skipped)",
@@ -81,8 +83,7 @@ pub fn parse_key(bytes: &[u8]) -> Result<Loaded, Error> {
             }
             return Ok(Loaded::Set(set));
         }
-        let jwk: Jwk = serde_json::from_value(value).map_err(|e| Error::JwkInvalid(format!("not a JWK: {e}")))?;
-        return Key::from_jwk(&jwk).map(Loaded::One);
+        return Key::from_jwk_json(text).map(Loaded::One);
     }
     if let Some(start) = find(trimmed, b"-----BEGIN") {
         let pem =

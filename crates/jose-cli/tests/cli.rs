@@ -635,6 +635,17 @@ fn broken_key_files_are_usage_errors_with_exit_2() {
         ("empty-set.json", br#"{"keys":[]}"#, "ERR_JWKS_INVALID"),
         ("useless-set.json", br#"{"keys":[{"kty":"nope"}]}"#, "ERR_JWKS_INVALID"),
         ("bad-set.json", br#"{"keys":{}}"#, "ERR_JWKS_INVALID"),
+        // Repeated members: which value counts would be a guess.
+        (
+            "twice-k.jwk",
+            br#"{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA","k":"b3RoZXI"}"#,
+            "ERR_JWK_INVALID",
+        ),
+        (
+            "twice-k-in-set.json",
+            br#"{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA","k":"b3RoZXI"}]}"#,
+            "ERR_JWKS_INVALID",
+        ),
     ];
     for (name, content, code) in cases {
         let path = dir.write(name, content);

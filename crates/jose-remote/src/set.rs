@@ -650,9 +650,11 @@ pub(crate) fn parse_url(text: &str, allow_http: bool, what: &str) -> Result<Url>
 
 /// Parses a fetched document into a set with at least one usable key.
 fn parse_jwks(url: &Url, body: &[u8], try_all_matching: bool) -> Result<LocalJwkSet> {
-    let document: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Error::JwksInvalid(format!("the response from {url} is not JSON: {e}")))?;
-    let set = LocalJwkSet::from_value(document).map_err(|e| match e {
+    // From the text, not through serde_json::Value: from_json refuses
+    // repeated member names, which a Value would silently merge.
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Error::JwksInvalid(format!("the response from {url} is not JSON: it is not UTF-8")))?;
+    let set = LocalJwkSet::from_json(text).map_err(|e| match e {
         Error::JwksInvalid(detail) => Error::JwksInvalid(format!("{detail} (from {url})")),
         other => other,
     })?;
@@ -713,6 +715,17 @@ mod tests {
         let url = Url::parse("https://issuer.example/jwks").expect("a literal URL");
         let error = parse_jwks(&url, b"<html>", false).map(drop).expect_err("not JSON");
         assert_eq!(error.code(), "ERR_JWKS_INVALID");
+        assert!(error.to_string().contains("https://issuer.example/jwks"), "{error}");
+    }
+
+    #[test]
+    fn a_set_with_a_repeated_member_is_invalid() {
+        let url = Url::parse("https://issuer.example/jwks").expect("a literal URL");
+        let key = r#"{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA","k":"b3RoZXI"}"#;
+        let body = format!(r#"{{"keys":[{key}]}}"#);
+        let error = parse_jwks(&url, body.as_bytes(), false).map(drop).expect_err("refused");
+        assert_eq!(error.code(), "ERR_JWKS_INVALID");
+        assert!(error.to_string().contains("duplicate member \"k\""), "{error}");
         assert!(error.to_string().contains("https://issuer.example/jwks"), "{error}");
     }
 
