@@ -14,41 +14,8 @@ use jose_axum::{BoxError, Claims, JwtAuthLayer, Keys, Require, RouteClass, Token
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const APP: &str = "https://app.example";
-const SECRET: &[u8] = b"a first-party secret of 32+ bytes!!";
-
-fn secret() -> Key {
-    Key::from_secret(SECRET)
-}
-
-fn options() -> VerifyOptions {
-    VerifyOptions::new()
-        .algorithms([Alg::HS256])
-        .issuer(APP)
-        .audience("api")
-}
-
-/// A token as the app issues it, with `role` and any changes `edit` makes.
-fn token_with(role: &str, edit: impl FnOnce(SignJwt) -> SignJwt) -> String {
-    let builder = SignJwt::default()
-        .claim("role", role)
-        .protected_header(Alg::HS256)
-        .issued_at_now()
-        .issuer(APP)
-        .audience("api")
-        .subject("user-42")
-        .jwt_id("jti-1");
-    let builder = edit(builder.expiration_time("15m").expect("span"));
-    builder.sign(&secret()).expect("sign")
-}
-
-fn token(role: &str) -> String {
-    token_with(role, |b| b)
-}
-
-fn expired_token() -> String {
-    token_with("user", |b| b.expiration_time("-1h").expect("span"))
-}
+mod common;
+use common::{APP, SECRET, expired_token, options, secret, token, token_with};
 
 async fn whoami(claims: Claims<JsonObject>, headers: HeaderMap) -> String {
     let forwarded = headers.get("x-user-id").map(|v| v.to_str().unwrap_or("?").to_owned());

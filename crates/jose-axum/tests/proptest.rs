@@ -12,7 +12,8 @@ use jose_axum::{Claims, JwtAuthLayer, TokenSource, Verifier};
 use proptest::prelude::*;
 use tower::ServiceExt;
 
-const SECRET: &[u8] = b"a first-party secret of 32+ bytes!!";
+mod common;
+use common::SECRET;
 
 fn app() -> Router {
     let verifier = Verifier::new(

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use jose::jwt::{SignJwt, VerifyOptions};
+use jose::jwt::SignJwt;
 use jose::{Alg, JsonObject, Key};
 use jose_axum::{Claims, JwtAuthLayer, Require, RouteClass, Verifier};
 use tokio::net::TcpListener;
@@ -16,29 +16,11 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
-const APP: &str = "https://app.example";
-const SECRET: &[u8] = b"a first-party secret of 32+ bytes!!";
+mod common;
+use common::{APP, expired_token, options, secret, token};
 
 fn layer() -> JwtAuthLayer<JsonObject> {
-    let options = VerifyOptions::new()
-        .algorithms([Alg::HS256])
-        .issuer(APP)
-        .audience("api");
-    JwtAuthLayer::new(Verifier::new(Key::from_secret(SECRET), options)).default_class(RouteClass::Grpc)
-}
-
-fn token(role: &str, lifetime: &str) -> String {
-    SignJwt::default()
-        .claim("role", role)
-        .protected_header(Alg::HS256)
-        .issued_at_now()
-        .issuer(APP)
-        .audience("api")
-        .subject("user-42")
-        .expiration_time(lifetime)
-        .expect("span")
-        .sign(&Key::from_secret(SECRET))
-        .expect("sign")
+    JwtAuthLayer::new(Verifier::new(secret(), options())).default_class(RouteClass::Grpc)
 }
 
 /// A running gRPC server: the health service behind the layer (and a role
@@ -121,7 +103,7 @@ fn bearer(token: &str) -> Option<String> {
 #[tokio::test]
 async fn a_valid_token_reaches_the_grpc_service_with_its_claims() {
     let server = start(None).await;
-    let response = check(&server, bearer(&token("user", "15m"))).await.expect("call");
+    let response = check(&server, bearer(&token("user"))).await.expect("call");
     assert_eq!(response.status, ServingStatus::Serving as i32);
     assert_eq!(*server.subjects.lock().expect("lock"), ["user-42"]);
 }
@@ -138,9 +120,7 @@ async fn a_call_without_a_token_is_unauthenticated() {
 #[tokio::test]
 async fn an_expired_token_is_unauthenticated_with_its_code() {
     let server = start(None).await;
-    let status = check(&server, bearer(&token("user", "-1h")))
-        .await
-        .expect_err("refused");
+    let status = check(&server, bearer(&expired_token())).await.expect_err("refused");
     assert_eq!(status.code(), Code::Unauthenticated);
     assert_eq!(status.message(), "ERR_JWT_EXPIRED: the token has expired");
 }
@@ -177,17 +157,13 @@ async fn a_garbled_authorization_header_is_unauthenticated() {
 #[tokio::test]
 async fn a_failed_role_guard_is_permission_denied() {
     let server = start(Some("admin")).await;
-    let status = check(&server, bearer(&token("user", "15m")))
-        .await
-        .expect_err("refused");
+    let status = check(&server, bearer(&token("user"))).await.expect_err("refused");
     assert_eq!(status.code(), Code::PermissionDenied);
     assert!(
         status.message().starts_with("ERR_AUTH_INSUFFICIENT_SCOPE: "),
         "{status:?}"
     );
 
-    let response = check(&server, bearer(&token("admin", "15m")))
-        .await
-        .expect("admin passes");
+    let response = check(&server, bearer(&token("admin"))).await.expect("admin passes");
     assert_eq!(response.status, ServingStatus::Serving as i32);
 }
