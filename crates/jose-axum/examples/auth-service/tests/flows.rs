@@ -411,19 +411,9 @@ async fn password_reset_token_works_once_and_ends_every_session(db: &Db) {
         app.refresh(s(&session, "refresh_token")).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let old = app
-        .api_post(
-            "/api/auth/sign-in",
-            json!({ "email": "judy@example.com", "password": PASSWORD }),
-        )
-        .await;
+    let old = app.try_sign_in("judy@example.com", PASSWORD).await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    let new = app
-        .api_post(
-            "/api/auth/sign-in",
-            json!({ "email": "judy@example.com", "password": new_password }),
-        )
-        .await;
+    let new = app.try_sign_in("judy@example.com", new_password).await;
     assert_eq!(new.status(), StatusCode::OK);
     app.stop().await;
 }
@@ -566,9 +556,7 @@ async fn wrong_password_and_duplicate_sign_up_are_refused(db: &Db) {
         ("oscar@example.com", "wrong password"),
         ("nobody@example.com", PASSWORD),
     ] {
-        let response = app
-            .api_post("/api/auth/sign-in", json!({ "email": email, "password": password }))
-            .await;
+        let response = app.try_sign_in(email, password).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(response).await, "invalid_credentials");
     }
@@ -894,19 +882,16 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
     config.sign_in_window = 8;
     let app = App::start(config).await;
     app.sign_up("alice@example.com").await;
-    let attempt = |email: &'static str, password: &'static str| {
-        app.api_post("/api/auth/sign-in", json!({ "email": email, "password": password }))
-    };
     for _ in 0..3 {
         assert_eq!(
-            attempt("alice@example.com", "wrong password").await.status(),
+            app.try_sign_in("alice@example.com", "wrong password").await.status(),
             StatusCode::UNAUTHORIZED
         );
     }
     let window_start = unix_now();
 
     // Locked: even the right password is refused, with a Retry-After.
-    let locked = attempt("Alice@Example.com", PASSWORD).await;
+    let locked = app.try_sign_in("Alice@Example.com", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: i64 = locked
         .headers()
@@ -928,7 +913,7 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
     assert_eq!(form.headers()[LOCATION], "/sign-in?error=too_many_attempts");
     // Other emails, with or without an account, are not affected.
     assert_eq!(
-        attempt("nobody@example.com", "wrong password").await.status(),
+        app.try_sign_in("nobody@example.com", "wrong password").await.status(),
         StatusCode::UNAUTHORIZED
     );
 
@@ -937,11 +922,17 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
     while unix_now() <= window_start + 8 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.try_sign_in("alice@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
     for _ in 0..2 {
-        attempt("alice@example.com", "wrong password").await;
+        app.try_sign_in("alice@example.com", "wrong password").await;
     }
-    assert_eq!(attempt("alice@example.com", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.try_sign_in("alice@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
@@ -974,12 +965,7 @@ async fn parallel_guesses_get_no_more_tries_than_sequential_ones(db: &Db) {
     // and no more. (A burst may get fewer than three: attempts that all
     // see each other are all refused.)
     loop {
-        let response = app
-            .api_post(
-                "/api/auth/sign-in",
-                json!({ "email": "alice@example.com", "password": "wrong password" }),
-            )
-            .await;
+        let response = app.try_sign_in("alice@example.com", "wrong password").await;
         match response.status() {
             StatusCode::UNAUTHORIZED => tried += 1,
             StatusCode::TOO_MANY_REQUESTS => break,
@@ -988,12 +974,7 @@ async fn parallel_guesses_get_no_more_tries_than_sequential_ones(db: &Db) {
         assert!(tried <= 3, "{tried} guesses were checked");
     }
     assert_eq!(tried, 3);
-    let locked = app
-        .api_post(
-            "/api/auth/sign-in",
-            json!({ "email": "alice@example.com", "password": PASSWORD }),
-        )
-        .await;
+    let locked = app.try_sign_in("alice@example.com", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }

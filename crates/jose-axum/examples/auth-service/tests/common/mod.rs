@@ -192,6 +192,13 @@ impl App {
         response.json().await.expect("json")
     }
 
+    /// One JSON sign-in attempt with the cookie-less client, whatever its
+    /// outcome.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> Response {
+        self.api_post("/api/auth/sign-in", json!({ "email": email, "password": password }))
+            .await
+    }
+
     /// Signs up and in as a new user; returns the sign-in JSON.
     pub async fn user(&self, email: &str) -> Value {
         self.sign_up(email).await;
