@@ -87,23 +87,7 @@ impl JweHeader {
         self
     }
 
-    /// Sets `kid`.
-    pub fn kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// Sets `typ`.
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = Some(typ.into());
-        self
-    }
-
-    /// Sets `cty`.
-    pub fn cty(mut self, cty: impl Into<String>) -> Self {
-        self.cty = Some(cty.into());
-        self
-    }
+    header::common_setters!();
 
     /// Sets `zip` to `DEF`: the plaintext is compressed before encryption.
     pub fn deflate(mut self) -> Self {
@@ -169,51 +153,15 @@ impl JweHeader {
 
     /// This header as a JSON object.
     pub fn to_map(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        if let Some(alg) = self.alg {
-            map.insert("alg".into(), alg.name().into());
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
         }
-        if let Some(enc) = self.enc {
-            map.insert("enc".into(), enc.name().into());
-        }
-        let strings = [
-            ("zip", &self.zip),
-            ("kid", &self.kid),
-            ("typ", &self.typ),
-            ("cty", &self.cty),
-            ("apu", &self.apu),
-            ("apv", &self.apv),
-            ("iv", &self.iv),
-            ("tag", &self.tag),
-            ("p2s", &self.p2s),
-        ];
-        for (name, value) in strings {
-            if let Some(value) = value {
-                map.insert(name.into(), value.clone().into());
-            }
-        }
-        if let Some(p2c) = self.p2c {
-            map.insert("p2c".into(), p2c.into());
-        }
-        if let Some(crit) = &self.crit {
-            map.insert("crit".into(), crit.clone().into());
-        }
-        for (name, jwk) in [("jwk", &self.jwk), ("epk", &self.epk)] {
-            if let Some(jwk) = jwk {
-                map.insert(
-                    name.into(),
-                    serde_json::to_value(jwk.to_public()).unwrap_or(Value::Null),
-                );
-            }
-        }
-        for (name, value) in &self.other {
-            map.insert(name.clone(), value.clone());
-        }
-        map
     }
 
     pub(crate) fn to_json(&self) -> String {
-        Value::Object(self.to_map()).to_string()
+        // Strings, numbers, keys and JSON values always serialize.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
@@ -268,9 +216,29 @@ impl JweHeader {
     }
 }
 
+/// Written straight from the fields, with no intermediate map, members in
+/// name order: the bytes depend only on the header's contents.
 impl serde::Serialize for JweHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.to_map().serialize(s)
+        use header::Field;
+        let typed = [
+            ("alg", self.alg.map(|a| Field::Str(a.name()))),
+            ("apu", self.apu.as_deref().map(Field::Str)),
+            ("apv", self.apv.as_deref().map(Field::Str)),
+            ("crit", self.crit.as_deref().map(Field::List)),
+            ("cty", self.cty.as_deref().map(Field::Str)),
+            ("enc", self.enc.map(|e| Field::Str(e.name()))),
+            ("epk", self.epk.as_deref().map(Field::Jwk)),
+            ("iv", self.iv.as_deref().map(Field::Str)),
+            ("jwk", self.jwk.as_deref().map(Field::Jwk)),
+            ("kid", self.kid.as_deref().map(Field::Str)),
+            ("p2c", self.p2c.map(Field::Int)),
+            ("p2s", self.p2s.as_deref().map(Field::Str)),
+            ("tag", self.tag.as_deref().map(Field::Str)),
+            ("typ", self.typ.as_deref().map(Field::Str)),
+            ("zip", self.zip.as_deref().map(Field::Str)),
+        ];
+        header::serialize_fields(s, typed, &self.other)
     }
 }
 

@@ -54,23 +54,7 @@ impl JwsHeader {
         }
     }
 
-    /// Sets `kid`.
-    pub fn kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// Sets `typ`.
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = Some(typ.into());
-        self
-    }
-
-    /// Sets `cty`.
-    pub fn cty(mut self, cty: impl Into<String>) -> Self {
-        self.cty = Some(cty.into());
-        self
-    }
+    header::common_setters!();
 
     /// Sets any other parameter. Registered names go to their typed field.
     pub fn insert(mut self, name: impl Into<String>, value: impl Into<Value>) -> Result<Self> {
@@ -185,35 +169,11 @@ impl JwsHeader {
     }
 }
 
-/// A registered parameter's value, borrowed for serialization.
-enum Field<'h> {
-    Str(&'h str),
-    Bool(bool),
-    List(&'h [String]),
-    Jwk(&'h Jwk),
-    Json(&'h Value),
-}
-
-impl serde::Serialize for Field<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Field::Str(v) => s.serialize_str(v),
-            Field::Bool(v) => s.serialize_bool(*v),
-            Field::List(v) => v.serialize(s),
-            // Only the public members of an embedded key are ever written.
-            Field::Jwk(v) => v.to_public().serialize(s),
-            Field::Json(v) => v.serialize(s),
-        }
-    }
-}
-
-/// Written straight from the fields, with no intermediate map: this runs
-/// on every signature. Members come out in name order, as a map would
-/// write them, so the bytes do not depend on how the header was built.
+/// Written straight from the fields, with no intermediate map, members in
+/// name order: the bytes depend only on the header's contents.
 impl serde::Serialize for JwsHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        // In name order.
+        use header::Field;
         let typed = [
             ("alg", self.alg.map(|a| Field::Str(a.name()))),
             ("b64", self.b64.map(Field::Bool)),
@@ -223,28 +183,7 @@ impl serde::Serialize for JwsHeader {
             ("kid", self.kid.as_deref().map(Field::Str)),
             ("typ", self.typ.as_deref().map(Field::Str)),
         ];
-        let mut typed = typed
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| (name, v)))
-            .peekable();
-        let mut other = self
-            .other
-            .iter()
-            .map(|(name, value)| (name.as_str(), Field::Json(value)))
-            .peekable();
-        let mut map = s.serialize_map(None)?;
-        loop {
-            let next = match (typed.peek(), other.peek()) {
-                (Some((t, _)), Some((o, _))) if *o < *t => other.next(),
-                (Some(_), _) => typed.next(),
-                (None, Some(_)) => other.next(),
-                (None, None) => break,
-            };
-            if let Some((name, value)) = next {
-                map.serialize_entry(name, &value)?;
-            }
-        }
-        map.end()
+        header::serialize_fields(s, typed, &self.other)
     }
 }
 
