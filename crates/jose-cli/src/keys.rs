@@ -366,41 +366,6 @@ pub fn no_jws_alg(key: &Key) -> Failure {
     Failure::key_use(why)
 }
 
-/// True for the PBES2 algorithms, which take a password.
-pub fn is_pbes2(alg: JweAlg) -> bool {
-    matches!(
-        alg,
-        JweAlg::Pbes2Hs256A128Kw | JweAlg::Pbes2Hs384A192Kw | JweAlg::Pbes2Hs512A256Kw
-    )
-}
-
-/// The key length an AES key wrap algorithm needs, in bytes.
-fn wrap_len(alg: JweAlg) -> Option<usize> {
-    match alg {
-        JweAlg::A128Kw | JweAlg::A128GcmKw => Some(16),
-        JweAlg::A192Kw | JweAlg::A192GcmKw => Some(24),
-        JweAlg::A256Kw | JweAlg::A256GcmKw => Some(32),
-        _ => None,
-    }
-}
-
-/// Whether `key` can serve `alg` with `enc`: its type, `use` and JWK
-/// `alg` (through the library), and for a secret its length.
-pub fn fits_jwe(key: &Key, alg: JweAlg, enc: JweEnc) -> bool {
-    if !key.supports_jwe(alg, enc) {
-        return false;
-    }
-    if !key.is_symmetric() || is_pbes2(alg) {
-        return true;
-    }
-    let len = key.bits() / 8;
-    match (alg, wrap_len(alg)) {
-        (JweAlg::Dir, _) => enc.key_len() == len,
-        (_, Some(wrap)) => wrap == len,
-        _ => true,
-    }
-}
-
 /// The key management algorithms a key accepts for decryption when no
 /// `--alg` is given: those its type, length and JWK `alg` allow, never
 /// PBES2 (that needs `--password`) nor RSA1_5 (that needs `--alg`).
@@ -408,8 +373,8 @@ pub fn default_jwe_algs(key: &Key) -> Vec<JweAlg> {
     JweAlg::ALL
         .iter()
         .copied()
-        .filter(|&alg| !is_pbes2(alg) && alg != JweAlg::Rsa1_5)
-        .filter(|&alg| JweEnc::ALL.iter().any(|&enc| fits_jwe(key, alg, enc)))
+        .filter(|&alg| !alg.uses_password() && alg != JweAlg::Rsa1_5)
+        .filter(|&alg| JweEnc::ALL.iter().any(|&enc| key.supports_jwe(alg, enc)))
         .collect()
 }
 

@@ -591,12 +591,14 @@ fn ecdh_missing_epk_is_refused() {
 fn dir_key_of_the_wrong_length_is_refused() {
     for enc in JweEnc::ALL.iter().copied() {
         let right = generate_secret(enc).unwrap();
+        assert!(right.supports_jwe(JweAlg::Dir, enc));
         let token = compact(JweAlg::Dir, enc, &right);
         for len in [enc.key_len() - 1, enc.key_len() + 1, 16, 24, 32, 48, 64] {
             if len == enc.key_len() {
                 continue;
             }
             let wrong = Key::from_secret(vec![3u8; len]);
+            assert!(!wrong.supports_jwe(JweAlg::Dir, enc), "{enc} with a {len}-byte key");
             assert_key_use(
                 CompactEncrypt::new(PLAINTEXT)
                     .protected_header(JweHeader::new(JweAlg::Dir, enc))
@@ -624,9 +626,14 @@ fn key_wrap_kek_of_the_wrong_length_is_refused() {
     for (alg, len) in kw {
         let right = generate_secret(alg).unwrap();
         assert_eq!(right.bits(), len * 8);
+        assert!(right.supports_jwe(alg, JweEnc::A256Gcm));
         let token = compact(alg, JweEnc::A256Gcm, &right);
         for wrong_len in [len - 8, len + 8, 0, 1] {
             let wrong = Key::from_secret(vec![5u8; wrong_len]);
+            assert!(
+                !wrong.supports_jwe(alg, JweEnc::A256Gcm),
+                "{alg} with a {wrong_len}-byte kek"
+            );
             assert_key_use(
                 CompactEncrypt::new(PLAINTEXT)
                     .protected_header(JweHeader::new(alg, JweEnc::A256Gcm))

@@ -60,7 +60,7 @@ pub fn generate(args: &JwkGenerateArgs) -> Result<(), Failure> {
                 "a \"dir\" key is sized by its content encryption algorithm: name that instead, e.g. `jose jwk generate A256GCM`",
             ));
         }
-        Algorithm::Jwe(alg) if keys::is_pbes2(alg) => {
+        Algorithm::Jwe(alg) if alg.uses_password() => {
             return Err(Failure::usage(format!(
                 "{alg} takes a password, not a key: pass --password to `jose jwe encrypt` or `jose jwt encrypt`"
             )));

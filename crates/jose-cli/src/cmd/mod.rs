@@ -183,19 +183,19 @@ impl CryptKey {
             .iter()
             .map(|n| keys::jwe_enc(n))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Some(pbes2) = named.iter().find(|&&a| keys::is_pbes2(a)) {
+        if let Some(pbes2) = named.iter().find(|&&a| a.uses_password()) {
             if !self.password {
                 return Err(Failure::usage(format!("{pbes2} needs --password")));
             }
         }
         let algs = if self.password {
-            if let Some(other) = named.iter().find(|&&a| !keys::is_pbes2(a)) {
+            if let Some(other) = named.iter().find(|&&a| !a.uses_password()) {
                 return Err(Failure::usage(format!(
                     "--password is for the PBES2 algorithms only, not {other}"
                 )));
             }
             if named.is_empty() {
-                Some(JweAlg::ALL.iter().copied().filter(|&a| keys::is_pbes2(a)).collect())
+                Some(JweAlg::ALL.iter().copied().filter(|&a| a.uses_password()).collect())
             } else {
                 Some(named)
             }
@@ -242,7 +242,7 @@ impl CryptKey {
         let encs: &[JweEnc] = if encs.is_empty() { JweEnc::ALL } else { encs };
         let usable = algs
             .iter()
-            .any(|&alg| encs.iter().any(|&enc| keys::fits_jwe(key, alg, enc)));
+            .any(|&alg| encs.iter().any(|&enc| key.supports_jwe(alg, enc)));
         if !usable {
             let why = match key.alg() {
                 Some("RSA1_5") => "; RSA1_5 is accepted only when named with --alg RSA1_5",
@@ -267,7 +267,7 @@ impl CryptKey {
     /// The one key to encrypt to, for `alg` with `enc`: PBES2 only with a
     /// password, and a password only for PBES2.
     fn encryption_key(self, alg: JweAlg, enc: JweEnc, kid: Option<&str>) -> Result<Key, Failure> {
-        match (self.password, keys::is_pbes2(alg)) {
+        match (self.password, alg.uses_password()) {
             (true, false) => {
                 return Err(Failure::usage(format!(
                     "--password is for the PBES2 algorithms only, not {alg}"
@@ -277,7 +277,7 @@ impl CryptKey {
             _ => {}
         }
         keys::pick_key(self.loaded, kid, &format!("encrypt with {alg} and {enc}"), |key| {
-            keys::fits_jwe(key, alg, enc)
+            key.supports_jwe(alg, enc)
         })
     }
 }

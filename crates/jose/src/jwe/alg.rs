@@ -162,6 +162,18 @@ impl JweAlg {
         }
     }
 
+    /// True for the PBES2 algorithms, whose key is a password.
+    ///
+    /// ```
+    /// use jose::jwe::JweAlg;
+    ///
+    /// assert!(JweAlg::Pbes2Hs256A128Kw.uses_password());
+    /// assert!(!JweAlg::A128Kw.uses_password());
+    /// ```
+    pub fn uses_password(self) -> bool {
+        matches!(self.mode(), Mode::Pbes2(..))
+    }
+
     /// True when the key management output is the content key itself, so
     /// the JWE can have only one recipient.
     pub(crate) fn is_direct(self) -> bool {

@@ -19,7 +19,7 @@
 //! # Ok::<(), jose::Error>(())
 //! ```
 
-mod alg;
+pub(crate) mod alg;
 mod compact;
 mod content;
 mod flattened;

@@ -5,6 +5,7 @@ use super::{Curve, Key, Material};
 use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
 use crate::backend::rsa_enc::{RsaDecryptor, RsaEncryptor};
 use crate::error::{Error, Result};
+use crate::jwe::alg::Mode;
 use crate::jwe::{JweAlg, JweEnc};
 
 fn ecdh_curve(curve: Curve) -> Option<EcdhCurve> {
@@ -19,7 +20,20 @@ fn ecdh_curve(curve: Curve) -> Option<EcdhCurve> {
 
 impl Key {
     /// Whether this key may serve `alg` with `enc` for JWE, by its type,
-    /// curve, JWK `alg` and `use`.
+    /// curve, JWK `alg` and `use`, and for a secret its length (`dir`
+    /// needs `enc`'s key length, AES key wrap the KEK's; a PBES2 password
+    /// may have any length).
+    ///
+    /// ```
+    /// use jose::Key;
+    /// use jose::jwe::{JweAlg, JweEnc};
+    ///
+    /// let kek = Key::from_secret(&[7u8; 16]);
+    /// assert!(kek.supports_jwe(JweAlg::A128Kw, JweEnc::A256Gcm));
+    /// assert!(!kek.supports_jwe(JweAlg::A256Kw, JweEnc::A256Gcm));
+    /// assert!(kek.supports_jwe(JweAlg::Dir, JweEnc::A128Gcm));
+    /// assert!(!kek.supports_jwe(JweAlg::Dir, JweEnc::A256Gcm));
+    /// ```
     pub fn supports_jwe(&self, alg: JweAlg, enc: JweEnc) -> bool {
         self.check_jwe_alg(alg, enc).is_ok()
     }
@@ -40,6 +54,20 @@ impl Key {
         }
         if alg.key_types().contains(&"EC") {
             self.ecdh_public()?;
+        }
+        if let Some(secret) = self.secret_bytes() {
+            let needed = match alg.mode() {
+                Mode::Direct => Some(enc.key_len()),
+                Mode::KeyWrap(len) | Mode::GcmKeyWrap(len) => Some(len),
+                _ => None,
+            };
+            if let Some(needed) = needed.filter(|&needed| needed != secret.len()) {
+                let purpose = if alg == JweAlg::Dir { enc.name() } else { alg.name() };
+                return Err(Error::key_use(format!(
+                    "{purpose} needs a {needed}-byte key; this secret has {} bytes",
+                    secret.len()
+                )));
+            }
         }
         Ok(())
     }
