@@ -1,52 +1,28 @@
-//! Base64url without padding (RFC 4648 section 5), as JOSE writes it: for
-//! `--secret-b64` and for detached JSON payloads.
+//! Base64url (RFC 4648 section 5), as JOSE writes it: for `--secret-b64`
+//! and for detached JSON payloads. Written without padding; read with or
+//! without it, since secrets are often pasted from tools that pad.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use base64::Engine as _;
+use base64::alphabet::URL_SAFE;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+
+/// Padding optional; trailing bits must be 0.
+const LENIENT_PADDING: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// Encodes without padding.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
-        for i in 0..=chunk.len() {
-            let index = (n >> (18 - 6 * i)) & 0x3f;
-            out.push(char::from(ALPHABET[index as usize]));
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
-}
-
-/// Decodes base64url; trailing `=` padding is tolerated. `None` for any
-/// other character (including the `+` and `/` of standard base64) or an
-/// impossible length.
+/// Decodes base64url, padded or not. `None` for any other character
+/// (including the `+` and `/` of standard base64), padding inside the
+/// text, non-zero trailing bits or an impossible length.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=').as_bytes();
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
+    LENIENT_PADDING.decode(text).ok()
 }
 
 #[cfg(test)]
@@ -78,9 +54,17 @@ mod tests {
     }
 
     #[test]
-    fn padding_is_tolerated_and_impossible_lengths_refused() {
+    fn padding_is_optional_and_impossible_lengths_refused() {
         assert_eq!(decode("Zg=="), Some(b"f".to_vec()));
+        assert_eq!(decode("Zg"), Some(b"f".to_vec()));
         assert_eq!(decode("Z"), None);
+        assert_eq!(decode("Zg=A"), None);
         assert_eq!(decode("Zm9vY"), None);
+    }
+
+    #[test]
+    fn nonzero_trailing_bits_are_refused() {
+        // "Zh" decodes to 'f' with two stray bits set.
+        assert_eq!(decode("Zh"), None);
     }
 }
