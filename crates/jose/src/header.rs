@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::json::{HeaderValues, MemberValues};
 use crate::jwk::Jwk;
 
 /// A header type that is filled member by member: parsed in one pass
@@ -77,7 +78,7 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
         let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
         while let Some(name) = access.next_key::<Cow<'de, str>>()? {
-            let value: Value = access.next_value()?;
+            let value = HeaderValues.next_value(&name, &mut access)?;
             // Duplicates are a structural fault and win over a bad value
             // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
             if seen.contains(&name) {

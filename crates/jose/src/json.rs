@@ -48,6 +48,87 @@ impl<'de> MemberValues<'de> for Values {
     }
 }
 
+/// The members of a JOSE header: a key embedded in it (`jwk`, `epk`) may
+/// not repeat a member name either, as a key read on its own may not; a
+/// `Value` would keep the last of two `x`s silently.
+pub(crate) struct HeaderValues;
+
+impl<'de> MemberValues<'de> for HeaderValues {
+    fn next_value<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<Value, A::Error> {
+        match name {
+            "jwk" => access.next_value_seed(EmbeddedKey("jwk")),
+            "epk" => access.next_value_seed(EmbeddedKey("epk")),
+            _ => access.next_value(),
+        }
+    }
+}
+
+/// The value of a key-valued header parameter, named by its parameter: any
+/// JSON (the header's own checks say what is wrong with a non-object), but
+/// an object's member names must be unique.
+struct EmbeddedKey(&'static str);
+
+impl<'de> DeserializeSeed<'de> for EmbeddedKey {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EmbeddedKey {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(name) = access.next_key::<String>()? {
+            let value: Value = access.next_value()?;
+            if map.contains_key(&name) {
+                // Not worded as a duplicate of the header's own members.
+                return Err(de::Error::custom(format_args!(
+                    "{:?} has the member {name:?} twice",
+                    self.0
+                )));
+            }
+            map.insert(name, value);
+        }
+        Ok(Value::Object(map))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+}
+
 struct StrictObject<'r, R>(&'r mut R);
 
 const DUPLICATE: &str = "duplicate member ";
@@ -107,6 +188,12 @@ impl<'de, R: MemberValues<'de>> Visitor<'de> for StrictObject<'_, R> {
 /// another document (the unprotected headers of the JSON serializations).
 pub(crate) fn deserialize_unique_object<'de, D: de::Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
     StrictObject(&mut Values).deserialize(d)
+}
+
+/// [`deserialize_unique_object`] for a JOSE header: the keys it embeds
+/// (`jwk`, `epk`) must have unique member names too.
+pub(crate) fn deserialize_unique_header<'de, D: de::Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    StrictObject(&mut HeaderValues).deserialize(d)
 }
 
 /// Parses `bytes` as one JSON object whose top-level member names are

@@ -1462,3 +1462,26 @@ fn a_public_key_cannot_decrypt() {
         "RSA1_5 public key",
     );
 }
+
+#[test]
+fn epk_with_a_repeated_member_is_invalid() {
+    let pair = ecdh_pair("P-256");
+    let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
+    let header = String::from_utf8(unb64(token.split('.').next().expect("header"))).expect("UTF-8");
+    // The sender's own epk, with a second "x" in front of its own.
+    let doubled = header.replacen(r#""x":"#, &format!(r#""x":"{}","x":"#, b64(&[0x42; 32])), 1);
+    assert_ne!(doubled, header);
+    let result = compact_decrypt(
+        &with_header_text(&token, &doubled),
+        &pair.private_key,
+        &JweDecryptOptions::new(),
+    );
+    match result {
+        Err(e @ Error::JweInvalid(_)) => {
+            assert!(e.to_string().contains(r#""epk" has the member "x" twice"#), "{e}")
+        }
+        other => panic!("expected JweInvalid, got {:?}", other.map(drop)),
+    }
+    // Unchanged, the same header decrypts.
+    assert!(compact_decrypt(&token, &pair.private_key, &JweDecryptOptions::new()).is_ok());
+}

@@ -894,6 +894,54 @@ fn embedded_jwk_refuses_private_keys() {
     }
 }
 
+/// The public JWK of [`ec`] as JSON text, with `extra` members spliced in
+/// after `crv`.
+fn ec_jwk_text_with(extra: &str) -> String {
+    let jwk = ec().public_key.to_public_jwk().unwrap();
+    format!(
+        r#"{{"kty":"EC","crv":"P-256"{extra},"x":"{}","y":"{}"}}"#,
+        jwk.x.as_deref().unwrap(),
+        jwk.y.as_deref().unwrap()
+    )
+}
+
+#[test]
+fn embedded_key_with_a_repeated_member_is_refused() {
+    // Two "x": which key signed would depend on the parser.
+    let other_x = format!(r#","x":"{}""#, b64(&[0x42; 32]));
+    let jwk = ec_jwk_text_with(&other_x);
+    let header = format!(r#"{{"alg":"ES256","jwk":{jwk}}}"#);
+    let expected = r#""jwk" has the member "x" twice"#;
+
+    let signing = CompactSign::new(b"{}").protected_header_json(&header);
+    assert!(
+        matches!(&signing, Err(e @ Error::JwsInvalid(_)) if e.to_string().contains(expected)),
+        "{:?}",
+        signing.map(drop)
+    );
+    // Refused as malformed when read, before any key or signature.
+    let token = format!("{}.{}.{}", b64(header.as_bytes()), b64(b"{}"), b64(&[1u8; 64]));
+    match compact_verify(&token, &EmbeddedJwk, &jws_options()) {
+        Err(e @ Error::JwsInvalid(_)) => assert!(e.to_string().contains(expected), "{e}"),
+        other => panic!("expected JwsInvalid, got {:?}", other.map(drop)),
+    }
+    // In an unprotected header too.
+    let flattened = format!(
+        r#"{{"protected":"{}","header":{{"jwk":{jwk}}},"payload":"{}","signature":"{}"}}"#,
+        b64(br#"{"alg":"ES256"}"#),
+        b64(b"{}"),
+        b64(&[1u8; 64])
+    );
+    let parsed = serde_json::from_str::<FlattenedJws>(&flattened).map_err(|e| e.to_string());
+    assert!(matches!(&parsed, Err(e) if e.contains(expected)), "{parsed:?}");
+    // The same key without the repeat is a key like any other.
+    assert!(
+        CompactSign::new(b"{}")
+            .protected_header_json(&format!(r#"{{"alg":"ES256","jwk":{}}}"#, ec_jwk_text_with("")))
+            .is_ok()
+    );
+}
+
 #[test]
 fn embedded_jwk_refuses_symmetric_keys() {
     let jwk = json!({ "kty": "oct", "k": b64(&SECRET) });

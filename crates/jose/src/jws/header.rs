@@ -190,7 +190,7 @@ impl serde::Serialize for JwsHeader {
 impl<'de> serde::Deserialize<'de> for JwsHeader {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         // Unprotected headers refuse repeated members as the protected one does.
-        let map = crate::json::deserialize_unique_object(d)?;
+        let map = crate::json::deserialize_unique_header(d)?;
         JwsHeader::from_map(map).map_err(serde::de::Error::custom)
     }
 }
