@@ -999,3 +999,39 @@ async fn hs256_service_publishes_no_jwks(db: &Db) {
     assert_eq!(rotate.status(), StatusCode::CONFLICT);
     app.stop().await;
 }
+
+/// A `DATABASE_URL` asking for TLS gets it: the service's pool and its
+/// flows run over an encrypted connection (ci-setup.sh's cluster has TLS
+/// on, with Debian's snakeoil certificate, hence `require` rather than
+/// `verify-full`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_is_reached_over_tls_when_the_url_asks_for_it() {
+    use sqlx::{Connection, Row};
+    let Some(db) = Db::postgres("postgres_is_reached_over_tls_when_the_url_asks_for_it").await else {
+        return;
+    };
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    let tls_url = format!("{}{separator}sslmode=require", db.url);
+
+    let mut config = config(&db);
+    config.database_url = tls_url.clone();
+    let app = App::start(config).await;
+    let user = app.user("tls@example.com").await;
+    assert_eq!(
+        app.get_bearer("/api/me", s(&user, "access_token")).await.status(),
+        StatusCode::OK
+    );
+    app.stop().await;
+
+    let mut connection = sqlx::postgres::PgConnection::connect(&tls_url).await.expect("connect");
+    let row = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut connection)
+        .await
+        .expect("query");
+    assert!(
+        row.try_get::<bool, _>("ssl").expect("ssl column"),
+        "the connection is not encrypted"
+    );
+    connection.close().await.ok();
+    db.cleanup().await;
+}
