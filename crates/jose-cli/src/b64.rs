@@ -7,7 +7,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 
-/// Padding optional; trailing bits must be 0.
+/// Padding optional (none, or the canonical `=`s); trailing bits must be 0.
 const LENIENT_PADDING: GeneralPurpose = GeneralPurpose::new(
     &URL_SAFE,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
@@ -19,8 +19,8 @@ pub fn encode(bytes: &[u8]) -> String {
 }
 
 /// Decodes base64url, padded or not. `None` for any other character
-/// (including the `+` and `/` of standard base64), padding inside the
-/// text, non-zero trailing bits or an impossible length.
+/// (including the `+` and `/` of standard base64), more `=` than the
+/// canonical padding, non-zero trailing bits or an impossible length.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     LENIENT_PADDING.decode(text).ok()
 }
@@ -58,7 +58,8 @@ mod tests {
         assert_eq!(decode("Zg=="), Some(b"f".to_vec()));
         assert_eq!(decode("Zg"), Some(b"f".to_vec()));
         assert_eq!(decode("Z"), None);
-        assert_eq!(decode("Zg=A"), None);
+        assert_eq!(decode("Zm9v="), None);
+        assert_eq!(decode("Zg==="), None);
         assert_eq!(decode("Zm9vY"), None);
     }
 

@@ -1,12 +1,13 @@
 //! Keys from files, secrets from arguments, key sets (local or remote), and
 //! which key or algorithm a command uses when the user did not say.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv6Addr};
 
 use jose::jwe::{JweAlg, JweEnc, JweHeader};
 use jose::jws::JwsHeader;
 use jose::{Alg, Error, Key, KeyCandidates, KeySource, LocalJwkSet};
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
 use crate::failure::{ERR_IO, EXIT_USAGE, Failure, warn};
 use crate::io::{is_stdin, read_source};
@@ -64,10 +65,13 @@ pub fn parse_key(bytes: &[u8]) -> Result<Loaded, Error> {
     }
     if trimmed.starts_with(b"{") {
         let text = std::str::from_utf8(trimmed).map_err(|_| Error::JwkInvalid("JSON key that is not UTF-8".into()))?;
-        let value: Value = serde_json::from_str(text).map_err(|e| Error::JwkInvalid(format!("not JSON: {e}")))?;
-        // Parsed again from the text: from_json and from_jwk_json refuse
-        // repeated member names, which the Value above has merged.
-        if value.get("keys").is_some() {
+        // Only the member names, to tell a set from a key: no copy of the
+        // key material outlives this line unzeroized. The document itself
+        // is parsed from the text by from_json / from_jwk_json, which also
+        // refuse repeated member names.
+        let members: BTreeMap<String, IgnoredAny> =
+            serde_json::from_str(text).map_err(|e| Error::JwkInvalid(format!("not JSON: {e}")))?;
+        if members.contains_key("keys") {
             let set = LocalJwkSet::from_json(text)?;
             if set.keys().is_empty() {
                 return Err(Error::JwksInvalid(format!(

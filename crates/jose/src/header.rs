@@ -78,7 +78,16 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
         let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
         while let Some(name) = access.next_key::<Cow<'de, str>>()? {
-            let value = HeaderValues.next_value(&name, &mut access)?;
+            let value = match HeaderValues.next_value(&name, &mut access) {
+                Ok(value) => value,
+                // An embedded key that repeats a member is as malformed as
+                // a header that does, whatever was seen before it.
+                Err(e) if name == "jwk" || name == "epk" => {
+                    *self.failure = Some(H::malformed(format!("protected header: {e}")));
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
             // Duplicates are a structural fault and win over a bad value
             // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
             if seen.contains(&name) {
@@ -114,8 +123,18 @@ impl serde::Serialize for Field<'_> {
             Field::Bool(v) => s.serialize_bool(*v),
             Field::Int(v) => s.serialize_u64(*v),
             Field::List(v) => v.serialize(s),
-            // Only the public members of an embedded key are ever written.
-            Field::Jwk(v) => v.to_public().serialize(s),
+            // Only the public members of an embedded key are ever written,
+            // in name order like the header's own.
+            Field::Jwk(v) => {
+                let members = match serde_json::to_value(v.to_public()) {
+                    Ok(Value::Object(members)) => members,
+                    Ok(_) => return Err(serde::ser::Error::custom("a JWK is a JSON object")),
+                    Err(e) => return Err(serde::ser::Error::custom(e)),
+                };
+                let mut members: Vec<(String, Value)> = members.into_iter().collect();
+                members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                s.collect_map(members)
+            }
             Field::Json(v) => v.serialize(s),
         }
     }
@@ -125,19 +144,26 @@ impl serde::Serialize for Field<'_> {
 /// (this runs on every signature and encryption): the registered
 /// parameters `typed`, given in name order, merged with the `other` ones.
 /// Members come out in name order whatever the order of `other` (which
-/// follows insertion if serde_json's `preserve_order` is on), so the bytes
-/// depend only on the header's contents.
+/// follows insertion if serde_json's `preserve_order` is on), and so do an
+/// embedded key's, so the bytes depend only on the header's contents.
 pub(crate) fn serialize_fields<'h, S: serde::Serializer, const N: usize>(
     s: S,
     typed: [(&'static str, Option<Field<'h>>); N],
     other: &'h Map<String, Value>,
 ) -> std::result::Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
-    let mut typed = typed
+    let typed: Vec<(&'static str, Field<'h>)> = typed
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
-        .peekable();
-    let mut other: Vec<(&str, &Value)> = other.iter().map(|(name, value)| (name.as_str(), value)).collect();
+        .collect();
+    // A registered name can reach `other` only by editing the public field
+    // directly; the typed value counts, and the name is written once.
+    let mut other: Vec<(&str, &Value)> = other
+        .iter()
+        .map(|(name, value)| (name.as_str(), value))
+        .filter(|(name, _)| !typed.iter().any(|(typed_name, _)| typed_name == name))
+        .collect();
+    let mut typed = typed.into_iter().peekable();
     if !other.is_sorted_by_key(|(name, _)| *name) {
         other.sort_unstable_by_key(|(name, _)| *name);
     }
@@ -270,6 +296,7 @@ pub(crate) fn check_crit(
 mod tests {
     use crate::Alg;
     use crate::jwe::{JweAlg, JweEnc, JweHeader};
+    use crate::jwk::Jwk;
     use crate::jws::JwsHeader;
 
     #[test]
@@ -290,5 +317,34 @@ mod tests {
             .and_then(|h| h.insert("a", "first"))
             .expect("header");
         assert_eq!(jws.to_json(), r#"{"a":"first","alg":"ES256","iss":"me","typ":"JWT"}"#);
+    }
+
+    #[test]
+    fn embedded_keys_are_written_in_name_order_too() {
+        let jwk: Jwk =
+            serde_json::from_str(r#"{"y":"WQ","kty":"EC","x":"WA","crv":"P-256","kid":"k","x-extra":1,"d":"RA"}"#)
+                .expect("jwk");
+        let mut jwe = JweHeader::new(JweAlg::EcdhEs, JweEnc::A128Gcm);
+        jwe.epk = Some(Box::new(jwk.clone()));
+        assert_eq!(
+            jwe.to_json(),
+            r#"{"alg":"ECDH-ES","enc":"A128GCM","epk":{"crv":"P-256","kid":"k","kty":"EC","x":"WA","x-extra":1,"y":"WQ"}}"#
+        );
+        let mut jws = JwsHeader::new(Alg::ES256);
+        jws.jwk = Some(Box::new(jwk));
+        assert_eq!(
+            jws.to_json(),
+            r#"{"alg":"ES256","jwk":{"crv":"P-256","kid":"k","kty":"EC","x":"WA","x-extra":1,"y":"WQ"}}"#
+        );
+    }
+
+    #[test]
+    fn a_registered_name_in_other_is_written_once() {
+        let mut jwe = JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm);
+        jwe.other.insert("alg".into(), "none".into());
+        assert_eq!(jwe.to_json(), r#"{"alg":"dir","enc":"A128GCM"}"#);
+        let mut jws = JwsHeader::new(Alg::HS256);
+        jws.other.insert("alg".into(), "none".into());
+        assert_eq!(jws.to_json(), r#"{"alg":"HS256"}"#);
     }
 }

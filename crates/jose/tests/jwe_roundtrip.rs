@@ -817,3 +817,31 @@ fn nested_jwt_both_ways() {
         Err(Error::JwtInvalid(_))
     ));
 }
+
+#[test]
+fn a_key_set_picks_the_secret_of_the_length_the_algorithm_needs() {
+    // Two secrets without kid or alg: only the length tells them apart.
+    let kek_128 = Key::from_secret([1u8; 16]);
+    let kek_256 = Key::from_secret([2u8; 32]);
+    let set = LocalJwkSet::new([kek_128.clone(), kek_256.clone()]);
+    for (alg, kek) in [
+        (JweAlg::A128Kw, &kek_128),
+        (JweAlg::A256Kw, &kek_256),
+        (JweAlg::A256GcmKw, &kek_256),
+    ] {
+        let token = CompactEncrypt::new(b"for one of two keys")
+            .protected_header(JweHeader::new(alg, JweEnc::A128Gcm))
+            .encrypt(kek)
+            .expect("encrypt");
+        let decrypted = compact_decrypt(&token, &set, &JweDecryptOptions::new()).expect("one key fits");
+        assert_eq!(decrypted.plaintext, b"for one of two keys");
+        assert_eq!(decrypted.key.bits(), kek.bits(), "{alg}");
+    }
+    // dir: the secret whose length is the content key's.
+    let token = CompactEncrypt::new(b"direct")
+        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128CbcHs256))
+        .encrypt(&kek_256)
+        .expect("encrypt");
+    let decrypted = compact_decrypt(&token, &set, &JweDecryptOptions::new()).expect("one key fits");
+    assert_eq!(decrypted.key.bits(), 256);
+}

@@ -934,6 +934,18 @@ fn embedded_key_with_a_repeated_member_is_refused() {
     );
     let parsed = serde_json::from_str::<FlattenedJws>(&flattened).map_err(|e| e.to_string());
     assert!(matches!(&parsed, Err(e) if e.contains(expected)), "{parsed:?}");
+    // Structural, so it wins over a bad value seen before it.
+    let unknown_alg_first = format!(r#"{{"alg":"XYZ","jwk":{jwk}}}"#);
+    let token = format!(
+        "{}.{}.{}",
+        b64(unknown_alg_first.as_bytes()),
+        b64(b"{}"),
+        b64(&[1u8; 64])
+    );
+    match compact_verify(&token, &EmbeddedJwk, &jws_options()) {
+        Err(e @ Error::JwsInvalid(_)) => assert!(e.to_string().contains(expected), "{e}"),
+        other => panic!("expected JwsInvalid, got {:?}", other.map(drop)),
+    }
     // The same key without the repeat is a key like any other.
     assert!(
         CompactSign::new(b"{}")

@@ -78,17 +78,11 @@ fn random(len: usize) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn exact_key<'k>(key: &'k Key, len: usize, what: &str) -> Result<&'k [u8]> {
-    let bytes = key
-        .secret_bytes()
-        .ok_or_else(|| Error::key_use(format!("{what} needs a symmetric key")))?;
-    if bytes.len() != len {
-        return Err(Error::key_use(format!(
-            "{what} needs a {len}-byte key, got {}",
-            bytes.len()
-        )));
-    }
-    Ok(bytes)
+/// The secret of a key that `check_jwe_alg` has passed, which also
+/// checked its length for `alg` and `enc`.
+fn secret_of<'k>(key: &'k Key, what: &str) -> Result<&'k [u8]> {
+    key.secret_bytes()
+        .ok_or_else(|| Error::key_use(format!("{what} needs a symmetric key")))
 }
 
 /// The ECDH-ES derived key (RFC 7518 section 4.6.2).
@@ -206,7 +200,7 @@ pub(crate) fn encrypt_key(
     };
     match alg.mode() {
         Mode::Direct => {
-            let cek = Zeroizing::new(exact_key(key, enc.key_len(), "\"dir\" with this \"enc\"")?.to_vec());
+            let cek = Zeroizing::new(secret_of(key, "\"dir\" with this \"enc\"")?.to_vec());
             if shared_cek.is_some_and(|shared| shared != cek.as_slice()) {
                 return Err(Error::JweInvalid(
                     "\"dir\" cannot share a content key with other recipients".into(),
@@ -279,8 +273,8 @@ pub(crate) fn encrypt_key(
         Mode::RsaPkcs1 => Err(Error::NotSupported(
             "encrypting with RSA1_5: it is for decrypting old tokens only".into(),
         )),
-        Mode::KeyWrap(len) => {
-            let kek = exact_key(key, len, alg.name())?;
+        Mode::KeyWrap(_) => {
+            let kek = secret_of(key, alg.name())?;
             let cek = cek_or_new(shared_cek)?;
             let encrypted_key = aes_kw::aes_kw_wrap(kek, &cek).map_err(|_| Error::Crypto("key wrap failed"))?;
             Ok(Recipient {
@@ -289,8 +283,8 @@ pub(crate) fn encrypt_key(
                 header,
             })
         }
-        Mode::GcmKeyWrap(len) => {
-            let kek = exact_key(key, len, alg.name())?;
+        Mode::GcmKeyWrap(_) => {
+            let kek = secret_of(key, alg.name())?;
             let cek = cek_or_new(shared_cek)?;
             let iv = match &params.iv {
                 Some(iv) => iv.clone(),
@@ -408,7 +402,7 @@ pub(crate) fn decrypt_key(
             if !encrypted_key.is_empty() {
                 return Err(Error::JweInvalid("\"dir\" must have an empty encrypted key".into()));
             }
-            Zeroizing::new(exact_key(key, enc.key_len(), "\"dir\" with this \"enc\"")?.to_vec())
+            Zeroizing::new(secret_of(key, "\"dir\" with this \"enc\"")?.to_vec())
         }
         Mode::DirectAgreement | Mode::AgreementWithKeyWrap(_) => {
             let private = key.ecdh_private()?;
@@ -439,9 +433,9 @@ pub(crate) fn decrypt_key(
                 _ => random_cek,
             }
         }
-        Mode::KeyWrap(len) => aes_kw::aes_kw_unwrap(exact_key(key, len, alg.name())?, encrypted_key).map_err(failed)?,
-        Mode::GcmKeyWrap(len) => {
-            let kek = exact_key(key, len, alg.name())?;
+        Mode::KeyWrap(_) => aes_kw::aes_kw_unwrap(secret_of(key, alg.name())?, encrypted_key).map_err(failed)?,
+        Mode::GcmKeyWrap(_) => {
+            let kek = secret_of(key, alg.name())?;
             aead::aes_gcm_open(kek, &params.iv, &[], encrypted_key, &params.tag).map_err(failed)?
         }
         Mode::Pbes2(prf, len) => {

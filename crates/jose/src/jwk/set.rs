@@ -264,8 +264,9 @@ impl KeySource for LocalJwkSet {
 
 /// The selection rule for decryption keys: `kid`, key type for the
 /// `alg`, the JWK's `alg` (or, for `dir`, the `enc` it is labelled with),
-/// `use` of `enc`, `key_ops` allowing decryption, and for ECDH-ES the
-/// curve of the sender's ephemeral key.
+/// `use` of `enc`, `key_ops` allowing decryption, a secret's length (the
+/// KEK's for AES key wrap, `enc`'s for `dir`), and for ECDH-ES the curve of
+/// the sender's ephemeral key.
 pub(crate) fn decryption_key_matches(key: &Key, header: &JweHeader) -> bool {
     let (Some(alg), Some(enc)) = (header.alg, header.enc) else {
         return false;
