@@ -110,10 +110,10 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     let Some((ciphertext, tag)) = rest.rsplit_once('.') else {
         return Err(Error::JweInvalid("compact JWE must have five parts".into()));
     };
-    let message = EncodedMessage::new(Some(protected), None, None, iv, ciphertext, tag);
+    let mut message = EncodedMessage::new(Some(protected), None, None, iv, ciphertext, tag);
     let recipient = EncodedRecipient {
         header: None,
         encrypted_key: Some(encrypted_key),
     };
-    decrypt_core(&message, &recipient, keys, options)
+    decrypt_core(&mut message, &recipient, keys, options)
 }

@@ -447,7 +447,7 @@ impl<'a> EncodedMessage<'a> {
 
 /// Decrypts one recipient's view of a JWE.
 pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
-    message: &EncodedMessage<'_>,
+    message: &mut EncodedMessage<'_>,
     recipient: &EncodedRecipient<'_>,
     keys: &K,
     options: &JweDecryptOptions,
@@ -504,10 +504,11 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     };
     Ok(DecryptedJwe {
         plaintext,
-        protected_header: protected.cloned(),
+        // Handed out rather than copied: the message is done with them.
+        protected_header: message.decoded_protected.take().flatten(),
         shared_unprotected_header: message.shared.cloned(),
         unprotected_header: recipient.header.cloned(),
-        additional_authenticated_data: aad.decoded.clone(),
+        additional_authenticated_data: message.decoded_aad.take().and_then(|aad| aad.decoded),
         key,
     })
 }
@@ -601,7 +602,7 @@ pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    let message = EncodedMessage::new(
+    let mut message = EncodedMessage::new(
         jwe.protected.as_deref(),
         jwe.unprotected.as_ref(),
         jwe.aad.as_deref(),
@@ -613,7 +614,7 @@ pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
         header: jwe.header.as_ref(),
         encrypted_key: jwe.encrypted_key.as_deref(),
     };
-    decrypt_core(&message, &recipient, keys, options)
+    decrypt_core(&mut message, &recipient, keys, options)
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
     if jwe.recipients.is_empty() {
         return Err(Error::JweInvalid("a general JWE needs at least one recipient".into()));
     }
-    let message = EncodedMessage::new(
+    let mut message = EncodedMessage::new(
         jwe.protected.as_deref(),
         jwe.unprotected.as_ref(),
         jwe.aad.as_deref(),
@@ -160,7 +160,7 @@ pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
             header: recipient.header.as_ref(),
             encrypted_key: recipient.encrypted_key.as_deref(),
         };
-        match decrypt_core(&message, &recipient, keys, options) {
+        match decrypt_core(&mut message, &recipient, keys, options) {
             Ok(decrypted) => return Ok(decrypted),
             Err(e) => last = e,
         }
