@@ -80,7 +80,7 @@ impl SigningKey {
 }
 
 /// Where a key is in its life, at some instant.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Phase {
     /// Published, not signing yet.
     Upcoming,
@@ -181,9 +181,14 @@ struct State {
 }
 
 impl State {
+    /// The index of the signing key at `now`: the newest that has started.
+    fn current_index(&self, now: i64) -> usize {
+        self.keys.iter().rposition(|k| k.signs_from <= now).unwrap_or(0)
+    }
+
     /// Each key with its phase at `now`.
     fn phases(&self, now: i64) -> impl Iterator<Item = (&SigningKey, Phase)> {
-        let current = self.keys.iter().rposition(|k| k.signs_from <= now).unwrap_or(0);
+        let current = self.current_index(now);
         self.keys.iter().enumerate().map(move |(i, key)| {
             let phase = match i.cmp(&current) {
                 std::cmp::Ordering::Greater => Phase::Upcoming,
@@ -198,9 +203,7 @@ impl State {
     }
 
     fn current(&self, now: i64) -> &SigningKey {
-        self.phases(now)
-            .find(|(_, phase)| *phase == Phase::Current)
-            .map_or(&self.keys[0], |(key, _)| key)
+        &self.keys[self.current_index(now)]
     }
 }
 

@@ -227,32 +227,21 @@ impl Store {
         // PostgreSQL's READ COMMITTED would let two of them both see no
         // recent key, hence the lock.
         self.lock_for_transaction(&mut tx).await?;
-        let done = match due_before {
-            None => {
-                sqlx::query("INSERT INTO signing_keys (kid, sealed, created_at, signs_from) VALUES ($1, $2, $3, $4)")
-                    .bind(&key.kid)
-                    .bind(&key.sealed)
-                    .bind(key.created_at)
-                    .bind(key.signs_from)
-                    .execute(&mut *tx)
-                    .await?
-            }
-            Some(due_before) => {
-                sqlx::query(
-                    "INSERT INTO signing_keys (kid, sealed, created_at, signs_from)
-                     SELECT $1, $2, $3, $4
-                     WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE created_at > $5)
-                       AND NOT EXISTS (SELECT 1 FROM service_started WHERE started_at > $5)",
-                )
-                .bind(&key.kid)
-                .bind(&key.sealed)
-                .bind(key.created_at)
-                .bind(key.signs_from)
-                .bind(due_before)
-                .execute(&mut *tx)
-                .await?
-            }
-        };
+        // Without a deadline, the condition holds for any table.
+        let due_before = due_before.unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "INSERT INTO signing_keys (kid, sealed, created_at, signs_from)
+             SELECT $1, $2, $3, $4
+             WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE created_at > $5)
+               AND NOT EXISTS (SELECT 1 FROM service_started WHERE started_at > $5)",
+        )
+        .bind(&key.kid)
+        .bind(&key.sealed)
+        .bind(key.created_at)
+        .bind(key.signs_from)
+        .bind(due_before)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }

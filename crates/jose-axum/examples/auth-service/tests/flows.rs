@@ -875,13 +875,20 @@ async fn a_key_row_not_sealed_by_the_service_is_never_used(db: &Db) {
     app.stop().await;
 }
 
-async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &Db) {
+/// The service with three failed sign-ins allowed per `window` seconds,
+/// and alice@example.com signed up.
+async fn throttled_app(db: &Db, window: i64) -> App {
     let mut config = config(db);
     config.sign_in_max_failures = 3;
-    // Long enough for the failures and checks below on a loaded machine.
-    config.sign_in_window = 8;
+    config.sign_in_window = window;
     let app = App::start(config).await;
     app.sign_up("alice@example.com").await;
+    app
+}
+
+async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &Db) {
+    // Long enough for the failures and checks below on a loaded machine.
+    let app = throttled_app(db, 8).await;
     for _ in 0..3 {
         assert_eq!(
             app.try_sign_in("alice@example.com", "wrong password").await.status(),
@@ -937,11 +944,7 @@ async fn repeated_failed_sign_ins_lock_that_email_until_the_window_passes(db: &D
 }
 
 async fn parallel_guesses_get_no_more_tries_than_sequential_ones(db: &Db) {
-    let mut config = config(db);
-    config.sign_in_max_failures = 3;
-    config.sign_in_window = 60;
-    let app = App::start(config).await;
-    app.sign_up("alice@example.com").await;
+    let app = throttled_app(db, 60).await;
     // Twelve wrong guesses at once: the password check is slow, so all of
     // them are in flight before any has failed. At most three may be tried.
     let guesses = (0..12).map(|_| {
