@@ -8,7 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{HeaderValues, MemberValues};
+use crate::json::{HeaderValues, MemberValues, is_embedded_key};
 use crate::jwk::Jwk;
 
 /// A header type that is filled member by member: parsed in one pass
@@ -82,7 +82,7 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
                 Ok(value) => value,
                 // An embedded key that repeats a member is as malformed as
                 // a header that does, whatever was seen before it.
-                Err(e) if name == "jwk" || name == "epk" => {
+                Err(e) if is_embedded_key(&name) => {
                     *self.failure = Some(H::malformed(format!("protected header: {e}")));
                     return Err(e);
                 }
@@ -152,18 +152,21 @@ pub(crate) fn serialize_fields<'h, S: serde::Serializer, const N: usize>(
     other: &'h Map<String, Value>,
 ) -> std::result::Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
-    let typed: Vec<(&'static str, Field<'h>)> = typed
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name, v)))
-        .collect();
     // A registered name can reach `other` only by editing the public field
     // directly; the typed value counts, and the name is written once.
     let mut other: Vec<(&str, &Value)> = other
         .iter()
         .map(|(name, value)| (name.as_str(), value))
-        .filter(|(name, _)| !typed.iter().any(|(typed_name, _)| typed_name == name))
+        .filter(|(name, _)| {
+            !typed
+                .iter()
+                .any(|(typed_name, value)| value.is_some() && typed_name == name)
+        })
         .collect();
-    let mut typed = typed.into_iter().peekable();
+    let mut typed = typed
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .peekable();
     if !other.is_sorted_by_key(|(name, _)| *name) {
         other.sort_unstable_by_key(|(name, _)| *name);
     }

@@ -53,12 +53,17 @@ impl<'de> MemberValues<'de> for Values {
 /// `Value` would keep the last of two `x`s silently.
 pub(crate) struct HeaderValues;
 
+/// The header parameters whose value is a key.
+pub(crate) fn is_embedded_key(name: &str) -> bool {
+    matches!(name, "jwk" | "epk")
+}
+
 impl<'de> MemberValues<'de> for HeaderValues {
     fn next_value<A: MapAccess<'de>>(&mut self, name: &str, access: &mut A) -> Result<Value, A::Error> {
-        match name {
-            "jwk" => access.next_value_seed(EmbeddedKey("jwk")),
-            "epk" => access.next_value_seed(EmbeddedKey("epk")),
-            _ => access.next_value(),
+        if is_embedded_key(name) {
+            access.next_value_seed(EmbeddedKey(name))
+        } else {
+            access.next_value()
         }
     }
 }
@@ -66,9 +71,9 @@ impl<'de> MemberValues<'de> for HeaderValues {
 /// The value of a key-valued header parameter, named by its parameter: any
 /// JSON (the header's own checks say what is wrong with a non-object), but
 /// an object's member names must be unique.
-struct EmbeddedKey(&'static str);
+struct EmbeddedKey<'n>(&'n str);
 
-impl<'de> DeserializeSeed<'de> for EmbeddedKey {
+impl<'de> DeserializeSeed<'de> for EmbeddedKey<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -76,7 +81,7 @@ impl<'de> DeserializeSeed<'de> for EmbeddedKey {
     }
 }
 
-impl<'de> Visitor<'de> for EmbeddedKey {
+impl<'de> Visitor<'de> for EmbeddedKey<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,6 +1,6 @@
 //! Compact JWE serialization (RFC 7516 section 7.1).
 
-use super::flattened::{EncodedMessage, EncodedRecipient, FlattenedEncrypt, decrypt_core};
+use super::flattened::{Decoded, EncodedMessage, EncodedRecipient, FlattenedEncrypt, decrypt_core};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
@@ -110,7 +110,15 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     let Some((ciphertext, tag)) = rest.rsplit_once('.') else {
         return Err(Error::JweInvalid("compact JWE must have five parts".into()));
     };
-    let mut message = EncodedMessage::new(Some(protected), None, None, iv, ciphertext, tag);
+    let mut message = EncodedMessage {
+        protected: Some(protected),
+        shared: None,
+        aad: None,
+        iv,
+        ciphertext,
+        tag,
+        decoded: Decoded::default(),
+    };
     let recipient = EncodedRecipient {
         header: None,
         encrypted_key: Some(encrypted_key),

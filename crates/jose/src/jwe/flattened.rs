@@ -325,15 +325,22 @@ fn additional_data(protected_b64: Option<&str>, aad_b64: Option<&str>) -> Vec<u8
 /// header is parsed and its ciphertext decoded once, not once per
 /// recipient tried.
 pub(crate) struct EncodedMessage<'a> {
-    protected: Option<&'a str>,
-    shared: Option<&'a JweHeader>,
-    aad: Option<&'a str>,
-    iv: &'a str,
-    ciphertext: &'a str,
-    tag: &'a str,
-    decoded_protected: OnceCell<Option<JweHeader>>,
-    decoded_body: OnceCell<Body>,
-    decoded_aad: OnceCell<Aad>,
+    pub(crate) protected: Option<&'a str>,
+    pub(crate) shared: Option<&'a JweHeader>,
+    pub(crate) aad: Option<&'a str>,
+    pub(crate) iv: &'a str,
+    pub(crate) ciphertext: &'a str,
+    pub(crate) tag: &'a str,
+    /// Empty until a recipient needs them.
+    pub(crate) decoded: Decoded,
+}
+
+/// What decoding a message's shared parts gave.
+#[derive(Default)]
+pub(crate) struct Decoded {
+    protected: OnceCell<Option<JweHeader>>,
+    body: OnceCell<Body>,
+    aad: OnceCell<Aad>,
 }
 
 /// One recipient's own parts, still encoded.
@@ -384,29 +391,8 @@ fn cached<T>(cell: &OnceCell<T>, compute: impl FnOnce() -> Result<T>) -> Result<
 }
 
 impl<'a> EncodedMessage<'a> {
-    pub(crate) fn new(
-        protected: Option<&'a str>,
-        shared: Option<&'a JweHeader>,
-        aad: Option<&'a str>,
-        iv: &'a str,
-        ciphertext: &'a str,
-        tag: &'a str,
-    ) -> Self {
-        EncodedMessage {
-            protected,
-            shared,
-            aad,
-            iv,
-            ciphertext,
-            tag,
-            decoded_protected: OnceCell::new(),
-            decoded_body: OnceCell::new(),
-            decoded_aad: OnceCell::new(),
-        }
-    }
-
     fn protected_header(&self) -> Result<Option<&JweHeader>> {
-        let parsed = cached(&self.decoded_protected, || match self.protected {
+        let parsed = cached(&self.decoded.protected, || match self.protected {
             Some(p) => Ok(Some(JweHeader::parse(&decode(p, "protected header")?)?)),
             None => Ok(None),
         })?;
@@ -414,7 +400,7 @@ impl<'a> EncodedMessage<'a> {
     }
 
     fn body(&self) -> Result<&Body> {
-        cached(&self.decoded_body, || {
+        cached(&self.decoded.body, || {
             let body = Body {
                 iv: decode(self.iv, "IV")?,
                 ciphertext: decode(self.ciphertext, "ciphertext")?,
@@ -436,7 +422,7 @@ impl<'a> EncodedMessage<'a> {
     }
 
     fn aad(&self) -> Result<&Aad> {
-        cached(&self.decoded_aad, || {
+        cached(&self.decoded.aad, || {
             Ok(Aad {
                 decoded: self.aad.map(|a| decode(a, "aad")).transpose()?,
                 authenticated: additional_data(self.protected, self.aad),
@@ -505,10 +491,10 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     Ok(DecryptedJwe {
         plaintext,
         // Handed out rather than copied: the message is done with them.
-        protected_header: message.decoded_protected.take().flatten(),
+        protected_header: message.decoded.protected.take().flatten(),
         shared_unprotected_header: message.shared.cloned(),
         unprotected_header: recipient.header.cloned(),
-        additional_authenticated_data: message.decoded_aad.take().and_then(|aad| aad.decoded),
+        additional_authenticated_data: message.decoded.aad.take().and_then(|aad| aad.decoded),
         key,
     })
 }
@@ -602,14 +588,15 @@ pub fn flattened_decrypt<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    let mut message = EncodedMessage::new(
-        jwe.protected.as_deref(),
-        jwe.unprotected.as_ref(),
-        jwe.aad.as_deref(),
-        &jwe.iv,
-        &jwe.ciphertext,
-        &jwe.tag,
-    );
+    let mut message = EncodedMessage {
+        protected: jwe.protected.as_deref(),
+        shared: jwe.unprotected.as_ref(),
+        aad: jwe.aad.as_deref(),
+        iv: &jwe.iv,
+        ciphertext: &jwe.ciphertext,
+        tag: &jwe.tag,
+        decoded: Decoded::default(),
+    };
     let recipient = EncodedRecipient {
         header: jwe.header.as_ref(),
         encrypted_key: jwe.encrypted_key.as_deref(),

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::flattened::{
-    EncodedMessage, EncodedRecipient, Message, Placement, RecipientSpec, decrypt_core, encrypt_core, message_setters,
+    Decoded, EncodedMessage, EncodedRecipient, Message, Placement, RecipientSpec, decrypt_core, encrypt_core,
+    message_setters,
 };
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
@@ -146,19 +147,20 @@ pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
     if jwe.recipients.is_empty() {
         return Err(Error::JweInvalid("a general JWE needs at least one recipient".into()));
     }
-    let mut message = EncodedMessage::new(
-        jwe.protected.as_deref(),
-        jwe.unprotected.as_ref(),
-        jwe.aad.as_deref(),
-        &jwe.iv,
-        &jwe.ciphertext,
-        &jwe.tag,
-    );
+    let mut message = EncodedMessage {
+        protected: jwe.protected.as_deref(),
+        shared: jwe.unprotected.as_ref(),
+        aad: jwe.aad.as_deref(),
+        iv: &jwe.iv,
+        ciphertext: &jwe.ciphertext,
+        tag: &jwe.tag,
+        decoded: Decoded::default(),
+    };
     let mut last = Error::JweDecryptionFailed;
-    for recipient in &jwe.recipients {
+    for listed in &jwe.recipients {
         let recipient = EncodedRecipient {
-            header: recipient.header.as_ref(),
-            encrypted_key: recipient.encrypted_key.as_deref(),
+            header: listed.header.as_ref(),
+            encrypted_key: listed.encrypted_key.as_deref(),
         };
         match decrypt_core(&mut message, &recipient, keys, options) {
             Ok(decrypted) => return Ok(decrypted),

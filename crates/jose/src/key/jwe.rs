@@ -56,13 +56,14 @@ impl Key {
             self.ecdh_public()?;
         }
         if let Some(secret) = self.secret_bytes() {
+            // What needs the key as it is: the content encryption for
+            // `dir`, the key wrap otherwise.
             let needed = match alg.mode() {
-                Mode::Direct => Some(enc.key_len()),
-                Mode::KeyWrap(len) | Mode::GcmKeyWrap(len) => Some(len),
+                Mode::Direct => Some((enc.key_len(), enc.name())),
+                Mode::KeyWrap(len) | Mode::GcmKeyWrap(len) => Some((len, alg.name())),
                 _ => None,
             };
-            if let Some(needed) = needed.filter(|&needed| needed != secret.len()) {
-                let purpose = if alg == JweAlg::Dir { enc.name() } else { alg.name() };
+            if let Some((needed, purpose)) = needed.filter(|&(needed, _)| needed != secret.len()) {
                 return Err(Error::key_use(format!(
                     "{purpose} needs a {needed}-byte key; this secret has {} bytes",
                     secret.len()
