@@ -16,7 +16,7 @@
 # installs with apt-get when it can.
 #
 # josekit is built only with `--cfg jose_bench_josekit` (see
-# crates/jose/benches/jwe.rs): it turns on serde_json's `preserve_order`,
+# bench/benches/jwe.rs): it turns on serde_json's `preserve_order`,
 # which must not leak into the build that measures jose. So the JWE benchmark
 # runs twice: jose and the floor in the ordinary build, then josekit alone in
 # a build of its own under <target>/josekit (the first one takes as long as
@@ -39,7 +39,8 @@ else
     bench/install-build-tools.sh --josekit
 fi
 
-target_dir=$(cargo metadata --format-version 1 --no-deps |
+manifest=bench/Cargo.toml
+target_dir=$(cargo metadata --manifest-path "$manifest" --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
 # The commit a benchmark measured, for bench/report.py: a table may be
@@ -52,8 +53,8 @@ record_commit() {
 }
 
 if [ "$what" != jwe ]; then
-    echo "==> cargo bench -p jose --bench jwt" >&2
-    cargo bench -p jose --bench jwt
+    echo "==> cargo bench --manifest-path $manifest --bench jwt" >&2
+    cargo bench --manifest-path "$manifest" --bench jwt
     record_commit jwt
 
     echo "==> node bench/jose-node/bench.mjs" >&2
@@ -64,14 +65,14 @@ if [ "$what" != jwe ]; then
 fi
 
 if [ "$what" != jwt ]; then
-    echo "==> cargo bench -p jose --bench jwe" >&2
-    cargo bench -p jose --bench jwe
+    echo "==> cargo bench --manifest-path $manifest --bench jwe" >&2
+    cargo bench --manifest-path "$manifest" --bench jwe
     record_commit jwe
 
-    echo "==> cargo bench -p jose --bench jwe -- josekit (--cfg jose_bench_josekit, in $target_dir/josekit)" >&2
+    echo "==> cargo bench --manifest-path $manifest --bench jwe -- josekit (--cfg jose_bench_josekit, in $target_dir/josekit)" >&2
     if ! RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg jose_bench_josekit" \
         CARGO_TARGET_DIR="$target_dir/josekit" CRITERION_HOME="$target_dir/criterion" \
-        cargo bench -p jose --bench jwe -- josekit; then
+        cargo bench --manifest-path "$manifest" --bench jwe -- josekit; then
         echo "warning: josekit did not build or run (OpenSSL headers and pkg-config?);" \
             "the JWE table keeps its previous josekit results, if any (see their date)" >&2
     fi

@@ -4,7 +4,7 @@
 //! minus `no_layer`, within 1.2x of `jwt_verify`).
 //!
 //! ```text
-//! cargo bench -p jose-axum
+//! cargo bench --manifest-path bench/Cargo.toml --bench layer
 //! ```
 //!
 //! One criterion group per algorithm (`HS256/request`, `ES256/request`),

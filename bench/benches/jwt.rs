@@ -3,8 +3,8 @@
 //! signing input.
 //!
 //! ```text
-//! cargo bench -p jose --bench jwt          # everything
-//! cargo bench -p jose --bench jwt -- ES256 # one algorithm
+//! cargo bench --manifest-path bench/Cargo.toml --bench jwt          # everything
+//! cargo bench --manifest-path bench/Cargo.toml --bench jwt -- ES256 # one algorithm
 //! bench/run.sh                             # everything, plus Node.js, into BENCHMARKS.md
 //! ```
 //!

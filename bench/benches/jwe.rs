@@ -3,8 +3,8 @@
 //! aws-lc-rs primitives doing the same cryptographic work on the same sizes.
 //!
 //! ```text
-//! cargo bench -p jose --bench jwe            # jose and the floor
-//! cargo bench -p jose --bench jwe -- X25519  # one key management algorithm
+//! cargo bench --manifest-path bench/Cargo.toml --bench jwe            # jose and the floor
+//! cargo bench --manifest-path bench/Cargo.toml --bench jwe -- X25519  # one key management algorithm
 //! bench/run.sh                               # everything, josekit too, into BENCHMARKS.md
 //! ```
 //!
@@ -16,7 +16,7 @@
 //!
 //! ```text
 //! RUSTFLAGS="--cfg jose_bench_josekit" CARGO_TARGET_DIR=target/josekit \
-//!     CRITERION_HOME=target/criterion cargo bench -p jose --bench jwe -- josekit
+//!     CRITERION_HOME=target/criterion cargo bench --manifest-path bench/Cargo.toml --bench jwe -- josekit
 //! ```
 //!
 //! Groups (`<alg> <enc>/<op>`, op = `encrypt` or `decrypt`):

@@ -3,7 +3,7 @@
 //! document is cached (the issue's target: within 1.05×).
 //!
 //! ```text
-//! cargo bench -p jose-remote
+//! cargo bench --manifest-path bench/Cargo.toml --bench remote
 //! ```
 //!
 //! One criterion group, `ES256/verify`, with the functions:
