@@ -10,8 +10,10 @@
 //!
 //! Each peer runs once, on one batch of jobs (`interop/*/peer.*`). The
 //! matrix of what was exercised is printed (`--nocapture`) and written to
-//! `target/interop-matrix.txt`. A missing peer fails the test unless
-//! `JOSE_SKIP_INTEROP=1` is set.
+//! `target/interop-matrix.txt`. The test installs each peer's pinned
+//! packages itself when Node.js or Python is present; a peer whose tool is
+//! missing is skipped with a `SKIPPED:` line, except under `CI`, where
+//! both are mandatory.
 
 mod common;
 
@@ -58,6 +60,15 @@ struct Peer {
     /// Key types to export both ways: (label, peer's export job, our generator, PEM forms).
     keys: Vec<KeyKind>,
     skipped: Vec<String>,
+    setup: Setup,
+}
+
+/// What a peer needs on the machine, and how it is installed.
+struct Setup {
+    /// The program the peer's packages are installed with and run on.
+    tool: &'static str,
+    /// The argument of `interop/setup.sh` that installs them.
+    target: &'static str,
 }
 
 #[derive(Clone, Copy)]
@@ -153,6 +164,7 @@ fn js_peer() -> Peer {
     ];
     Peer {
         name: "jose(js)",
+        setup: Setup { tool: "npm", target: "node" },
         program: PathBuf::from("node"),
         script: dir.join("peer.mjs"),
         jws,
@@ -197,6 +209,7 @@ fn python_peer() -> Peer {
     });
     Peer {
         name: "jwcrypto",
+        setup: Setup { tool: "python3", target: "python" },
         program: dir.join(".venv/bin/python"),
         script: dir.join("peer.py"),
         jws,
@@ -214,30 +227,44 @@ fn python_peer() -> Peer {
     }
 }
 
-/// Fails (or, with `JOSE_SKIP_INTEROP=1`, returns `false`) when a peer is
-/// not installed.
+/// Whether `peer` can run, installing its pinned packages first
+/// (`interop/setup.sh node|python`) when the tool it runs on is present.
+/// Without the tool the peer is skipped, with the reason and the command
+/// that runs it, unless `CI` is set: there every peer is mandatory.
+/// `JOSE_SKIP_INTEROP=1` skips a peer whatever is installed.
 fn installed(peer: &Peer) -> bool {
-    let runs = Command::new(&peer.program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    let node_modules = peer.name != "jose(js)" || root().join("interop/node/node_modules/jose").is_dir();
-    if runs && node_modules {
-        return true;
+    let skip = |why: String| {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "interop peer {} cannot run under CI: {why}",
+            peer.name
+        );
+        println!(
+            "SKIPPED: interop with {}: {why}; to run it: interop/setup.sh && cargo test -p jose --test interop -- --nocapture",
+            peer.name
+        );
+        false
+    };
+    if std::env::var("JOSE_SKIP_INTEROP").is_ok_and(|value| value == "1") {
+        return skip("JOSE_SKIP_INTEROP=1 is set".into());
     }
-    let skip = std::env::var("JOSE_SKIP_INTEROP").is_ok_and(|value| value == "1");
-    assert!(
-        skip,
-        "interop peer {} is not installed ({} cannot run {}): run `interop/setup.sh` \
-         (or set JOSE_SKIP_INTEROP=1 to skip the interop tests on a machine without Node.js/Python)",
-        peer.name,
-        peer.program.display(),
-        peer.script.display()
-    );
-    println!("interop {}: SKIPPED (JOSE_SKIP_INTEROP=1)", peer.name);
-    false
+    let tool = peer.setup.tool;
+    if !runs(Command::new(tool).arg("--version")) {
+        return skip(format!("`{tool}` is not installed"));
+    }
+    let setup = root().join("interop/setup.sh");
+    if !runs(Command::new(&setup).arg(peer.setup.target)) {
+        return skip(format!("`interop/setup.sh {}` failed (see its output above)", peer.setup.target));
+    }
+    if !runs(Command::new(&peer.program).arg("--version")) {
+        return skip(format!("{} does not run after interop/setup.sh", peer.program.display()));
+    }
+    true
+}
+
+/// Runs a command to completion, its output going to the test's.
+fn runs(command: &mut Command) -> bool {
+    command.stdin(Stdio::null()).status().is_ok_and(|status| status.success())
 }
 
 struct Response {

@@ -2,8 +2,9 @@
 //! driven by playwright-core (`e2e/`, installed by `npm ci` or
 //! ci-setup.sh) through the pages, against the service on 127.0.0.1.
 //!
-//! Without Chromium, node or `e2e/node_modules`, the test fails when `CI`
-//! is set and is skipped with a message otherwise.
+//! With Chromium and npm present, the test installs `e2e/`'s pinned
+//! packages itself (`npm ci`). Without Chromium or node it fails when `CI`
+//! is set and is skipped with a `SKIPPED:` line otherwise.
 
 mod common;
 
@@ -17,7 +18,8 @@ fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM_PATH").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
 }
 
-/// What is missing to run the browser test, if anything.
+/// What is missing to run the browser test, if anything. playwright-core
+/// is installed here (pinned by `e2e/package-lock.json`) when npm is.
 fn missing(e2e: &Path) -> Option<String> {
     if !chromium().exists() {
         return Some(format!("{} not found (apt-get install chromium)", chromium().display()));
@@ -26,11 +28,14 @@ fn missing(e2e: &Path) -> Option<String> {
         return Some("node not found".into());
     }
     if !e2e.join("node_modules/playwright-core").exists() {
-        return Some(format!(
-            "{}/node_modules missing (npm ci --prefix {})",
-            e2e.display(),
-            e2e.display()
-        ));
+        let installed = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .arg(e2e)
+            .status()
+            .is_ok_and(|status| status.success());
+        if !installed {
+            return Some(format!("`npm ci --prefix {}` failed", e2e.display()));
+        }
     }
     None
 }
@@ -42,7 +47,10 @@ async fn browser_signs_in_sees_the_session_expire_refreshes_and_signs_out() {
         if std::env::var_os("CI").is_some() {
             panic!("browser test cannot run under CI: {what} (see ci-setup.sh)");
         }
-        eprintln!("SKIPPED browser test: {what}");
+        eprintln!(
+            "SKIPPED: browser test: {what}; to run it: crates/jose-axum/examples/auth-service/ci-setup.sh, \
+             then cargo test -p jose-auth-service --test browser"
+        );
         return;
     }
     let db = Db::sqlite();

@@ -42,7 +42,9 @@ impl Db {
                 panic!("TEST_POSTGRES_URL is not set, but CI is: PostgreSQL tests must run in CI (see ci-setup.sh)");
             }
             eprintln!(
-                "SKIPPED {test} on PostgreSQL: set TEST_POSTGRES_URL (e.g. postgres://user:pw@127.0.0.1:5432/postgres)"
+                "SKIPPED: {test} on PostgreSQL: TEST_POSTGRES_URL is not set; to run it: \
+                 crates/jose-axum/examples/auth-service/ci-setup.sh > pg.env && . ./pg.env && export TEST_POSTGRES_URL, \
+                 or point TEST_POSTGRES_URL at a server (postgres://user:pw@127.0.0.1:5432/postgres)"
             );
             return None;
         };
