@@ -699,6 +699,25 @@ mod tests {
     }
 
     #[test]
+    fn allow_zip_help_names_the_library_cap() {
+        let cap = jose::jwe::DEFAULT_MAX_DECOMPRESSED_SIZE.to_string();
+        for group in ["jwe", "jwt"] {
+            let cli = Cli::command();
+            let decrypt = cli
+                .find_subcommand(group)
+                .and_then(|c| c.find_subcommand("decrypt"))
+                .expect("a decrypt command");
+            let help = decrypt
+                .get_arguments()
+                .find(|a| a.get_id() == "allow_zip")
+                .and_then(|a| a.get_help())
+                .map(|h| h.to_string().replace(',', ""))
+                .unwrap_or_default();
+            assert!(help.contains(&cap), "{group}: {help}");
+        }
+    }
+
+    #[test]
     fn every_subcommand_has_an_example_in_its_help() {
         fn walk(command: &clap::Command, path: &str) {
             let help = command.get_after_help().map(ToString::to_string).unwrap_or_default();

@@ -104,7 +104,7 @@ fn read_limited(spec: &str, what: &str, limit: Limit) -> Result<Vec<u8>, Failure
     let metadata = file
         .metadata()
         .map_err(|e| Failure::io(format!("reading {what} from {from}"), &e))?;
-    let known_len = metadata.is_file().then(|| metadata.len());
+    let known_len = metadata.is_file().then_some(metadata.len());
     read_bounded(file, known_len, limit, what, &from)
 }
 
@@ -163,7 +163,7 @@ pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error)
             if stdin_is_terminal() {
                 return Err(Failure::usage(format!("no {what}: pass it as an argument or on stdin")));
             }
-            read_stdin(what)?
+            read_stdin(&format!("the {what}"))?
         }
     };
     let trimmed = bytes.trim_ascii();

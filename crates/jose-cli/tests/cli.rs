@@ -1460,7 +1460,7 @@ fn endless_stdin_is_refused_at_the_input_limit() {
     jose_on_endless_stdin(&["jwt", "decode"])
         .code(2)
         .stderr(predicate::str::starts_with(
-            "ERR_CLI_IO: token from stdin is larger than the limit of 64 MiB; raise the limit with --max-input-size",
+            "ERR_CLI_IO: the token from stdin is larger than the limit of 64 MiB; raise the limit with --max-input-size",
         ));
 }
 
