@@ -20,6 +20,9 @@ selected by kid and alg) or a PEM key: PUBLIC KEY, PRIVATE KEY, CERTIFICATE,
 RSA PRIVATE KEY, RSA PUBLIC KEY, EC PRIVATE KEY. Symmetric keys come from
 --secret, --secret-b64 or --secret-file; PBES2 passwords from --password.
 
+Inputs are read up to a limit: 1 MiB for key, JWK Set and secret files, and
+64 MiB (--max-input-size) for tokens, payloads, plaintexts and claims files.
+
 Exit status:
   0  success
   1  the token or message was refused: signature or decryption failed, a claim
@@ -40,6 +43,43 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// The largest token, JWS, JWE, payload, plaintext or claims file read,
+    /// in bytes or with a K, M or G suffix (powers of 1024). Key files are
+    /// limited to 1 MiB.
+    #[arg(
+        long = "max-input-size",
+        value_name = "SIZE",
+        global = true,
+        default_value = "64M",
+        value_parser = parse_size
+    )]
+    pub max_input_size: u64,
+}
+
+/// A size of `--max-input-size`: `1048576`, `512K`, `64M`, `1G` (the
+/// suffixes are powers of 1024, in either case).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(digits_end);
+    let unit: u64 = match suffix.to_ascii_uppercase().as_str() {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a size: use bytes, or a K, M or G suffix (64M)"
+            ));
+        }
+    };
+    let count: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size: use bytes, or a K, M or G suffix (64M)"))?;
+    match count.checked_mul(unit) {
+        Some(0) => Err("the size must be at least one byte".to_owned()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("{text:?} is too large")),
+    }
 }
 
 /// The top-level commands.
@@ -403,6 +443,10 @@ pub struct JwtDecryptArgs {
     /// The claim checks.
     #[command(flatten)]
     pub checks: ClaimChecks,
+    /// Accepts a compressed token (`"zip": "DEF"`), decompressing at most
+    /// 250,000 bytes; refused by default.
+    #[arg(long = "allow-zip")]
+    pub allow_zip: bool,
     /// The token; read from stdin when absent or -.
     #[arg(value_name = "TOKEN")]
     pub token: Option<String>,
@@ -490,6 +534,10 @@ pub struct JweDecryptArgs {
     /// Accepted content encryption algorithm; repeat it for several.
     #[arg(long, value_name = "ENC", value_delimiter = ',')]
     pub enc: Vec<String>,
+    /// Accepts a compressed JWE (`"zip": "DEF"`), decompressing at most
+    /// 250,000 bytes; refused by default.
+    #[arg(long = "allow-zip")]
+    pub allow_zip: bool,
     /// The JWE, compact or JSON; read from stdin when absent or -.
     #[arg(value_name = "JWE")]
     pub jwe: Option<String>,
@@ -626,6 +674,47 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_bytes_or_a_binary_suffix() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        for bad in [
+            "",
+            "M",
+            "0",
+            "0K",
+            "-1",
+            "1.5M",
+            "64MB",
+            "1T",
+            " 64M",
+            "99999999999999999999G",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn allow_zip_help_names_the_library_cap() {
+        let cap = jose::jwe::DEFAULT_MAX_DECOMPRESSED_SIZE.to_string();
+        for group in ["jwe", "jwt"] {
+            let cli = Cli::command();
+            let decrypt = cli
+                .find_subcommand(group)
+                .and_then(|c| c.find_subcommand("decrypt"))
+                .expect("a decrypt command");
+            let help = decrypt
+                .get_arguments()
+                .find(|a| a.get_id() == "allow_zip")
+                .and_then(|a| a.get_help())
+                .map(|h| h.to_string().replace(',', ""))
+                .unwrap_or_default();
+            assert!(help.contains(&cap), "{group}: {help}");
+        }
     }
 
     #[test]

@@ -2,15 +2,15 @@
 //! which key or algorithm a command uses when the user did not say.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv6Addr};
 
 use jose::jwe::{JweAlg, JweEnc, JweHeader};
 use jose::jws::JwsHeader;
 use jose::{Alg, Error, Key, KeyCandidates, KeySource, LocalJwkSet};
+use jose_remote::HttpPolicy;
 use serde::de::IgnoredAny;
 
-use crate::failure::{ERR_IO, EXIT_USAGE, Failure, warn};
-use crate::io::{is_stdin, read_source};
+use crate::failure::{ERR_IO, ERR_USAGE, EXIT_USAGE, Failure, warn};
+use crate::io::{is_stdin, read_key_source};
 
 /// What a key file holds: one key, or a JWK Set.
 #[derive(Debug)]
@@ -51,7 +51,7 @@ pub fn describe_source(spec: &str) -> String {
 /// Reads and parses a key file (`-` for stdin): a JWK, a JWK Set, or a
 /// PEM (or DER) key.
 pub fn load_key_file(spec: &str) -> Result<Loaded, Failure> {
-    let bytes = read_source(spec, "the key")?;
+    let bytes = read_key_source(spec, "the key")?;
     parse_key(&bytes).map_err(|e| Failure::setup(format!("the key from {}", describe_source(spec)), e))
 }
 
@@ -139,7 +139,7 @@ pub fn secret_key(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -
             )
         })?
     } else if let Some(file) = file {
-        read_source(file, "the secret")?
+        read_key_source(file, "the secret")?
     } else {
         return Ok(None);
     };
@@ -160,62 +160,27 @@ pub fn password_key(password: &str) -> Result<Key, Failure> {
 /// Where `--jwks` points.
 enum JwksLocation<'a> {
     File(&'a str),
-    Url { url: &'a str, allow_http: bool },
+    Url(&'a str),
 }
 
-fn jwks_location(spec: &str) -> Result<JwksLocation<'_>, Failure> {
-    let Some((scheme, rest)) = spec.split_once("://") else {
-        return Ok(JwksLocation::File(spec));
-    };
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-        return Ok(JwksLocation::File(spec));
-    }
-    match scheme.to_ascii_lowercase().as_str() {
-        "https" => Ok(JwksLocation::Url {
-            url: spec,
-            allow_http: false,
-        }),
-        "http" if is_loopback_authority(rest) => Ok(JwksLocation::Url {
-            url: spec,
-            allow_http: true,
-        }),
-        "http" => Err(Failure::usage(format!(
-            "--jwks {spec:?}: plain http is allowed only to a loopback address (127.0.0.0/8, [::1], localhost); use https"
-        ))),
-        other => Err(Failure::usage(format!(
-            "--jwks {spec:?}: unsupported URL scheme {other:?}; use https, or a file"
-        ))),
-    }
-}
-
-/// True when the authority part of an `http` URL (what follows `//`)
-/// names a loopback host.
-fn is_loopback_authority(rest: &str) -> bool {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = if let Some(bracketed) = host_port.strip_prefix('[') {
-        match bracketed.split_once(']') {
-            Some((inside, _)) => inside,
-            None => return false,
+/// A URL when it starts with a scheme and `://`, a file otherwise. Which
+/// URLs may be fetched is `jose-remote`'s decision, on the URL it parses.
+fn jwks_location(spec: &str) -> JwksLocation<'_> {
+    match spec.split_once("://") {
+        Some((scheme, _))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            JwksLocation::Url(spec)
         }
-    } else {
-        host_port.split(':').next().unwrap_or_default()
-    };
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.is_loopback(),
-        Ok(IpAddr::V6(v6)) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
-        Err(_) => host.parse::<Ipv6Addr>().is_ok_and(|v6| v6.is_loopback()),
+        _ => JwksLocation::File(spec),
     }
 }
 
 /// The key set of `--jwks`: a local file (`-` for stdin), or a remote set
-/// for an `https` URL (or `http` to a loopback address).
+/// for an `https` URL (or `http` to a loopback host).
 pub fn load_jwks(spec: &str) -> Result<LocalJwkSet, Failure> {
-    match jwks_location(spec)? {
-        JwksLocation::Url { url, allow_http } => remote_key_set(url, allow_http),
+    match jwks_location(spec) {
+        JwksLocation::Url(url) => remote_key_set(url),
         JwksLocation::File(path) => match load_key_file(path)? {
             Loaded::Set(set) => Ok(set),
             Loaded::One(key) => Ok(LocalJwkSet::new([key])),
@@ -223,21 +188,24 @@ pub fn load_jwks(spec: &str) -> Result<LocalJwkSet, Failure> {
     }
 }
 
-/// The JWK Set published at `url`, fetched once. `allow_http` is true only
-/// for plain `http` to a loopback address. Fetched through `jose-remote`,
-/// with its limits (5 s timeout, 512 KiB body, no redirects).
-pub fn remote_key_set(url: &str, allow_http: bool) -> Result<LocalJwkSet, Failure> {
+/// The JWK Set published at `url`, fetched once through `jose-remote`,
+/// with its limits (5 s timeout, 512 KiB body, no redirects) and plain
+/// `http` only to a loopback host.
+fn remote_key_set(url: &str) -> Result<LocalJwkSet, Failure> {
+    let options = jose_remote::RemoteJwkSetOptions::new().http_policy(HttpPolicy::LoopbackHttp);
+    // Nothing is fetched yet: a refusal here is about the URL itself. The
+    // library's message names it without any credentials it carried.
+    let set = jose_remote::RemoteJwkSet::new(url, options)
+        .map_err(|e| Failure::new(ERR_USAGE, format!("--jwks: {e}"), EXIT_USAGE))?;
     // One fetch for one command: a current-thread runtime is all it needs.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()
         .map_err(|e| Failure::new(ERR_IO, format!("cannot start the HTTP client: {e}"), EXIT_USAGE))?;
-    let options = jose_remote::RemoteJwkSetOptions::new().allow_http(allow_http);
-    let set = jose_remote::RemoteJwkSet::new(url, options).map_err(|e| Failure::setup(format!("JWKS {url}"), e))?;
     let keys = runtime
         .block_on(set.key_set())
-        .map_err(|e| Failure::setup(format!("JWKS {url}"), e))?;
+        .map_err(|e| Failure::setup(format!("JWKS {}", set.url()), e))?;
     Ok((*keys).clone())
 }
 
@@ -387,43 +355,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_hosts_are_recognised_in_http_urls() {
-        for rest in [
-            "127.0.0.1/jwks",
-            "127.1.2.3:8080/jwks",
-            "localhost:3000/.well-known/jwks.json",
-            "LOCALHOST",
-            "[::1]:8443/jwks",
-            "user@127.0.0.1/x",
-            "[::ffff:127.0.0.1]/x",
+    fn jwks_specs_with_a_scheme_are_urls_and_the_rest_files() {
+        for spec in [
+            "https://issuer.example/jwks",
+            "http://0.0.0.0:1\\@127.0.0.1/jwks",
+            "ftp://x/y",
         ] {
-            assert!(is_loopback_authority(rest), "{rest}");
+            assert!(matches!(jwks_location(spec), JwksLocation::Url(_)), "{spec}");
         }
-        for rest in [
-            "example.com/jwks",
-            "10.0.0.1/jwks",
-            "127.0.0.1.example.com/",
-            "localhost.example.com",
-            "[::2]/",
-            "[::1",
-        ] {
-            assert!(!is_loopback_authority(rest), "{rest}");
+        for spec in ["keys.json", "-", "dir/with://inside", "://x", "C:\\keys.json"] {
+            assert!(matches!(jwks_location(spec), JwksLocation::File(_)), "{spec}");
         }
     }
 
     #[test]
-    fn jwks_urls_need_https_or_a_loopback_http_address() {
-        assert!(matches!(jwks_location("keys.json"), Ok(JwksLocation::File(_))));
-        assert!(matches!(
-            jwks_location("https://issuer.example/jwks"),
-            Ok(JwksLocation::Url { allow_http: false, .. })
-        ));
-        assert!(matches!(
-            jwks_location("http://127.0.0.1:8080/jwks"),
-            Ok(JwksLocation::Url { allow_http: true, .. })
-        ));
-        assert!(jwks_location("http://issuer.example/jwks").is_err());
-        assert!(jwks_location("ftp://issuer.example/jwks").is_err());
+    fn jwks_urls_refused_by_the_policy_are_usage_errors() {
+        for url in [
+            "http://issuer.example/jwks",
+            "http://0.0.0.0:1\\@127.0.0.1/jwks",
+            "ftp://issuer.example/jwks",
+        ] {
+            assert_eq!(load_jwks(url).err().map(|f| f.code()), Some(ERR_USAGE), "{url}");
+        }
     }
 
     #[test]

@@ -795,6 +795,60 @@ fn remote_jwks_urls_are_fetched_and_plain_http_only_to_loopback() {
     );
 }
 
+#[test]
+fn jwks_url_with_a_backslash_is_judged_on_the_host_that_would_be_fetched() {
+    let dir = Dir::new();
+    let key = dir.generate("remote.jwk", "ES256", &["--kid", "remote-1"]);
+    let token = sign_token(&["--key", &key, "--sub", "remote"]);
+    let url = serve_once(stdout(&ok(&["jwks", "create", &key], "")));
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/jwks.json");
+    // The HTTP client reads `\` as `/`: the host is 0.0.0.0, not 127.0.0.1,
+    // and plain http to it is refused before anything is fetched.
+    let sneaky = format!("http://0.0.0.0:{port}\\@127.0.0.1/jwks.json");
+    usage(&["jwt", "verify", "--jwks", &sneaky, &token], "ERR_CLI_USAGE")
+        .stderr(predicate::str::contains("0.0.0.0 is not one"));
+}
+
+#[test]
+fn jwks_urls_are_judged_on_their_parsed_host() {
+    let dir = Dir::new();
+    let key = dir.generate("remote.jwk", "ES256", &["--kid", "remote-1"]);
+    let token = sign_token(&["--key", &key, "--sub", "remote"]);
+    let url = serve_once(stdout(&ok(&["jwks", "create", &key], "")));
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/jwks.json");
+    // 2130706433 is 127.0.0.1, for the check and for the client alike.
+    let decimal = format!("http://2130706433:{port}/jwks.json");
+    ok(&["jwt", "verify", "--jwks", &decimal, &token], "").stdout(predicate::str::contains("\"sub\":\"remote\""));
+    for (refused, why) in [
+        (format!("http://localhost.:{port}/jwks.json"), "localhost. is not one"),
+        (
+            format!("http://localhost%2eexample.com:{port}/jwks.json"),
+            "localhost.example.com is not one",
+        ),
+        (
+            format!("http://[::127.0.0.1]:{port}/jwks.json"),
+            "[::7f00:1] is not one",
+        ),
+        (
+            format!("http://evil.example\\@127.0.0.1:{port}/"),
+            "evil.example is not one",
+        ),
+    ] {
+        usage(&["jwt", "verify", "--jwks", &refused, &token], "ERR_CLI_USAGE").stderr(predicate::str::contains(why));
+    }
+    let with_password = format!("http://admin:hunter2@127.0.0.1:{port}/jwks.json");
+    let refused = usage(&["jwt", "verify", "--jwks", &with_password, &token], "ERR_CLI_USAGE");
+    let message = stderr(&refused);
+    assert!(
+        message.contains("carries credentials") && !message.contains("hunter2"),
+        "{message}"
+    );
+}
+
 /// Serves `body` as a JSON document to the first request on a loopback
 /// port, and returns its URL.
 fn serve_once(body: String) -> String {
@@ -1363,6 +1417,169 @@ fn large_inputs_stream_through_stdin() {
         big.clone(),
     ));
     assert_eq!(ok(&["jwe", "decrypt", "--key", &enc], jwe).get_output().stdout, big);
+}
+
+/// The binary with stdin read from `/dev/zero`: an input without end.
+fn jose_on_endless_stdin(args: &[&str]) -> Assert {
+    use assert_cmd::assert::OutputAssertExt;
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    std::process::Command::new(env!("CARGO_BIN_EXE_jose"))
+        .args(args)
+        .stdin(zero)
+        .output()
+        .expect("the binary runs")
+        .assert()
+}
+
+/// A file of `len` zero bytes that takes no disk space.
+fn sparse_file(dir: &Dir, name: &str, len: u64) -> String {
+    let path = dir.path(name);
+    std::fs::File::create(&path)
+        .and_then(|file| file.set_len(len))
+        .expect("a sparse file");
+    path
+}
+
+#[test]
+fn key_secret_and_jwks_files_are_read_up_to_one_mib() {
+    let token = sign_token(&["--secret", SECRET32]);
+    for flag in ["--key", "--secret-file", "--jwks"] {
+        usage(&["jwt", "verify", flag, "/dev/zero", &token], "ERR_CLI_IO").stderr(predicate::str::contains(
+            "from \"/dev/zero\" is larger than the limit of 1 MiB",
+        ));
+    }
+    jose_on_endless_stdin(&["jwt", "verify", "--key", "-", &token])
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "ERR_CLI_IO: the key from stdin is larger than the limit of 1 MiB",
+        ));
+}
+
+#[test]
+fn endless_stdin_is_refused_at_the_input_limit() {
+    jose_on_endless_stdin(&["jwt", "decode"])
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "ERR_CLI_IO: the token from stdin is larger than the limit of 64 MiB; raise the limit with --max-input-size",
+        ));
+}
+
+#[test]
+fn files_larger_than_the_limit_are_refused_without_being_read() {
+    let dir = Dir::new();
+    // A terabyte: reading it, or even allocating room for it, would fail.
+    let huge = sparse_file(&dir, "huge", 1 << 40);
+    let key = dir.generate("k.jwk", "ES256", &[]);
+    let jws = stdout(&ok(
+        &["jws", "sign", "--key", &key, "--alg", "ES256", "--detached"],
+        "x",
+    ));
+    let started = std::time::Instant::now();
+    usage(&["jws", "verify", "--key", &huge, &jws], "ERR_CLI_IO")
+        .stderr(predicate::str::contains("is larger than the limit of 1 MiB"));
+    fails(
+        &["jws", "verify", "--key", &key, "--payload", &huge, &jws],
+        "",
+        2,
+        "ERR_CLI_IO",
+    )
+    .stderr(predicate::str::contains("is larger than the limit of 64 MiB"));
+    usage(
+        &["jwt", "sign", "--key", &key, "--claims", &format!("@{huge}")],
+        "ERR_CLI_IO",
+    )
+    .stderr(predicate::str::contains("is larger than the limit of 64 MiB"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn max_input_size_sets_the_limit_of_payloads_but_not_of_keys() {
+    let dir = Dir::new();
+    let key = dir.generate("k.jwk", "ES256", &[]);
+    let payload = vec![b'p'; (2 << 20) + 1];
+    fails(
+        &["jws", "sign", "--key", &key, "--alg", "ES256", "--max-input-size", "2M"],
+        payload.clone(),
+        2,
+        "ERR_CLI_IO",
+    )
+    .stderr(predicate::str::contains(
+        "the payload from stdin is larger than the limit of 2 MiB",
+    ));
+    let jws = stdout(&ok(
+        &["--max-input-size", "3M", "jws", "sign", "--key", &key, "--alg", "ES256"],
+        payload.clone(),
+    ));
+    fails(
+        &["jws", "verify", "--key", &key, "--max-input-size", "2M"],
+        jws.clone(),
+        2,
+        "ERR_CLI_IO",
+    );
+    assert_eq!(
+        ok(&["jws", "verify", "--key", &key, "--max-input-size", "4m"], jws)
+            .get_output()
+            .stdout,
+        payload
+    );
+    let large_key = dir.write("large.jwk", vec![b' '; (1 << 20) + 1]);
+    usage(&["jwk", "public", &large_key, "--max-input-size", "1G"], "ERR_CLI_IO")
+        .stderr(predicate::str::contains("limit of 1 MiB"));
+    for bad in ["0", "64MB", "lots", "99999999999G"] {
+        usage(&["jwt", "decode", "--max-input-size", bad, "a.b.c"], "ERR_CLI_USAGE");
+    }
+}
+
+#[test]
+fn compressed_jwe_is_decrypted_only_with_allow_zip() {
+    let dir = Dir::new();
+    let enc = dir.generate("e.jwk", "A256GCM", &[]);
+    // Claims on stdin: the large ones do not fit in an argument.
+    let zipped = |claims: String| {
+        line(&ok(
+            &[
+                "jwt",
+                "encrypt",
+                "--key",
+                &enc,
+                "--alg",
+                "dir",
+                "--enc",
+                "A256GCM",
+                "--header",
+                r#"{"zip":"DEF"}"#,
+                "--claims",
+                "@-",
+            ],
+            claims,
+        ))
+    };
+    let token = zipped(r#"{"sub":"alice"}"#.to_owned());
+    for command in ["jwt", "jwe"] {
+        refused(&[command, "decrypt", "--key", &enc, &token], "ERR_JOSE_NOT_SUPPORTED")
+            .stderr(predicate::str::contains("pass --allow-zip"));
+    }
+    let decrypted = stdout_json(&ok(&["jwt", "decrypt", "--key", &enc, "--allow-zip", &token], ""));
+    assert_eq!(decrypted["payload"]["sub"], "alice");
+    assert_eq!(decrypted["protectedHeader"]["zip"], "DEF");
+    let plaintext = stdout(&ok(&["jwe", "decrypt", "--key", &enc, "--allow-zip", &token], ""));
+    assert_eq!(
+        serde_json::from_str::<Value>(&plaintext).expect("JSON claims")["sub"],
+        "alice"
+    );
+    // Past the library's cap of 250,000 bytes, even with the flag.
+    let bomb = zipped(json!({ "pad": "a".repeat(300_000) }).to_string());
+    for command in ["jwt", "jwe"] {
+        refused(
+            &[command, "decrypt", "--key", &enc, "--allow-zip", &bomb],
+            "ERR_JWE_INVALID",
+        )
+        .stderr(predicate::str::contains("exceeds 250000 bytes"));
+    }
 }
 
 // ------------------------------------------------------------ jwk / jwks

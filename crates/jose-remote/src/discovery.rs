@@ -7,8 +7,8 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::fetch::{self, FetchRequest, JwksFetcher};
+use crate::http_policy::{HttpPolicy, parse_url};
 use crate::options::RemoteJwkSetOptions;
-use crate::set::parse_url;
 
 /// An issuer's metadata document, as discovered.
 ///
@@ -116,7 +116,7 @@ pub(crate) async fn discover(
     issuer: &str,
     options: &RemoteJwkSetOptions,
 ) -> Result<ProviderMetadata> {
-    let issuer_url = parse_url(issuer, options.allow_http, "issuer")?;
+    let issuer_url = parse_url(issuer, options.http_policy, "issuer")?;
     if issuer_url.query().is_some() || issuer_url.fragment().is_some() {
         return Err(fetch::fetch_error(
             None,
@@ -141,7 +141,7 @@ pub(crate) async fn discover(
         },
         Err(other) => return Err(other),
     };
-    parse_metadata(issuer, &source, &body, options.allow_http)
+    parse_metadata(issuer, &source, &body, options.http_policy)
 }
 
 async fn get_document(fetcher: &dyn JwksFetcher, url: &Url, options: &RemoteJwkSetOptions) -> Result<Vec<u8>> {
@@ -153,7 +153,7 @@ async fn get_document(fetcher: &dyn JwksFetcher, url: &Url, options: &RemoteJwkS
     Ok(response.body)
 }
 
-fn parse_metadata(issuer: &str, source: &Url, body: &[u8], allow_http: bool) -> Result<ProviderMetadata> {
+fn parse_metadata(issuer: &str, source: &Url, body: &[u8], http_policy: HttpPolicy) -> Result<ProviderMetadata> {
     let invalid = |detail: String| fetch::fetch_error(None, format!("the metadata at {source} {detail}"));
     let document = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(document)) => document,
@@ -172,7 +172,7 @@ fn parse_metadata(issuer: &str, source: &Url, body: &[u8], allow_http: bool) -> 
     let Some(jwks_uri) = document.get("jwks_uri").and_then(Value::as_str) else {
         return Err(invalid("has no \"jwks_uri\"".into()));
     };
-    let jwks_uri = parse_url(jwks_uri, allow_http, "jwks_uri")?;
+    let jwks_uri = parse_url(jwks_uri, http_policy, "jwks_uri")?;
     Ok(ProviderMetadata {
         issuer: issuer.to_owned(),
         jwks_uri,
@@ -216,7 +216,7 @@ mod tests {
     fn metadata_for_another_issuer_is_refused() {
         let source = Url::parse("https://issuer.example/.well-known/openid-configuration").expect("a literal URL");
         let body = br#"{"issuer":"https://evil.example","jwks_uri":"https://evil.example/jwks"}"#;
-        let error = parse_metadata("https://issuer.example", &source, body, false)
+        let error = parse_metadata("https://issuer.example", &source, body, HttpPolicy::HttpsOnly)
             .map(drop)
             .expect_err("wrong issuer");
         assert_eq!(error.code(), "ERR_JWKS_FETCH_FAILED");
@@ -227,6 +227,6 @@ mod tests {
     fn metadata_with_plain_http_jwks_uri_is_refused() {
         let source = Url::parse("https://issuer.example/.well-known/openid-configuration").expect("a literal URL");
         let body = br#"{"issuer":"https://issuer.example","jwks_uri":"http://issuer.example/jwks"}"#;
-        assert!(parse_metadata("https://issuer.example", &source, body, false).is_err());
+        assert!(parse_metadata("https://issuer.example", &source, body, HttpPolicy::HttpsOnly).is_err());
     }
 }

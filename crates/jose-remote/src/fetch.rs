@@ -12,6 +12,7 @@ use jose::{Error, Result};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{StatusCode, Url};
 
+use crate::http_policy::{HttpPolicy, without_credentials};
 use crate::options::RemoteJwkSetOptions;
 
 /// The future a [`JwksFetcher`] returns.
@@ -29,8 +30,9 @@ pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<FetchResponse>> + 
 /// - return every response, whatever its status (a `304` or a `500` is an
 ///   `Ok` here: the set decides what it means);
 /// - stop reading and fail once the body exceeds `request.max_body_bytes`;
-/// - not follow redirects unless `request.follow_redirects`, and never to a
-///   plain `http` URL unless `request.allow_http`;
+/// - not follow redirects unless `request.follow_redirects`, and then only
+///   to URLs `request.http_policy` [permits](HttpPolicy::permits) (the set
+///   checks the URL asked for itself);
 /// - report a failure to get a response as [`jose::Error::JwksFetch`] with
 ///   `status: None` (or [`jose::Error::JwksTimeout`]), naming the URL.
 ///
@@ -69,9 +71,8 @@ pub struct FetchRequest {
     pub timeout: Duration,
     /// Whether redirects may be followed.
     pub follow_redirects: bool,
-    /// Whether plain `http` URLs may be used (only ever opted into by the
-    /// caller, for tests and local development).
-    pub allow_http: bool,
+    /// Which URLs may be fetched, redirect hops included.
+    pub http_policy: HttpPolicy,
 }
 
 impl FetchRequest {
@@ -89,7 +90,7 @@ impl FetchRequest {
             max_body_bytes: options.max_body_bytes,
             timeout: options.timeout,
             follow_redirects: options.allow_redirects,
-            allow_http: options.allow_http,
+            http_policy: options.http_policy,
         }
     }
 }
@@ -126,12 +127,12 @@ impl FetchResponse {
 ///
 /// Without a client of the caller's, the set builds one (see
 /// [`client_builder`](Self::client_builder)) that follows no redirects (or,
-/// when allowed, at most 10, never from `https` to `http` unless plain
-/// `http` is allowed) and refuses `http` URLs unless allowed.
+/// when allowed, at most 10, each checked against the
+/// [`HttpPolicy`] before it is followed).
 /// A client of the caller's (for a proxy, custom CA roots, mutual TLS) keeps
-/// its own redirect policy, but a response that arrives from another URL
-/// than the one asked for is refused unless redirects are allowed, and one
-/// from an `http` URL unless `http` is allowed.
+/// its own redirect policy, so its intermediate hops are not checked; but a
+/// response that arrives from another URL than the one asked for is refused
+/// unless redirects are allowed and the policy permits that URL.
 ///
 /// ```
 /// use jose_remote::{RemoteJwkSetOptions, ReqwestFetcher};
@@ -157,7 +158,7 @@ impl ReqwestFetcher {
     }
 
     /// The builder of the client the set uses when the caller gives none:
-    /// the redirect policy and `https`-only rule of `options`, and a
+    /// the redirect rule and [`HttpPolicy`] of `options`, and a
     /// `jose-remote` user agent. Start from it to add CA roots, a client
     /// certificate or a proxy while keeping those rules. Like any reqwest
     /// client, it uses the proxy named by `HTTPS_PROXY` / `HTTP_PROXY` /
@@ -174,23 +175,29 @@ impl ReqwestFetcher {
     /// # Ok::<(), jose_remote::reqwest::Error>(())
     /// ```
     pub fn client_builder(options: &RemoteJwkSetOptions) -> reqwest::ClientBuilder {
-        let allow_http = options.allow_http;
-        let policy = if options.allow_redirects {
+        let http_policy = options.http_policy;
+        let redirects = if options.allow_redirects {
             reqwest::redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() >= 10 {
-                    attempt.error("more than 10 redirects")
-                } else if attempt.url().scheme() != "https" && !allow_http {
-                    attempt.error("refusing to follow a redirect to a URL that is not https")
-                } else {
-                    attempt.follow()
+                    return attempt.error("more than 10 redirects");
+                }
+                match http_policy.refusal(attempt.url()) {
+                    Some(why) => {
+                        let message = format!(
+                            "refusing to follow a redirect to {}: {why}",
+                            without_credentials(attempt.url())
+                        );
+                        attempt.error(message)
+                    }
+                    None => attempt.follow(),
                 }
             })
         } else {
             reqwest::redirect::Policy::none()
         };
         reqwest::Client::builder()
-            .redirect(policy)
-            .https_only(!allow_http)
+            .redirect(redirects)
+            .https_only(http_policy == HttpPolicy::HttpsOnly)
             .user_agent(concat!("jose-remote/", env!("CARGO_PKG_VERSION")))
     }
 
@@ -213,7 +220,7 @@ impl JwksFetcher for ReqwestFetcher {
                 max_body_bytes,
                 timeout,
                 follow_redirects,
-                allow_http,
+                http_policy,
             } = request;
             let mut response = self
                 .client
@@ -231,10 +238,13 @@ impl JwksFetcher for ReqwestFetcher {
                         format!("{url} redirected to {final_url}, and redirects are not allowed"),
                     ));
                 }
-                if final_url.scheme() != "https" && !allow_http {
+                if let Some(why) = http_policy.refusal(final_url) {
                     return Err(fetch_error(
                         None,
-                        format!("{url} redirected to {final_url}, which is not https"),
+                        format!(
+                            "{url} redirected to {}, which is refused: {why}",
+                            without_credentials(final_url)
+                        ),
                     ));
                 }
             }
@@ -259,6 +269,12 @@ impl JwksFetcher for ReqwestFetcher {
 /// limits, so that every fetcher gets them.
 pub(crate) async fn get(fetcher: &dyn JwksFetcher, request: FetchRequest) -> Result<FetchResponse> {
     let url = request.url.clone();
+    if let Some(why) = request.http_policy.refusal(&url) {
+        return Err(fetch_error(
+            None,
+            format!("{} is refused: {why}", without_credentials(&url)),
+        ));
+    }
     let timeout = request.timeout;
     let max_body_bytes = request.max_body_bytes;
     let response = tokio::time::timeout(timeout, fetcher.fetch(request))

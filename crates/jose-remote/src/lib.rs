@@ -46,6 +46,7 @@
 mod clock;
 mod discovery;
 mod fetch;
+mod http_policy;
 mod options;
 mod set;
 
@@ -56,6 +57,7 @@ use serde::de::DeserializeOwned;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use discovery::ProviderMetadata;
 pub use fetch::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, ReqwestFetcher};
+pub use http_policy::HttpPolicy;
 pub use options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 /// The HTTP client, re-exported so callers build a [`reqwest::Client`] (or
 /// name header types) of the version this crate uses.

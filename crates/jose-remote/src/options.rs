@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::clock::{Clock, SystemClock};
 use crate::fetch::{JwksFetcher, ReqwestFetcher};
+use crate::http_policy::HttpPolicy;
 
 /// The longest lifetime a server's `Cache-Control` can give a set when the
 /// caller honours it: one day.
@@ -28,7 +29,8 @@ pub const MAX_HONOURED_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// | [`max_body_bytes`](Self::max_body_bytes) | 512 KiB |
 /// | [`honor_cache_control`](Self::honor_cache_control) | off |
 /// | [`background_refresh`](Self::background_refresh) | off |
-/// | [`allow_http`](Self::allow_http), [`allow_redirects`](Self::allow_redirects) | off |
+/// | [`http_policy`](Self::http_policy) | [`HttpPolicy::HttpsOnly`] |
+/// | [`allow_redirects`](Self::allow_redirects) | off |
 ///
 /// ```
 /// use std::time::Duration;
@@ -57,7 +59,7 @@ pub struct RemoteJwkSetOptions {
     pub(crate) headers: HeaderMap,
     pub(crate) honor_cache_control: bool,
     pub(crate) background_refresh: Option<Duration>,
-    pub(crate) allow_http: bool,
+    pub(crate) http_policy: HttpPolicy,
     pub(crate) allow_redirects: bool,
     pub(crate) try_all_matching: bool,
     pub(crate) fetcher: Option<Arc<dyn JwksFetcher>>,
@@ -75,7 +77,7 @@ impl Default for RemoteJwkSetOptions {
             headers: HeaderMap::new(),
             honor_cache_control: false,
             background_refresh: None,
-            allow_http: false,
+            http_policy: HttpPolicy::HttpsOnly,
             allow_redirects: false,
             try_all_matching: false,
             fetcher: None,
@@ -154,16 +156,27 @@ impl RemoteJwkSetOptions {
         self
     }
 
-    /// Allows plain `http` URLs, for tests and local development only.
-    /// Default off: only `https`.
-    pub fn allow_http(mut self, yes: bool) -> Self {
-        self.allow_http = yes;
+    /// Which URLs may be fetched: the set's, the issuer's metadata, its
+    /// `jwks_uri` and every redirect hop. Default
+    /// [`HttpPolicy::HttpsOnly`].
+    ///
+    /// ```
+    /// use jose_remote::{HttpPolicy, RemoteJwkSet, RemoteJwkSetOptions};
+    ///
+    /// // A key server on this machine.
+    /// let options = RemoteJwkSetOptions::new().http_policy(HttpPolicy::LoopbackHttp);
+    /// assert!(RemoteJwkSet::new("http://127.0.0.1:8080/jwks", options.clone()).is_ok());
+    /// // The backslash is read as a slash: the host is 10.0.0.1.
+    /// assert!(RemoteJwkSet::new("http://10.0.0.1:8080\\@127.0.0.1/jwks", options).is_err());
+    /// ```
+    pub fn http_policy(mut self, policy: HttpPolicy) -> Self {
+        self.http_policy = policy;
         self
     }
 
-    /// Allows redirects (at most 10; to `http` only with
-    /// [`allow_http`](Self::allow_http)). Default off: a `3xx` answer is a
-    /// fetch error.
+    /// Allows redirects (at most 10, each to a URL the
+    /// [`http_policy`](Self::http_policy) permits). Default off: a `3xx`
+    /// answer is a fetch error.
     pub fn allow_redirects(mut self, yes: bool) -> Self {
         self.allow_redirects = yes;
         self
@@ -221,6 +234,11 @@ impl RemoteJwkSetOptions {
         self.max_body_bytes
     }
 
+    /// The URLs that may be fetched.
+    pub fn get_http_policy(&self) -> HttpPolicy {
+        self.http_policy
+    }
+
     /// The fetcher to use: the caller's, or a reqwest client built for
     /// these options.
     pub(crate) fn resolve_fetcher(&self) -> Result<Arc<dyn JwksFetcher>> {
@@ -242,7 +260,7 @@ impl fmt::Debug for RemoteJwkSetOptions {
             .field("headers", &self.headers)
             .field("honor_cache_control", &self.honor_cache_control)
             .field("background_refresh", &self.background_refresh)
-            .field("allow_http", &self.allow_http)
+            .field("http_policy", &self.http_policy)
             .field("allow_redirects", &self.allow_redirects)
             .field("try_all_matching", &self.try_all_matching)
             .field("fetcher", &self.fetcher)
@@ -262,6 +280,7 @@ mod tests {
         assert_eq!(options.get_cooldown(), Duration::from_secs(30));
         assert_eq!(options.get_timeout(), Duration::from_secs(5));
         assert_eq!(options.get_max_body_bytes(), 512 * 1024);
-        assert!(!options.allow_http && !options.allow_redirects && !options.honor_cache_control);
+        assert_eq!(options.get_http_policy(), HttpPolicy::HttpsOnly);
+        assert!(!options.allow_redirects && !options.honor_cache_control);
     }
 }

@@ -13,6 +13,7 @@ use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
 
 use crate::discovery::ProviderMetadata;
 use crate::fetch::{self, FetchRequest, JwksFetcher};
+use crate::http_policy::parse_url;
 use crate::options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 
 /// A JWK Set fetched over HTTPS and cached: the counterpart of the JS
@@ -42,9 +43,9 @@ use crate::options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 /// (`ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` with the HTTP status when
 /// there was one, or `ERR_JWKS_INVALID`).
 ///
-/// Only `https` URLs are accepted unless
-/// [`allow_http`](RemoteJwkSetOptions::allow_http) is set, and redirects
-/// are not followed unless [`allow_redirects`](RemoteJwkSetOptions::allow_redirects) is.
+/// Only `https` URLs are accepted unless the
+/// [`http_policy`](RemoteJwkSetOptions::http_policy) says otherwise, and
+/// redirects are not followed unless [`allow_redirects`](RemoteJwkSetOptions::allow_redirects) is.
 ///
 /// ```no_run
 /// use jose::{Alg, JsonObject, jwt::VerifyOptions};
@@ -131,7 +132,7 @@ impl RemoteJwkSet {
     /// fetched until the first verification (or [`reload`](Self::reload)).
     ///
     /// Fails with `ERR_JWKS_FETCH_FAILED` when `url` is not a URL, is not
-    /// `https` (without [`allow_http`](RemoteJwkSetOptions::allow_http)),
+    /// one the [`http_policy`](RemoteJwkSetOptions::http_policy) permits,
     /// or the HTTP client cannot be built.
     ///
     /// ```
@@ -145,7 +146,7 @@ impl RemoteJwkSet {
     /// # Ok::<(), jose::Error>(())
     /// ```
     pub fn new(url: impl AsRef<str>, options: RemoteJwkSetOptions) -> Result<Self> {
-        let url = parse_url(url.as_ref(), options.allow_http, "JWK Set URL")?;
+        let url = parse_url(url.as_ref(), options.http_policy, "JWK Set URL")?;
         let fetcher = options.resolve_fetcher()?;
         Ok(Self::build(url, None, options, fetcher))
     }
@@ -185,7 +186,7 @@ impl RemoteJwkSet {
     /// # }
     /// ```
     pub fn from_metadata(metadata: ProviderMetadata, options: RemoteJwkSetOptions) -> Result<Self> {
-        let url = parse_url(metadata.jwks_uri.as_str(), options.allow_http, "jwks_uri")?;
+        let url = parse_url(metadata.jwks_uri.as_str(), options.http_policy, "jwks_uri")?;
         let fetcher = options.resolve_fetcher()?;
         Ok(Self::build(url, Some(metadata), options, fetcher))
     }
@@ -630,24 +631,6 @@ impl fmt::Debug for RemoteJwkSet {
     }
 }
 
-/// Parses a URL the set may fetch.
-pub(crate) fn parse_url(text: &str, allow_http: bool, what: &str) -> Result<Url> {
-    let url =
-        Url::parse(text).map_err(|e| fetch::fetch_error(None, format!("the {what} {text:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if allow_http => Ok(url),
-        "http" => Err(fetch::fetch_error(
-            None,
-            format!("the {what} {text:?} is not https (plain http needs allow_http, for tests and local development)"),
-        )),
-        other => Err(fetch::fetch_error(
-            None,
-            format!("the {what} {text:?} has the scheme {other:?}; only https is supported"),
-        )),
-    }
-}
-
 /// Parses a fetched document into a set with at least one usable key.
 fn parse_jwks(url: &Url, body: &[u8], try_all_matching: bool) -> Result<LocalJwkSet> {
     // From the text, not through serde_json::Value: from_json refuses
@@ -687,18 +670,6 @@ pub(crate) fn duplicate(error: &Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_http_and_other_schemes_are_refused_unless_http_is_allowed() {
-        let refused = parse_url("http://127.0.0.1/jwks", false, "JWK Set URL").map(drop);
-        assert!(
-            matches!(&refused, Err(Error::JwksFetch { status: None, cause }) if cause.contains("allow_http")),
-            "{refused:?}"
-        );
-        assert!(parse_url("http://127.0.0.1/jwks", true, "JWK Set URL").is_ok());
-        assert!(parse_url("ftp://issuer.example/jwks", true, "JWK Set URL").is_err());
-        assert!(parse_url("not a url", true, "JWK Set URL").is_err());
-    }
 
     #[test]
     fn document_without_usable_key_is_invalid() {

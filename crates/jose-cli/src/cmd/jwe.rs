@@ -7,7 +7,7 @@ use jose::jwe::{
 };
 use serde_json::Value;
 
-use super::producing;
+use super::{producing, refused_decryption};
 use crate::cli::{JweDecryptArgs, JweEncryptArgs};
 use crate::failure::Failure;
 use crate::io::{one_stdin, read_stdin, read_token, token_reads_stdin, write_line, write_stdout};
@@ -49,7 +49,7 @@ pub fn decrypt(args: &JweDecryptArgs) -> Result<(), Failure> {
         ("the JWE", token_reads_stdin(args.jwe.as_deref())),
     ])?;
     let key = args.keys.load()?;
-    let options = key.decrypt_options(&args.alg, &args.enc)?;
+    let options = key.decrypt_options(&args.alg, &args.enc, args.allow_zip)?;
     let text = read_token(args.jwe.as_deref(), "JWE", Error::JweInvalid)?;
     let decrypted = if text.starts_with('{') {
         let value: Value = serde_json::from_str(&text)
@@ -64,6 +64,6 @@ pub fn decrypt(args: &JweDecryptArgs) -> Result<(), Failure> {
     } else {
         compact_decrypt(&text, &key.loaded, &options)
     }
-    .map_err(Failure::refused)?;
+    .map_err(refused_decryption)?;
     write_stdout(&decrypted.plaintext)
 }

@@ -11,7 +11,7 @@ use jose::jwt::{
 use jose::{Error, JsonObject};
 use serde_json::{Map, Value};
 
-use super::{json_object, json_reads_stdin, jws_algorithms, producing, to_json};
+use super::{json_object, json_reads_stdin, jws_algorithms, producing, refused_decryption, to_json};
 use crate::cli::{ClaimArgs, ClaimChecks, JwtDecodeArgs, JwtDecryptArgs, JwtEncryptArgs, JwtSignArgs, JwtVerifyArgs};
 use crate::failure::{Failure, warn};
 use crate::io::{one_stdin, read_token, stdout_is_terminal, token_reads_stdin, write_line, write_stdout};
@@ -297,11 +297,11 @@ pub fn decrypt(args: &JwtDecryptArgs) -> Result<(), Failure> {
         ("the token", token_reads_stdin(args.token.as_deref())),
     ])?;
     let key = args.keys.load()?;
-    let jwe = key.decrypt_options(&args.alg, &args.enc)?;
+    let jwe = key.decrypt_options(&args.alg, &args.enc, args.allow_zip)?;
     let options = DecryptOptions::new().claims(claim_checks(&args.checks)?).jwe(jwe);
     let token = read_token(args.token.as_deref(), "token", Error::JwtInvalid)?;
     let decrypted = jwt_decrypt::<JsonObject>(&token, &key.loaded, &options).map_err(|e| {
-        let failure = Failure::refused(e);
+        let failure = refused_decryption(e);
         if token.split('.').count() == 3 {
             failure.hint("this is a signed JWT (three parts): use `jose jwt verify`")
         } else {

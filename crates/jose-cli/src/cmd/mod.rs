@@ -6,18 +6,19 @@ mod jwk;
 mod jws;
 mod jwt;
 
-use jose::jwe::{JweAlg, JweDecryptOptions, JweEnc};
+use jose::jwe::{DEFAULT_MAX_DECOMPRESSED_SIZE, JweAlg, JweDecryptOptions, JweEnc};
 use jose::{Alg, Error, Key};
 use serde_json::{Map, Value};
 
 use crate::cli::{Cli, Command, CryptKeyArgs, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand};
 use crate::cli::{SignKeyArgs, VerifyKeyArgs};
 use crate::failure::Failure;
-use crate::io::{is_stdin, read_source, write_stdout};
+use crate::io::{is_stdin, limit_inputs, read_source, write_stdout};
 use crate::keys::{self, Loaded};
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    limit_inputs(cli.max_input_size);
     match cli.command {
         Command::Jwt { command } => match command {
             JwtCommand::Sign(args) => jwt::sign(&args),
@@ -171,10 +172,16 @@ fn jws_algorithms(names: &[String], loaded: &Loaded) -> Result<Option<Vec<Alg>>,
 }
 
 impl CryptKey {
-    /// Decryption options from `--alg` and `--enc`: PBES2 only with a
-    /// password (and then only PBES2), RSA1_5 only when named, and without
-    /// `--alg` the algorithms one key can serve.
-    fn decrypt_options(&self, alg_names: &[String], enc_names: &[String]) -> Result<JweDecryptOptions, Failure> {
+    /// Decryption options from `--alg`, `--enc` and `--allow-zip`: PBES2
+    /// only with a password (and then only PBES2), RSA1_5 only when named,
+    /// without `--alg` the algorithms one key can serve, and compressed
+    /// plaintexts only when allowed, up to the library's cap.
+    fn decrypt_options(
+        &self,
+        alg_names: &[String],
+        enc_names: &[String],
+        allow_zip: bool,
+    ) -> Result<JweDecryptOptions, Failure> {
         let named = alg_names
             .iter()
             .map(|n| keys::jwe_alg(n))
@@ -221,6 +228,9 @@ impl CryptKey {
         }
         if !encs.is_empty() {
             options = options.content_encryption_algorithms(encs);
+        }
+        if allow_zip {
+            options = options.allow_decompression(DEFAULT_MAX_DECOMPRESSED_SIZE);
         }
         Ok(options)
     }
@@ -279,6 +289,18 @@ impl CryptKey {
         keys::pick_key(self.loaded, kid, &format!("encrypt with {alg} and {enc}"), |key| {
             key.supports_jwe(alg, enc)
         })
+    }
+}
+
+/// A refused decryption; one refused only for being compressed names the
+/// flag that accepts it.
+fn refused_decryption(error: Error) -> Failure {
+    let compressed = matches!(&error, Error::NotSupported(what) if what.contains("\"zip\": \"DEF\""));
+    let failure = Failure::refused(error);
+    if compressed {
+        failure.hint("pass --allow-zip to accept it")
+    } else {
+        failure
     }
 }
 

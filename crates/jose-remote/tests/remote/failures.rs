@@ -265,6 +265,6 @@ async fn plain_http_url_is_refused_unless_allowed() {
         .map(drop)
         .expect_err("http is refused");
     assert_eq!(error.code(), "ERR_JWKS_FETCH_FAILED");
-    assert!(error.to_string().contains("allow_http"), "{error}");
+    assert!(error.to_string().contains("HttpPolicy::LoopbackHttp"), "{error}");
     assert_eq!(server.hits("/jwks"), 0);
 }

@@ -5,5 +5,6 @@
 mod caching;
 mod discovery;
 mod failures;
+mod http_policy;
 mod plumbing;
 mod support;

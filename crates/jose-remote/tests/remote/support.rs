@@ -19,7 +19,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use jose::jwt::{SignJwt, VerifyOptions};
 use jose::{Alg, Key, KeyPairOptions, LocalJwkSet, generate_key_pair};
-use jose_remote::{ManualClock, RemoteJwkSet, RemoteJwkSetOptions, ReqwestFetcher};
+use jose_remote::{HttpPolicy, ManualClock, RemoteJwkSet, RemoteJwkSetOptions, ReqwestFetcher};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::AbortHandle;
@@ -139,6 +139,12 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The server's port: `0.0.0.0:port` reaches it too (Linux connects to
+    /// a local address), though 0.0.0.0 is no loopback address.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     /// `http://127.0.0.1:port`, for discovery.
@@ -272,9 +278,12 @@ pub fn jwks(signers: &[&Signer]) -> String {
         .expect("a public JWK Set")
 }
 
-/// Options for the test server: plain http allowed, time on `clock`.
+/// Options for the test server: plain http to loopback allowed, time on
+/// `clock`.
 pub fn options(clock: &ManualClock) -> RemoteJwkSetOptions {
-    RemoteJwkSetOptions::new().allow_http(true).clock(clock.clone())
+    RemoteJwkSetOptions::new()
+        .http_policy(HttpPolicy::LoopbackHttp)
+        .clock(clock.clone())
 }
 
 /// `options` with the client the set would build for them, less the
