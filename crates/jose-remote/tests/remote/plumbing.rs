@@ -146,7 +146,9 @@ async fn remote_set_never_yields_a_symmetric_key() -> jose::Result<()> {
     let document = format!(
         r#"{{"keys":[{},{}]}}"#,
         secret.to_jwk()?.to_json(),
-        jwks(&[&signer]).trim_start_matches(r#"{"keys":["#).trim_end_matches("]}")
+        jwks(&[&signer])
+            .trim_start_matches(r#"{"keys":["#)
+            .trim_end_matches("]}")
     );
     server.route("/jwks", Reply::json(document));
     let token = SignJwt::default()

@@ -248,3 +248,19 @@ fn bit_len(be: &[u8]) -> usize {
         None => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_public_exponents_are_named() {
+        let n = [0xc5; 256];
+        for e in [&[][..], &[0], &[1], &[0, 1], &[2], &[1, 0, 0], &[1, 0, 0, 0, 1]] {
+            assert!(weakness(&n, e).is_some(), "e = {e:?}");
+        }
+        for e in [&[3][..], &[1, 0, 1], &[0, 1, 0, 1], &[0xff, 0xff, 0xff, 0xff]] {
+            assert_eq!(weakness(&n, e), None, "e = {e:?}");
+        }
+    }
+}

@@ -425,6 +425,8 @@ impl KeySource<JweHeader> for LocalJwkSet {
         let Some(alg) = header.alg else {
             return Err(Error::JwksNoMatchingKey);
         };
-        self.select(header.kid.as_deref(), Operation::Decrypt(alg), |key| fits_jwe(key, header))
+        self.select(header.kid.as_deref(), Operation::Decrypt(alg), |key| {
+            fits_jwe(key, header)
+        })
     }
 }

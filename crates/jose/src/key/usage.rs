@@ -162,7 +162,10 @@ mod tests {
         assert!(check_consistent(Some("enc"), Some(&ops(&["unwrapKey", "x-custom"]))).is_ok());
         assert!(check_consistent(None, Some(&ops(&["encrypt"]))).is_ok());
         let refused = check_consistent(Some("sig"), Some(&ops(&["verify", "encrypt"])));
-        assert!(matches!(&refused, Err(Error::JwkInvalid(m)) if m.contains("\"encrypt\"")), "{refused:?}");
+        assert!(
+            matches!(&refused, Err(Error::JwkInvalid(m)) if m.contains("\"encrypt\"")),
+            "{refused:?}"
+        );
         let refused = check_consistent(Some("enc"), Some(&ops(&["sign"])));
         assert!(matches!(refused, Err(Error::JwkInvalid(_))));
     }
