@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ec, rsa};
+use common::{ec, rsa, unbound_pair};
 use jose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt};
 use jose::jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify};
 use jose::{Alg, Error, Key, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
@@ -159,19 +159,20 @@ fn direct_encryption_needs_encrypt_and_decrypt() {
 #[test]
 fn rsa_oaep_accepts_wrap_key_or_encrypt_and_refuses_signature_operations() {
     let alg = JweAlg::RsaOaep256;
+    let oaep = unbound_pair(rsa().clone());
     for ops in [&["wrapKey"][..], &["encrypt"]] {
-        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&rsa().public_key, ops)).expect("RSA-OAEP encrypts");
+        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&oaep.public_key, ops)).expect("RSA-OAEP encrypts");
     }
     assert_key_use(
-        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&rsa().public_key, &["verify"])),
+        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&oaep.public_key, &["verify"])),
         "\"wrapKey\" or \"encrypt\"",
     );
-    let token = encrypt(alg, JweEnc::A128Gcm, None, &rsa().public_key).expect("encrypts");
+    let token = encrypt(alg, JweEnc::A128Gcm, None, &oaep.public_key).expect("encrypts");
     for ops in [&["unwrapKey"][..], &["decrypt"]] {
-        compact_decrypt(&token, &with_ops(&rsa().private_key, ops), &decrypt_options(alg)).expect("decrypts");
+        compact_decrypt(&token, &with_ops(&oaep.private_key, ops), &decrypt_options(alg)).expect("decrypts");
     }
     assert_key_use(
-        compact_decrypt(&token, &with_ops(&rsa().private_key, &["sign"]), &decrypt_options(alg)),
+        compact_decrypt(&token, &with_ops(&oaep.private_key, &["sign"]), &decrypt_options(alg)),
         "\"unwrapKey\" or \"decrypt\"",
     );
 }
@@ -235,11 +236,12 @@ fn jws_selection_from_a_set_skips_keys_whose_use_or_key_ops_exclude_verify() {
 #[test]
 fn jwe_selection_from_a_set_takes_the_key_whose_key_ops_allow_that_decryption() {
     let alg = JweAlg::RsaOaep256;
-    let token = encrypt(alg, JweEnc::A128Gcm, None, &rsa().public_key).expect("encrypts");
+    let oaep = unbound_pair(rsa().clone());
+    let token = encrypt(alg, JweEnc::A128Gcm, None, &oaep.public_key).expect("encrypts");
     let set = LocalJwkSet::new([
-        with_ops(&rsa().private_key, &["sign"]),
-        rsa().private_key.with_use("sig"),
-        with_ops(&rsa().private_key, &["unwrapKey"]),
+        with_ops(&oaep.private_key, &["sign"]),
+        oaep.private_key.with_use("sig"),
+        with_ops(&oaep.private_key, &["unwrapKey"]),
     ]);
     compact_decrypt(&token, &set, &decrypt_options(alg)).expect("the one decryption key");
 
