@@ -85,7 +85,9 @@ pub fn parse_key(bytes: &[u8]) -> Result<Loaded, Error> {
                     set.skipped()
                 ));
             }
-            return Ok(Loaded::Set(set));
+            // A set given as the key is the user's own key material, as a
+            // single secret would be; `--jwks` takes that back (load_jwks).
+            return Ok(Loaded::Set(set.allow_symmetric(true)));
         }
         return Key::from_jwk_json(text).map(Loaded::One);
     }
@@ -177,12 +179,14 @@ fn jwks_location(spec: &str) -> JwksLocation<'_> {
 }
 
 /// The key set of `--jwks`: a local file (`-` for stdin), or a remote set
-/// for an `https` URL (or `http` to a loopback host).
+/// for an `https` URL (or `http` to a loopback host). A JWK Set is a
+/// public document, so neither yields a symmetric key: secrets are given
+/// with `--key` (a set of them too) or `--secret`.
 pub fn load_jwks(spec: &str) -> Result<LocalJwkSet, Failure> {
     match jwks_location(spec) {
         JwksLocation::Url(url) => remote_key_set(url),
         JwksLocation::File(path) => match load_key_file(path)? {
-            Loaded::Set(set) => Ok(set),
+            Loaded::Set(set) => Ok(set.allow_symmetric(false)),
             Loaded::One(key) => Ok(LocalJwkSet::new([key])),
         },
     }

@@ -745,6 +745,21 @@ fn jwks_files_select_the_verification_key_by_kid() {
 }
 
 #[test]
+fn a_jwks_file_never_yields_a_secret_but_the_same_set_given_as_key_does() {
+    let dir = Dir::new();
+    // SECRET32, base64url.
+    let secret = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY";
+    let set = dir.write(
+        "secrets.json",
+        json!({"keys": [{"kty": "oct", "kid": "s", "k": secret}]}).to_string(),
+    );
+    let token = sign_token(&["--secret", SECRET32, "--kid", "s"]);
+    refused(&["jwt", "verify", "--jwks", &set, &token], "ERR_JOSE_INVALID_KEY_USE")
+        .stderr(predicate::str::contains("allow_symmetric"));
+    ok(&["jwt", "verify", "--key", &set, &token], "");
+}
+
+#[test]
 fn a_jwks_file_signs_with_the_key_named_by_kid() {
     let dir = Dir::new();
     let a = dir.generate("a.jwk", "ES256", &["--kid", "a"]);

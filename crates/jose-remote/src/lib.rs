@@ -9,8 +9,10 @@
 //! rotated keys by fetching again when a token names an unknown `kid`,
 //! shares one request among all the verifications that need it, and keeps
 //! serving the last good set for a while when the issuer is down. The
-//! async [`jwt_verify`] and [`jwt_decrypt`] resolve the keys and then run
-//! `jose`'s synchronous functions.
+//! async [`jwt_verify`] resolves the keys and then runs `jose`'s
+//! synchronous function. A JWK Set is a public document: a remote set
+//! never yields a symmetric key and uses private keys by their public half
+//! only, so it verifies signatures but does not decrypt.
 //!
 //! ```no_run
 //! use jose::{Alg, jwt::VerifyOptions};
@@ -51,7 +53,7 @@ mod options;
 mod set;
 
 use jose::Result;
-use jose::jwt::{DecryptOptions, DecryptedJwt, VerifiedJwt, VerifyOptions};
+use jose::jwt::{VerifiedJwt, VerifyOptions};
 use serde::de::DeserializeOwned;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -88,27 +90,4 @@ pub async fn jwt_verify<T: DeserializeOwned>(
     options: &VerifyOptions,
 ) -> Result<VerifiedJwt<T>> {
     keys.with_keys(|set| jose::jwt::jwt_verify(token, set, options)).await
-}
-
-/// Decrypts a compact JWE JWT with a private key of the remote set (a set
-/// of public keys never matches) and validates its claims: resolves the
-/// set as [`jwt_verify`] does, then runs [`jose::jwt::jwt_decrypt`].
-///
-/// ```no_run
-/// use jose::{JsonObject, jwt::DecryptOptions};
-/// use jose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_decrypt};
-///
-/// # async fn run(token: &str) -> Result<(), jose::Error> {
-/// // An internal key service holding this service's decryption keys.
-/// let keys = RemoteJwkSet::new("https://keys.internal.example/decryption", RemoteJwkSetOptions::new())?;
-/// let decrypted = jwt_decrypt::<JsonObject>(token, &keys, &DecryptOptions::new()).await?;
-/// # Ok(())
-/// # }
-/// ```
-pub async fn jwt_decrypt<T: DeserializeOwned>(
-    token: &str,
-    keys: &RemoteJwkSet,
-    options: &DecryptOptions,
-) -> Result<DecryptedJwt<T>> {
-    keys.with_keys(|set| jose::jwt::jwt_decrypt(token, set, options)).await
 }

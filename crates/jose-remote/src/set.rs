@@ -21,7 +21,11 @@ use crate::options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 ///
 /// Keys are selected exactly as [`LocalJwkSet`] selects them (`kid`, `alg`
 /// to key type and curve, `use`, `key_ops`), from the last document
-/// fetched. The set is cheap to clone (clones share one cache) and is meant
+/// fetched. A JWK Set is a public document: a remote set never yields a
+/// symmetric (`oct`) key, whatever the options, and uses only the public
+/// half of a key published with its private members; the cached set
+/// ([`key_set`](Self::key_set), [`cached`](Self::cached)) reports how many
+/// keys came with them through [`LocalJwkSet::private_members_ignored`]. The set is cheap to clone (clones share one cache) and is meant
 /// to be built once and shared by a whole server. It fetches:
 ///
 /// - on first use, and when the document is older than
@@ -220,16 +224,14 @@ impl RemoteJwkSet {
         self.inner.metadata.as_ref()
     }
 
-    /// Runs `f` (typically a synchronous verify or decrypt of the core
-    /// crate) with the current key set, fetching it first when the cache is
+    /// Runs `f` (typically a synchronous verification of the core crate) with the current key set, fetching it first when the cache is
     /// empty or expired. When `f` fails with `ERR_JWKS_NO_MATCHING_KEY`, the
     /// set is fetched once more (unless cooling down) and `f` runs again
     /// with the new document: that is how a rotated key is picked up. If
     /// that fetch fails, its error is returned.
     ///
-    /// [`jwt_verify`](crate::jwt_verify) and [`jwt_decrypt`](crate::jwt_decrypt)
-    /// are this with the core's functions; use it directly for the other
-    /// serializations.
+    /// [`jwt_verify`](crate::jwt_verify) is this with the core's function;
+    /// use it directly for the other serializations.
     ///
     /// ```no_run
     /// use jose::jws::{JwsVerifyOptions, compact_verify};
@@ -632,15 +634,21 @@ impl fmt::Debug for RemoteJwkSet {
 }
 
 /// Parses a fetched document into a set with at least one usable key.
+///
+/// A fetched set is a public document: its symmetric keys are dropped
+/// (counted as skipped) and private keys serve by their public half only,
+/// counted by [`LocalJwkSet::private_members_ignored`].
 fn parse_jwks(url: &Url, body: &[u8], try_all_matching: bool) -> Result<LocalJwkSet> {
     // From the text, not through serde_json::Value: from_json refuses
     // repeated member names, which a Value would silently merge.
     let text = std::str::from_utf8(body)
         .map_err(|_| Error::JwksInvalid(format!("the response from {url} is not JSON: it is not UTF-8")))?;
-    let set = LocalJwkSet::from_json(text).map_err(|e| match e {
-        Error::JwksInvalid(detail) => Error::JwksInvalid(format!("{detail} (from {url})")),
-        other => other,
-    })?;
+    let set = LocalJwkSet::from_json(text)
+        .map_err(|e| match e {
+            Error::JwksInvalid(detail) => Error::JwksInvalid(format!("{detail} (from {url})")),
+            other => other,
+        })?
+        .into_public();
     if set.keys().is_empty() {
         let why = match set.skipped() {
             0 => "its \"keys\" array is empty".to_owned(),

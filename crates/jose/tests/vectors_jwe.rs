@@ -735,7 +735,7 @@ fn rfc7520_5_13_each_recipient_decrypts_with_its_own_key() -> TestResult {
     }
 
     // A key set picks the recipient by kid: the first allowed one decrypts.
-    let set = LocalJwkSet::new(keys.clone());
+    let set = LocalJwkSet::new(keys.clone()).allow_symmetric(true);
     for (options, kid) in [
         (JweDecryptOptions::new(), "peregrin.took@tuckborough.example"),
         (allowing(JweAlg::Rsa1_5), "frodo.baggins@hobbiton.example"),
@@ -816,14 +816,14 @@ fn rfc7520_section_5_latchset_copies_decrypt_to_their_plaintext() -> TestResult 
         let plaintext = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/vectors/{stem}.pt")))?;
         let keys = if section == 3 {
             let pwd: String = serde_json::from_str(&read(&format!("{stem}.pwd"))?)?;
-            LocalJwkSet::new([Key::from_secret(pwd)])
+            LocalJwkSet::new([Key::from_secret(pwd)]).allow_symmetric(true)
         } else if section == 13 {
             let keys = (1..=3)
                 .map(|i| -> TestResult<Key> { Ok(Key::from_jwk_json(&read(&format!("{stem}.{i}.jwk"))?)?) })
                 .collect::<TestResult<Vec<_>>>()?;
-            LocalJwkSet::new(keys)
+            LocalJwkSet::new(keys).allow_symmetric(true)
         } else {
-            LocalJwkSet::new([Key::from_jwk_json(&read(&format!("{stem}.jwk"))?)?])
+            LocalJwkSet::new([Key::from_jwk_json(&read(&format!("{stem}.jwk"))?)?]).allow_symmetric(true)
         };
         let options = JweDecryptOptions::new()
             .key_management_algorithms(JweAlg::ALL.iter().copied())
@@ -1066,7 +1066,7 @@ fn rfc7516_a3_a128kw_a128cbc_hs256_is_reproduced_byte_for_byte() -> TestResult {
 #[test]
 fn rfc7516_a4_general_jwe_decrypts_for_each_recipient() -> TestResult {
     let jwe = GeneralJwe::from_json(&hotplace("rfc7516_A4.jws")?)?;
-    let set = LocalJwkSet::from_json(&hotplace("rfc7516_A4.jwk")?)?;
+    let set = LocalJwkSet::from_json(&hotplace("rfc7516_A4.jwk")?)?.allow_symmetric(true);
     let [rsa, oct] = set.keys() else {
         return Err("A.4 has two keys".into());
     };

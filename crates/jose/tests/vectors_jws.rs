@@ -565,16 +565,22 @@ fn rfc7520_4_8_each_of_the_multiple_signatures_verifies_with_its_own_key() -> Te
         assert_eq!(verified.payload, payload, "{what} (flattened)");
     }
 
-    // The keys as a set (the RSA and EC keys share a kid, and are told
-    // apart by the alg of each signature's header).
+    // The keys as a set. The RSA and EC keys share a kid: the set refuses
+    // to let each signature's own alg choose between them, unless asked
+    // to try every key of that kid.
     let public = signers
         .iter()
         .map(|(key, _, _)| verifier(key))
         .collect::<TestResult<Vec<_>>>()?;
-    let set = LocalJwkSet::new(public);
+    let strict = LocalJwkSet::new(public.clone()).allow_symmetric(true);
+    let set = LocalJwkSet::new(public).allow_symmetric(true).try_all_matching(true);
     for (i, (_, alg, _)) in signers.iter().enumerate() {
         let mut single = jws.clone();
         single.signatures.retain(|s| s == &jws.signatures[i]);
+        if alg.key_type() != "oct" {
+            let refused = general_verify(&single, &strict, &only(*alg)).map(drop);
+            assert!(matches!(refused, Err(Error::JwksMultipleMatchingKeys)), "{refused:?}");
+        }
         let verified = general_verify(&single, &set, &only(*alg))?;
         assert_eq!(verified.payload, payload, "4.8 signature {i} with the key set");
     }

@@ -1,14 +1,14 @@
-//! Headers, the caller's client, a custom fetcher, and JWE decryption
-//! through a remote set.
+//! Headers, the caller's client, a custom fetcher, and what a remote set
+//! refuses to hand out: symmetric keys and private halves.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use jose::jwe::{JweAlg, JweEnc, JweHeader};
-use jose::jwt::{DecryptOptions, EncryptJwt};
-use jose::{JsonObject, KeyPairOptions, generate_key_pair};
+use jose::jws::JwsHeader;
+use jose::jwt::{SignJwt, VerifyOptions};
+use jose::{Alg, Error, JsonObject, Key, KeyPairOptions, generate_key_pair};
 use jose_remote::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use jose_remote::{FetchFuture, FetchRequest, JwksFetcher, ManualClock, RemoteJwkSet, ReqwestFetcher, jwt_decrypt};
+use jose_remote::{FetchFuture, FetchRequest, JwksFetcher, ManualClock, RemoteJwkSet, ReqwestFetcher};
 
 use crate::caching::verify;
 use crate::support::{Reply, Signer, TestServer, callers_client, jwks, options, remote};
@@ -121,20 +121,49 @@ async fn reload_fetches_now_and_refreshes_the_cache() -> jose::Result<()> {
 }
 
 #[tokio::test]
-async fn jwt_decrypt_finds_the_private_key_in_the_remote_set() -> jose::Result<()> {
+async fn remote_set_uses_only_the_public_half_of_a_leaked_private_key_and_reports_it() -> jose::Result<()> {
     let server = TestServer::start().await;
-    let pair = generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default())?;
-    let private = pair.private_key.with_kid("enc-1");
+    let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    let private = pair.private_key.with_kid("leaked");
     let document = serde_json::json!({ "keys": [serde_json::from_str::<serde_json::Value>(&private.to_jwk()?.to_json()).expect("JSON")] });
     server.route("/keys", Reply::json(document.to_string()));
-    let token = EncryptJwt::default()
-        .claim("email", "ada@example.com")
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm))
-        .encrypt(&pair.public_key.with_kid("enc-1"))?;
+    let token = SignJwt::default().protected_header(Alg::ES256).sign(&private)?;
 
     let set = remote(server.url("/keys"), options(&ManualClock::new()))?;
-    let decrypted = jwt_decrypt::<JsonObject>(&token, &set, &DecryptOptions::new()).await?;
-    assert_eq!(decrypted.claims["email"], "ada@example.com");
+    let verified = jose_remote::jwt_verify::<JsonObject>(&token, &set, &VerifyOptions::new()).await?;
+    assert_eq!(verified.protected_header.kid.as_deref(), Some("leaked"));
+    let keys = set.key_set().await?;
+    assert_eq!(keys.private_members_ignored(), 1);
+    assert!(keys.keys().iter().all(|key| !key.is_private()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn remote_set_never_yields_a_symmetric_key() -> jose::Result<()> {
+    let server = TestServer::start().await;
+    let secret = Key::from_secret([7u8; 32]).with_kid("hmac");
+    let signer = Signer::new("k1");
+    let document = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        secret.to_jwk()?.to_json(),
+        jwks(&[&signer])
+            .trim_start_matches(r#"{"keys":["#)
+            .trim_end_matches("]}")
+    );
+    server.route("/jwks", Reply::json(document));
+    let token = SignJwt::default()
+        .protected_header(JwsHeader::new(Alg::HS256).kid("hmac"))
+        .sign(&secret)?;
+
+    let options = options(&ManualClock::new()).try_all_matching(true);
+    let set = remote(server.url("/jwks"), options)?;
+    let refused = jose_remote::jwt_verify::<JsonObject>(&token, &set, &VerifyOptions::new().algorithms([Alg::HS256]))
+        .await
+        .map(drop);
+    assert!(matches!(refused, Err(Error::JwksNoMatchingKey)), "{refused:?}");
+    let keys = set.key_set().await?;
+    assert_eq!((keys.keys().len(), keys.skipped()), (1, 1));
+    verify(&set, &signer.token()).await?;
     Ok(())
 }
 
@@ -147,7 +176,6 @@ fn remote_set_is_shareable_and_its_futures_can_move_between_threads() {
         RemoteJwkSet::new("https://issuer.example/jwks", jose_remote::RemoteJwkSetOptions::new()).expect("a valid URL");
     let options = jose::jwt::VerifyOptions::new();
     sendable(&jose_remote::jwt_verify::<JsonObject>("token", &set, &options));
-    sendable(&jwt_decrypt::<JsonObject>("token", &set, &DecryptOptions::new()));
     sendable(&set.reload());
     sendable(&RemoteJwkSet::from_issuer(
         "https://issuer.example",

@@ -46,12 +46,13 @@ pub(crate) struct RsaPublic {
 
 impl RsaPublic {
     /// `n` and `e` big-endian; leading zeros are stripped. Refuses moduli
-    /// outside 2048..=8192 bits and malformed exponents.
+    /// outside 2048..=8192 bits, the weak numbers [`weakness`] names, and
+    /// what the backend cannot parse. Every RSA key, public or private,
+    /// whatever its format, is built through here.
     pub(crate) fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Rejected> {
         let n = strip_leading_zeros(n);
         let e = strip_leading_zeros(e);
-        let bits = bit_len(n);
-        if !(MIN_BITS..=MAX_BITS).contains(&bits) || e.is_empty() || e.len() > 4 || e[e.len() - 1] & 1 == 0 {
+        if !(MIN_BITS..=MAX_BITS).contains(&bit_len(n)) || weakness(n, e).is_some() {
             return Err(Rejected);
         }
         let key = RsaPublic {
@@ -202,6 +203,28 @@ impl RsaPrivate {
     }
 }
 
+/// Why the public numbers `n` and `e` (big-endian) make a weak key, if
+/// they do: an exponent below 3 or even (RFC 8017 section 3.1 requires it
+/// odd and at least 3; 1 makes the "signature" the message itself), wider
+/// than the 32 bits the backend handles, or a modulus with the ROCA
+/// fingerprint.
+pub(crate) fn weakness(n: &[u8], e: &[u8]) -> Option<&'static str> {
+    let e = strip_leading_zeros(e);
+    let odd = e.last().is_some_and(|low| low & 1 == 1);
+    if !odd || e == [1] {
+        return Some("the RSA public exponent must be odd and at least 3");
+    }
+    if e.len() > 4 {
+        return Some("the RSA public exponent is wider than 32 bits");
+    }
+    if crate::key::roca::has_fingerprint(strip_leading_zeros(n)) {
+        return Some(
+            "the RSA modulus has the ROCA fingerprint (CVE-2017-15361): its generator was flawed and it can be factored",
+        );
+    }
+    None
+}
+
 fn params(padding: Padding, sha: Sha) -> (usize, &'static signature::RsaParameters) {
     match (padding, sha) {
         (Padding::Pkcs1, Sha::Sha256) => (0, &signature::RSA_PKCS1_2048_8192_SHA256),
@@ -223,5 +246,21 @@ fn bit_len(be: &[u8]) -> usize {
     match be.first() {
         Some(&top) => be.len() * 8 - top.leading_zeros() as usize,
         None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_public_exponents_are_named() {
+        let n = [0xc5; 256];
+        for e in [&[][..], &[0], &[1], &[0, 1], &[2], &[1, 0, 0], &[1, 0, 0, 0, 1]] {
+            assert!(weakness(&n, e).is_some(), "e = {e:?}");
+        }
+        for e in [&[3][..], &[1, 0, 1], &[0, 1, 0, 1], &[0xff, 0xff, 0xff, 0xff]] {
+            assert_eq!(weakness(&n, e), None, "e = {e:?}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::backend::ecdh::{self, EcdhCurve, EcdhPrivate};
 use crate::backend::{aead, aes_kw, pbes2, rand};
 use crate::error::{Error, Result};
 use crate::jwk::Jwk;
-use crate::key::Key;
+use crate::key::{Key, Operation};
 
 /// Default PBES2 iteration count when encrypting: the highest count the
 /// default decryption limit accepts.
@@ -192,6 +192,7 @@ pub(crate) fn encrypt_key(
     shared_cek: Option<&[u8]>,
     params: &KeyManagementParameters,
 ) -> Result<Recipient> {
+    key.permit(Operation::Encrypt(alg))?;
     key.check_jwe_alg(alg, enc)?;
     let mut header = JweHeader::default();
     let cek_or_new = |cek: Option<&[u8]>| match cek {
@@ -395,6 +396,7 @@ pub(crate) fn decrypt_key(
     params: &HeaderParameters,
     encrypted_key: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>> {
+    key.permit(Operation::Decrypt(alg))?;
     key.check_jwe_alg(alg, enc)?;
     let failed = |_| Error::JweDecryptionFailed;
     let cek = match alg.mode() {

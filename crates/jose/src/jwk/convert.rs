@@ -46,6 +46,7 @@ fn params_of(jwk: &Jwk) -> Result<Params> {
             return Err(Error::jwk("\"key_ops\" contains duplicate values"));
         }
     }
+    crate::key::check_consistent(jwk.key_use.as_deref(), jwk.key_ops.as_deref())?;
     Ok(Params {
         kid: jwk.kid.clone(),
         alg: jwk.alg.clone(),
@@ -197,7 +198,7 @@ fn rsa(jwk: &Jwk) -> Result<Material> {
         if jwk.p.is_some() || jwk.q.is_some() || jwk.dp.is_some() || jwk.dq.is_some() || jwk.qi.is_some() {
             return Err(Error::jwk("RSA JWK has private CRT members but no \"d\""));
         }
-        let key = RsaPublic::from_components(&n, &e).map_err(|_| invalid_rsa(&n))?;
+        let key = RsaPublic::from_components(&n, &e).map_err(|_| invalid_rsa(&n, &e))?;
         return Ok(Material::RsaPublic(key));
     };
     let crt = |value: &Option<String>, name: &str| -> Result<Zeroizing<Vec<u8>>> {
@@ -217,15 +218,17 @@ fn rsa(jwk: &Jwk) -> Result<Material> {
         qi: crt(&jwk.qi, "qi")?,
     };
     // Check the size first, so the error says so rather than "inconsistent".
-    RsaPublic::from_components(&n, &e).map_err(|_| invalid_rsa(&n))?;
+    RsaPublic::from_components(&n, &e).map_err(|_| invalid_rsa(&n, &e))?;
     let key = RsaPrivate::from_components(&n, &e, &parts)
         .map_err(|_| Error::jwk("RSA private key parts are inconsistent"))?;
     Ok(Material::RsaPrivate(key))
 }
 
-fn invalid_rsa(n: &[u8]) -> Error {
+fn invalid_rsa(n: &[u8], e: &[u8]) -> Error {
     let bits = n.iter().skip_while(|&&b| b == 0).count() * 8;
-    if bits < crate::backend::rsa::MIN_BITS + 8 && bits > 0 {
+    if let Some(weakness) = crate::backend::rsa::weakness(n, e) {
+        Error::jwk(weakness)
+    } else if bits < crate::backend::rsa::MIN_BITS + 8 && bits > 0 {
         Error::jwk(format!(
             "RSA modulus of about {bits} bits is refused: at least {} bits are required",
             crate::backend::rsa::MIN_BITS

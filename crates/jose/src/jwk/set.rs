@@ -11,20 +11,34 @@ use crate::error::{Error, Result};
 use crate::json::{MemberValues, ObjectError};
 use crate::jwe::JweHeader;
 use crate::jws::JwsHeader;
-use crate::key::{Key, KeyCandidates, KeySource};
+use crate::key::{Key, KeyCandidates, KeySource, Operation};
 
 /// A JWK Set (RFC 7517 section 5) as a key source, for verifying JWS and
 /// for decrypting JWE.
 ///
 /// For a JWS it picks the keys whose `kid` equals the header's (when the
 /// header has one), whose type and curve fit the header's `alg`, whose
-/// `alg` (if any) is that `alg`, whose `use` (if any) is `sig` and whose
-/// `key_ops` (if any) include `verify`. For a JWE, the private keys that
-/// can serve the header's `alg` and `enc`, with `use` `enc` and, for
-/// ECDH-ES, the curve of the sender's `epk`. No match is
-/// [`Error::JwksNoMatchingKey`]; several matches are
-/// [`Error::JwksMultipleMatchingKeys`] unless [`try_all_matching`](Self::try_all_matching)
-/// is set. Keys the library cannot use (unknown `kty`, malformed members)
+/// `alg` (if any) is that `alg`, and whose `use` and `key_ops` (if any)
+/// allow verifying. For a JWE, the private keys that can serve the
+/// header's `alg` and `enc`, whose `use` and `key_ops` allow that
+/// decryption and, for ECDH-ES, of the curve of the sender's `epk`.
+///
+/// The set refuses to guess:
+///
+/// - no match is [`Error::JwksNoMatchingKey`]; several matches are
+///   [`Error::JwksMultipleMatchingKeys`] unless
+///   [`try_all_matching`](Self::try_all_matching) is set;
+/// - two keys usable for the operation that share the token's `kid` are
+///   [`Error::JwksMultipleMatchingKeys`] even when only one fits the
+///   token's `alg` (again unless trying all was asked for);
+/// - a token without `kid` is [`Error::JwksMultipleMatchingKeys`] when
+///   the keys usable for the operation are both symmetric and asymmetric:
+///   the token's own `alg` would choose between them;
+/// - symmetric (`oct`) keys are handed out only with
+///   [`allow_symmetric`](Self::allow_symmetric); one that would have been
+///   picked otherwise is [`Error::InvalidKeyUse`] saying so.
+///
+/// Keys the library cannot use (unknown `kty`, malformed members)
 /// are skipped at construction, so one bad key does not take the set down;
 /// a repeated member name, which makes the document itself ambiguous, is
 /// refused by [`from_json`](Self::from_json) instead.
@@ -47,6 +61,8 @@ pub struct LocalJwkSet {
     keys: Vec<Key>,
     skipped: usize,
     try_all: bool,
+    allow_symmetric: bool,
+    private_ignored: usize,
 }
 
 impl LocalJwkSet {
@@ -54,8 +70,7 @@ impl LocalJwkSet {
     pub fn new(keys: impl IntoIterator<Item = Key>) -> Self {
         LocalJwkSet {
             keys: keys.into_iter().collect(),
-            skipped: 0,
-            try_all: false,
+            ..Self::default()
         }
     }
 
@@ -122,15 +137,91 @@ impl LocalJwkSet {
         LocalJwkSet {
             keys,
             skipped,
-            try_all: false,
+            ..Self::default()
         }
     }
 
     /// When several keys match a token, try each instead of failing with
-    /// [`Error::JwksMultipleMatchingKeys`].
+    /// [`Error::JwksMultipleMatchingKeys`]; this includes several keys that
+    /// share the token's `kid`. A token without `kid` is still refused by
+    /// a set that mixes symmetric and asymmetric keys.
     pub fn try_all_matching(mut self, yes: bool) -> Self {
         self.try_all = yes;
         self
+    }
+
+    /// Lets the set hand out its symmetric (`oct`) keys. Off by default: a
+    /// JWK Set is usually a public document, and an HMAC secret read from
+    /// one verifies tokens anyone who read it can mint. Turn it on for a
+    /// set of your own secrets, kept private.
+    ///
+    /// ```
+    /// use jose::{Alg, Key, LocalJwkSet, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify}};
+    ///
+    /// let secret = Key::from_secret([7u8; 32]).with_kid("hmac-1");
+    /// let jws = CompactSign::new(b"hi").protected_header(JwsHeader::new(Alg::HS256).kid("hmac-1")).sign(&secret)?;
+    /// let options = JwsVerifyOptions::new().algorithms([Alg::HS256]);
+    ///
+    /// let refused = compact_verify(&jws, &LocalJwkSet::new([secret.clone()]), &options);
+    /// assert_eq!(refused.map(drop).unwrap_err().code(), "ERR_JOSE_INVALID_KEY_USE");
+    ///
+    /// let mine = LocalJwkSet::new([secret]).allow_symmetric(true);
+    /// assert_eq!(compact_verify(&jws, &mine, &options)?.payload, b"hi");
+    /// # Ok::<(), jose::Error>(())
+    /// ```
+    pub fn allow_symmetric(mut self, yes: bool) -> Self {
+        self.allow_symmetric = yes;
+        self
+    }
+
+    /// The set as a public document holds it, for a set fetched from
+    /// elsewhere: symmetric keys are dropped (and counted as
+    /// [`skipped`](Self::skipped)), and a private key is reduced to its
+    /// public half, counted by [`private_members_ignored`](Self::private_members_ignored).
+    /// [`allow_symmetric`](Self::allow_symmetric) has nothing left to allow.
+    ///
+    /// ```
+    /// use jose::{Alg, LocalJwkSet, generate_key_pair};
+    ///
+    /// let pair = generate_key_pair(Alg::ES256, Default::default())?;
+    /// let leaked = format!(r#"{{"keys":[{},{{"kty":"oct","k":"c2VjcmV0"}}]}}"#,
+    ///     serde_json::to_string(&pair.private_key.to_jwk()?).unwrap());
+    /// let set = LocalJwkSet::from_json(&leaked)?.into_public();
+    /// assert_eq!((set.keys().len(), set.skipped(), set.private_members_ignored()), (1, 1, 1));
+    /// assert!(!set.keys()[0].is_private());
+    /// # Ok::<(), jose::Error>(())
+    /// ```
+    pub fn into_public(self) -> Self {
+        let mut public = LocalJwkSet {
+            keys: Vec::with_capacity(self.keys.len()),
+            skipped: self.skipped,
+            try_all: self.try_all,
+            allow_symmetric: false,
+            private_ignored: self.private_ignored,
+        };
+        for key in self.keys {
+            if key.is_symmetric() {
+                public.skipped += 1;
+                continue;
+            }
+            if !key.is_private() {
+                public.keys.push(key);
+                continue;
+            }
+            public.private_ignored += 1;
+            match key.public_key() {
+                Ok(half) => public.keys.push(half),
+                Err(_) => public.skipped += 1,
+            }
+        }
+        public
+    }
+
+    /// How many keys came with private members that
+    /// [`into_public`](Self::into_public) set aside, keeping their public
+    /// half. Not zero means the publisher of the set leaks private keys.
+    pub fn private_members_ignored(&self) -> usize {
+        self.private_ignored
     }
 
     /// The usable keys.
@@ -143,9 +234,12 @@ impl LocalJwkSet {
         self.skipped
     }
 
-    /// The keys that fit a header, by the rules above.
+    /// The keys that fit a JWS header, by the rules above, before the
+    /// checks for a repeated `kid` and a mix of symmetric and asymmetric keys.
     pub fn matching<'a, 'h>(&'a self, header: &'h JwsHeader) -> impl Iterator<Item = &'a Key> + use<'a, 'h> {
-        self.keys.iter().filter(move |key| key_matches(key, header))
+        self.keys
+            .iter()
+            .filter(move |key| self.usable(key, Operation::Verify) && fits_jws(key, header))
     }
 
     /// The public JWKS document of this set (private members never included).
@@ -207,13 +301,12 @@ fn parse_entry(index: usize, entry: &RawValue) -> Result<Value> {
     parsed.map_err(|e| Error::JwksInvalid(format!("not JSON: {e} (in keys[{index}])")))
 }
 
-/// The selection rule shared by every key set.
-pub(crate) fn key_matches(key: &Key, header: &JwsHeader) -> bool {
+/// Whether `key` fits a JWS header: its `kid` (when the header has one),
+/// and the key type, curve and JWK `alg` for the header's `alg`.
+fn fits_jws(key: &Key, header: &JwsHeader) -> bool {
     let Some(alg) = header.alg else { return false };
-    if let Some(kid) = header.kid.as_deref() {
-        if key.kid() != Some(kid) {
-            return false;
-        }
+    if header.kid.as_deref().is_some_and(|kid| key.kid() != Some(kid)) {
+        return false;
     }
     if key.kty() != alg.key_type() {
         return false;
@@ -225,12 +318,6 @@ pub(crate) fn key_matches(key: &Key, header: &JwsHeader) -> bool {
             return false;
         }
     }
-    if key.key_use().is_some_and(|u| u != "sig") {
-        return false;
-    }
-    if key.key_ops().is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
-        return false;
-    }
     match alg.family() {
         Family::Ecdsa(curve) => key.crv() == Some(curve.name()),
         Family::Ed25519 => key.crv() == Some("Ed25519"),
@@ -238,11 +325,64 @@ pub(crate) fn key_matches(key: &Key, header: &JwsHeader) -> bool {
     }
 }
 
+/// Whether `key` fits a JWE header: its `kid` (when the header has one),
+/// a private key of the type, curve, JWK `alg` (or, for `dir`, the `enc`
+/// it is labelled with) and, for a secret, the length the `alg` and `enc`
+/// need, and for ECDH-ES the curve of the sender's ephemeral key.
+fn fits_jwe(key: &Key, header: &JweHeader) -> bool {
+    let (Some(alg), Some(enc)) = (header.alg, header.enc) else {
+        return false;
+    };
+    if header.kid.as_deref().is_some_and(|kid| key.kid() != Some(kid)) {
+        return false;
+    }
+    if !key.is_private() || key.check_jwe_alg(alg, enc).is_err() {
+        return false;
+    }
+    match (&header.epk, key.crv()) {
+        (Some(epk), Some(crv)) => epk.crv.as_deref() == Some(crv),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 impl LocalJwkSet {
-    /// One match, or all of them when the caller opted to try each.
-    fn select<'a>(&'a self, mut matching: impl Iterator<Item = &'a Key>) -> Result<KeyCandidates<'a>> {
+    /// Whether the set may hand out `key` for `operation`: its `use` and
+    /// `key_ops` allow it, and a symmetric key only with `allow_symmetric`.
+    fn usable(&self, key: &Key, operation: Operation) -> bool {
+        (self.allow_symmetric || !key.is_symmetric())
+            && (key.is_private() || !matches!(operation, Operation::Decrypt(_)))
+            && key.permit(operation).is_ok()
+    }
+
+    /// The keys for one token: the usable keys that `fit` its header, after
+    /// refusing what would make the choice a guess (see the type's rules).
+    fn select<'a>(
+        &'a self,
+        kid: Option<&str>,
+        operation: Operation,
+        fits: impl Fn(&Key) -> bool,
+    ) -> Result<KeyCandidates<'a>> {
+        let usable = || self.keys.iter().filter(move |key| self.usable(key, operation));
+        match kid {
+            Some(kid) if !self.try_all => {
+                if usable().filter(|key| key.kid() == Some(kid)).nth(1).is_some() {
+                    return Err(Error::JwksMultipleMatchingKeys);
+                }
+            }
+            Some(_) => {}
+            None => {
+                let mut usable = usable();
+                if let Some(first) = usable.next() {
+                    if usable.any(|other| other.is_symmetric() != first.is_symmetric()) {
+                        return Err(Error::JwksMultipleMatchingKeys);
+                    }
+                }
+            }
+        }
+        let mut matching = usable().filter(|key| fits(key));
         let Some(first) = matching.next() else {
-            return Err(Error::JwksNoMatchingKey);
+            return Err(self.no_match(kid, operation, fits));
         };
         match matching.next() {
             None => Ok(KeyCandidates::Borrowed(first)),
@@ -254,46 +394,39 @@ impl LocalJwkSet {
             Some(_) => Err(Error::JwksMultipleMatchingKeys),
         }
     }
+
+    /// Why no key was selected: a symmetric key that would have fitted had
+    /// the caller allowed symmetric keys says so, rather than "no key".
+    fn no_match(&self, kid: Option<&str>, operation: Operation, fits: impl Fn(&Key) -> bool) -> Error {
+        let refused_secret = !self.allow_symmetric
+            && self
+                .keys
+                .iter()
+                .any(|key| key.is_symmetric() && key.permit(operation).is_ok() && fits(key));
+        if !refused_secret {
+            return Error::JwksNoMatchingKey;
+        }
+        let which = kid.map(|kid| format!(" (kid {kid:?})")).unwrap_or_default();
+        Error::key_use(format!(
+            "the JWK Set holds a symmetric key{which} for this token, and symmetric keys from a set \
+             need LocalJwkSet::allow_symmetric"
+        ))
+    }
 }
 
 impl KeySource for LocalJwkSet {
     fn candidates(&self, header: &JwsHeader) -> Result<KeyCandidates<'_>> {
-        self.select(self.matching(header))
-    }
-}
-
-/// The selection rule for decryption keys: `kid`, key type for the
-/// `alg`, the JWK's `alg` (or, for `dir`, the `enc` it is labelled with),
-/// `use` of `enc`, `key_ops` allowing decryption, a secret's length (the
-/// KEK's for AES key wrap, `enc`'s for `dir`), and for ECDH-ES the curve of
-/// the sender's ephemeral key.
-pub(crate) fn decryption_key_matches(key: &Key, header: &JweHeader) -> bool {
-    let (Some(alg), Some(enc)) = (header.alg, header.enc) else {
-        return false;
-    };
-    if let Some(kid) = header.kid.as_deref() {
-        if key.kid() != Some(kid) {
-            return false;
-        }
-    }
-    if key.key_ops().is_some_and(|ops| {
-        !ops.iter()
-            .any(|op| matches!(op.as_str(), "decrypt" | "unwrapKey" | "deriveKey" | "deriveBits"))
-    }) {
-        return false;
-    }
-    if !key.is_private() || !key.supports_jwe(alg, enc) {
-        return false;
-    }
-    match (&header.epk, key.crv()) {
-        (Some(epk), Some(crv)) => epk.crv.as_deref() == Some(crv),
-        (Some(_), None) => false,
-        (None, _) => true,
+        self.select(header.kid.as_deref(), Operation::Verify, |key| fits_jws(key, header))
     }
 }
 
 impl KeySource<JweHeader> for LocalJwkSet {
     fn candidates(&self, header: &JweHeader) -> Result<KeyCandidates<'_>> {
-        self.select(self.keys.iter().filter(|key| decryption_key_matches(key, header)))
+        let Some(alg) = header.alg else {
+            return Err(Error::JwksNoMatchingKey);
+        };
+        self.select(header.kid.as_deref(), Operation::Decrypt(alg), |key| {
+            fits_jwe(key, header)
+        })
     }
 }

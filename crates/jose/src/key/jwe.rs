@@ -1,7 +1,7 @@
 //! What a key may do for JWE, and the backend handles it lends to key
 //! management.
 
-use super::{Curve, Key, Material};
+use super::{Curve, Key, Material, Operation};
 use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
 use crate::backend::rsa_enc::{RsaDecryptor, RsaEncryptor};
 use crate::error::{Error, Result};
@@ -20,7 +20,7 @@ fn ecdh_curve(curve: Curve) -> Option<EcdhCurve> {
 
 impl Key {
     /// Whether this key may serve `alg` with `enc` for JWE, by its type,
-    /// curve, JWK `alg` and `use`, and for a secret its length (`dir`
+    /// curve, JWK `alg`, `use` and `key_ops`, and for a secret its length (`dir`
     /// needs `enc`'s key length, AES key wrap the KEK's; a PBES2 password
     /// may have any length).
     ///
@@ -36,12 +36,12 @@ impl Key {
     /// ```
     pub fn supports_jwe(&self, alg: JweAlg, enc: JweEnc) -> bool {
         self.check_jwe_alg(alg, enc).is_ok()
+            && (self.permit(Operation::Encrypt(alg)).is_ok() || self.permit(Operation::Decrypt(alg)).is_ok())
     }
 
+    /// Checks that this key's type, curve, JWK `alg` and, for a secret,
+    /// length fit `alg` with `enc`; [`Key::permit`] checks `use` and `key_ops`.
     pub(crate) fn check_jwe_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
-        if self.key_use().is_some_and(|u| u != "enc") {
-            return Err(Error::key_use("the key's \"use\" is not \"enc\""));
-        }
         if let Some(restricted) = self.alg() {
             // A "dir" key is commonly labelled with the content algorithm it serves.
             let same = restricted == alg.name() || (alg == JweAlg::Dir && restricted == enc.name());

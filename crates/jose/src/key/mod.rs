@@ -6,7 +6,9 @@ pub(crate) mod der;
 mod generate;
 mod jwe;
 mod pem;
+pub(crate) mod roca;
 mod source;
+mod usage;
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use zeroize::Zeroizing;
 
 pub use generate::{KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 pub use source::{KeyCandidates, KeySource};
+pub(crate) use usage::{Operation, check_consistent};
 
 use crate::alg::{Alg, Family};
 use crate::backend::ec::{EcPrivate, EcPublic};
@@ -320,9 +323,10 @@ impl Key {
         }
     }
 
-    /// Whether this key may serve `alg`, by its type, curve, size and JWK `alg`.
+    /// Whether this key may serve `alg`, by its type, curve, size and JWK
+    /// `alg`, for signing or verifying as its JWK `use` and `key_ops` allow.
     pub fn supports(&self, alg: Alg) -> bool {
-        self.check_alg(alg).is_ok()
+        self.check_alg(alg).is_ok() && (self.permit(Operation::Sign).is_ok() || self.permit(Operation::Verify).is_ok())
     }
 
     /// The algorithms this key may serve, in registration order.
@@ -333,9 +337,6 @@ impl Key {
     /// Checks that this key's type fits `alg` and that its JWK `alg`, if
     /// any, names the same algorithm.
     pub(crate) fn check_alg(&self, alg: Alg) -> Result<()> {
-        if self.key_use().is_some_and(|u| u != "sig") {
-            return Err(Error::key_use("the key's \"use\" is not \"sig\""));
-        }
         if let Some(restricted) = self.alg() {
             let same = restricted == alg.name()
                 // EdDSA and Ed25519 name the same signature over an Ed25519 key.
@@ -382,6 +383,7 @@ impl Key {
 
     /// Signs `message` with `alg`. The caller has checked the binding.
     pub(crate) fn sign_raw(&self, alg: Alg, message: &[u8]) -> Result<Vec<u8>> {
+        self.permit(Operation::Sign)?;
         self.check_alg(alg)?;
         let failed = |_| Error::Crypto("signing failed");
         match (alg.family(), self.material()) {
@@ -397,6 +399,7 @@ impl Key {
 
     /// Verifies `signature` over `message` with `alg`.
     pub(crate) fn verify_raw(&self, alg: Alg, message: &[u8], signature: &[u8]) -> Result<()> {
+        self.permit(Operation::Verify)?;
         self.check_alg(alg)?;
         let result = match (alg.family(), self.material()) {
             (Family::Hmac(sha), Material::Oct(secret)) => secret.verify(sha, message, signature),

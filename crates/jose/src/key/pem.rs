@@ -82,7 +82,7 @@ impl Key {
         let material = match algorithm {
             KeyAlgorithm::Rsa => {
                 let (n, e) = asn1::rsa_public_components(&raw).ok_or_else(|| Error::jwk("malformed RSA public key"))?;
-                Material::RsaPublic(RsaPublic::from_components(&n, &e).map_err(|_| rsa_refused(&n))?)
+                Material::RsaPublic(RsaPublic::from_components(&n, &e).map_err(|_| rsa_refused(&n, &e))?)
             }
             KeyAlgorithm::Ec(curve) => Material::EcPublic(EcPublic::from_point(curve, &raw).map_err(invalid)?),
             KeyAlgorithm::Ed25519 => Material::Ed25519Public(Ed25519Public::from_bytes(&raw).map_err(invalid)?),
@@ -100,9 +100,9 @@ impl Key {
         let invalid = |_| Error::jwk("invalid private key in PKCS#8");
         let material = match algorithm {
             KeyAlgorithm::Rsa => {
-                let (n, _, _) =
+                let (n, e, _) =
                     asn1::rsa_pkcs1_private(&inner).ok_or_else(|| Error::jwk("malformed RSA private key"))?;
-                Material::RsaPrivate(RsaPrivate::from_pkcs8(der).map_err(|_| rsa_refused(&n))?)
+                Material::RsaPrivate(RsaPrivate::from_pkcs8(der).map_err(|_| rsa_refused(&n, &e))?)
             }
             KeyAlgorithm::Ec(curve) => Material::EcPrivate(EcPrivate::from_pkcs8(curve, der).map_err(invalid)?),
             KeyAlgorithm::Ed25519 => Material::Ed25519Private(Ed25519Private::from_pkcs8(der).map_err(invalid)?),
@@ -190,9 +190,11 @@ impl Key {
     }
 }
 
-fn rsa_refused(n: &[u8]) -> Error {
+fn rsa_refused(n: &[u8], e: &[u8]) -> Error {
     let bits = n.iter().skip_while(|&&b| b == 0).count() * 8;
-    if bits > 0 && bits < crate::backend::rsa::MIN_BITS {
+    if let Some(weakness) = crate::backend::rsa::weakness(n, e) {
+        Error::jwk(weakness)
+    } else if bits > 0 && bits < crate::backend::rsa::MIN_BITS {
         Error::jwk(format!(
             "RSA key of {bits} bits is refused: at least {} bits are required",
             crate::backend::rsa::MIN_BITS
