@@ -164,7 +164,10 @@ fn js_peer() -> Peer {
     ];
     Peer {
         name: "jose(js)",
-        setup: Setup { tool: "npm", target: "node" },
+        setup: Setup {
+            tool: "npm",
+            target: "node",
+        },
         program: PathBuf::from("node"),
         script: dir.join("peer.mjs"),
         jws,
@@ -209,7 +212,10 @@ fn python_peer() -> Peer {
     });
     Peer {
         name: "jwcrypto",
-        setup: Setup { tool: "python3", target: "python" },
+        setup: Setup {
+            tool: "python3",
+            target: "python",
+        },
         program: dir.join(".venv/bin/python"),
         script: dir.join("peer.py"),
         jws,
@@ -254,17 +260,26 @@ fn installed(peer: &Peer) -> bool {
     }
     let setup = root().join("interop/setup.sh");
     if !runs(Command::new(&setup).arg(peer.setup.target)) {
-        return skip(format!("`interop/setup.sh {}` failed (see its output above)", peer.setup.target));
+        return skip(format!(
+            "`interop/setup.sh {}` failed (see its output above)",
+            peer.setup.target
+        ));
     }
     if !runs(Command::new(&peer.program).arg("--version")) {
-        return skip(format!("{} does not run after interop/setup.sh", peer.program.display()));
+        return skip(format!(
+            "{} does not run after interop/setup.sh",
+            peer.program.display()
+        ));
     }
     true
 }
 
 /// Runs a command to completion, its output going to the test's.
 fn runs(command: &mut Command) -> bool {
-    command.stdin(Stdio::null()).status().is_ok_and(|status| status.success())
+    command
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 struct Response {
