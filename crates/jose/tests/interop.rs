@@ -600,8 +600,11 @@ fn key_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
             Box::new(move |result| {
                 let expected = str_field(result, "thumbprint")?;
                 let mut forms = vec![("jwk", Key::from_jwk_json(&result["jwk"].to_string()))];
-                if result.get("public_jwk").is_some() {
-                    forms.push(("public jwk", Key::from_jwk_json(&result["public_jwk"].to_string())));
+                // Every asymmetric key has a public form: a peer that did not
+                // return it has not shown that it imports here.
+                if result["jwk"]["kty"] != "oct" {
+                    let public = result.get("public_jwk").ok_or("the peer returned no public_jwk")?;
+                    forms.push(("public jwk", Key::from_jwk_json(&public.to_string())));
                 }
                 if pem {
                     forms.push(("spki", Key::from_spki_pem(str_field(result, "spki")?)));
@@ -632,6 +635,10 @@ fn key_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
             }
         }
         let expected = thumbprint(&key)?;
+        let sent: Vec<&'static str> = ["jwk", "jwk_direct", "public_jwk", "spki", "pkcs8"]
+            .into_iter()
+            .filter(|form| matches!(*form, "jwk" | "jwk_direct") || job.get(*form).is_some())
+            .collect();
         batch.add(
             "keys",
             kind.label.into(),
@@ -639,12 +646,15 @@ fn key_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
             kind.ml_dsa,
             job,
             Box::new(move |result| {
-                for form in ["jwk", "jwk_direct", "public_jwk", "spki", "pkcs8"] {
-                    if let Some(theirs) = result.get(form) {
-                        let theirs = theirs.as_str().ok_or_else(|| format!("{form}: {theirs}"))?;
-                        if theirs != expected {
-                            return Err(format!("{form}: peer's thumbprint {theirs} != ours {expected}"));
-                        }
+                // Each form sent must come back thumbprinted: a form the peer
+                // left out is one it did not import.
+                for form in &sent {
+                    let theirs = result
+                        .get(*form)
+                        .ok_or_else(|| format!("{form}: the peer returned nothing"))?;
+                    let theirs = theirs.as_str().ok_or_else(|| format!("{form}: {theirs}"))?;
+                    if theirs != expected {
+                        return Err(format!("{form}: peer's thumbprint {theirs} != ours {expected}"));
                     }
                 }
                 Ok(())

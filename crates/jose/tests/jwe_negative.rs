@@ -104,13 +104,20 @@ fn assert_key_use<T: std::fmt::Debug>(result: jose::Result<T>, what: &str) {
     );
 }
 
-/// An error, and one of the two a hostile key agreement input may give.
+/// What an `epk` that is not a key on the recipient's curve at all gives.
+const EPK_NOT_ON_THE_CURVE: &str = "\"epk\" is not a public key on the recipient's curve";
+/// What an `epk` that is well formed but no usable point gives.
+const EPK_UNUSABLE: &str = "\"epk\" is off the curve or of small order: no key agreement with it";
+
+/// An ECDH-ES decryption refused for its `epk`, with the given message:
+/// the `epk` is public, so how it is wrong is said, unlike tampering,
+/// which is `JweDecryptionFailed`.
 #[track_caller]
-fn assert_refused(result: jose::Result<DecryptedJwe>, what: &str) {
-    assert!(
-        matches!(result, Err(Error::JweInvalid(_) | Error::JweDecryptionFailed)),
-        "{what}: expected JweInvalid or JweDecryptionFailed, got {result:?}"
-    );
+fn assert_epk_refused(result: jose::Result<DecryptedJwe>, message: &str, what: &str) {
+    match result {
+        Err(Error::JweInvalid(detail)) => assert_eq!(detail, message, "{what}"),
+        other => panic!("{what}: expected JweInvalid({message:?}), got {other:?}"),
+    }
 }
 
 fn compact(alg: JweAlg, enc: JweEnc, key: &Key) -> String {
@@ -433,8 +440,9 @@ fn ecdh_epk_on_another_curve_is_refused() {
     let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
     let mut p384 = serde_json::to_value(ecdh_pair("P-384").public_key.to_public_jwk().unwrap()).unwrap();
     p384["crv"] = "P-256".into();
-    assert_refused(
+    assert_epk_refused(
         compact_decrypt(&set_epk(&token, p384), &pair.private_key, &JweDecryptOptions::new()),
+        EPK_NOT_ON_THE_CURVE,
         "P-384 coordinates labelled P-256",
     );
     // An epk of the wrong type.
@@ -474,8 +482,9 @@ fn ecdh_epk_not_on_its_curve_is_refused() {
                 let mut bytes = unb64(epk[coordinate].as_str().unwrap());
                 flip(&mut bytes);
                 epk[coordinate] = b64(&bytes).into();
-                assert_refused(
+                assert_epk_refused(
                     compact_decrypt(&set_epk(&token, epk), &private, &options_for(alg)),
+                    EPK_UNUSABLE,
                     &format!("{alg} {crv}: {coordinate} flipped"),
                 );
             }
@@ -484,15 +493,17 @@ fn ecdh_epk_not_on_its_curve_is_refused() {
             let width = unb64(zero["x"].as_str().unwrap()).len();
             zero["x"] = b64(&vec![0; width]).into();
             zero["y"] = b64(&vec![0; width]).into();
-            assert_refused(
+            assert_epk_refused(
                 compact_decrypt(&set_epk(&token, zero), &private, &options_for(alg)),
+                EPK_UNUSABLE,
                 "(0, 0)",
             );
             // A missing y.
             let mut no_y = header["epk"].clone();
             no_y.as_object_mut().unwrap().remove("y");
-            assert_refused(
+            assert_epk_refused(
                 compact_decrypt(&set_epk(&token, no_y), &private, &options_for(alg)),
+                EPK_NOT_ON_THE_CURVE,
                 "no y",
             );
         }
@@ -518,18 +529,84 @@ fn ecdh_x25519_low_order_epk_is_refused() {
         let token = ecdh_token(alg, &pair.public_key);
         for point in LOW_ORDER {
             let epk = json!({"kty": "OKP", "crv": "X25519", "x": b64(&hex(point))});
-            assert_refused(
+            assert_epk_refused(
                 compact_decrypt(&set_epk(&token, epk), &private, &options_for(alg)),
+                EPK_UNUSABLE,
                 point,
             );
         }
         for len in [0, 31, 33] {
             let epk = json!({"kty": "OKP", "crv": "X25519", "x": b64(&vec![9u8; len])});
-            assert_refused(
+            assert_epk_refused(
                 compact_decrypt(&set_epk(&token, epk), &private, &options_for(alg)),
+                EPK_NOT_ON_THE_CURVE,
                 &format!("{len}-byte x"),
             );
         }
+    }
+}
+
+/// A compact ECDH-ES + A128GCM JWE to the holder of whatever key gives the
+/// shared secret `z` with the epk `epk_x`: exactly what a sender who
+/// computed `z` would send, its content key derived from `z` by the Concat
+/// KDF (RFC 7518 section 4.6.2).
+fn x25519_token_from_shared_secret(epk_x: &[u8], z: &[u8]) -> String {
+    use aws_lc_rs::aead::{AES_128_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    let header = json!({"alg": "ECDH-ES", "enc": "A128GCM", "epk": {"kty": "OKP", "crv": "X25519", "x": b64(epk_x)}});
+    let protected = b64(header.to_string().as_bytes());
+    // 16 bytes need one SHA-256 block: counter 1, Z, then OtherInfo
+    // (AlgorithmID, empty PartyUInfo and PartyVInfo, each length-prefixed,
+    // and the key length in bits).
+    let mut kdf_input = 1u32.to_be_bytes().to_vec();
+    kdf_input.extend_from_slice(z);
+    for field in [b"A128GCM".as_slice(), b"", b""] {
+        kdf_input.extend_from_slice(&u32::try_from(field.len()).unwrap().to_be_bytes());
+        kdf_input.extend_from_slice(field);
+    }
+    kdf_input.extend_from_slice(&128u32.to_be_bytes());
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &kdf_input);
+    let cek = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &digest.as_ref()[..16]).unwrap());
+    let iv = [7u8; 12];
+    let mut ciphertext = PLAINTEXT.to_vec();
+    let tag = cek
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(iv),
+            Aad::from(protected.as_bytes()),
+            &mut ciphertext,
+        )
+        .unwrap();
+    format!("{protected}..{}.{}.{}", b64(&iv), b64(&ciphertext), b64(tag.as_ref()))
+}
+
+#[test]
+fn ecdh_x25519_epk_giving_an_all_zero_shared_secret_is_refused_for_its_epk() {
+    use aws_lc_rs::agreement::{PrivateKey, UnparsedPublicKey, X25519, agree};
+    let pair = ecdh_pair("X25519");
+    let options = options_for(JweAlg::EcdhEs);
+    // The helper builds tokens that decrypt: one from a real ephemeral key.
+    let recipient = unb64(pair.public_key.to_public_jwk().unwrap().x.as_deref().unwrap());
+    let ephemeral = PrivateKey::generate(&X25519).unwrap();
+    let z = agree(&ephemeral, UnparsedPublicKey::new(&X25519, &recipient), (), |z| {
+        Ok(z.to_vec())
+    })
+    .unwrap();
+    let honest = x25519_token_from_shared_secret(ephemeral.compute_public_key().unwrap().as_ref(), &z);
+    assert_eq!(
+        compact_decrypt(&honest, &pair.private_key, &options).unwrap().plaintext,
+        PLAINTEXT
+    );
+    // A point of small order gives Z = 0 whatever the recipient's key, so
+    // anyone can build this token: it would decrypt without the check.
+    for point in [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    ] {
+        let forged = x25519_token_from_shared_secret(&hex(point), &[0u8; 32]);
+        assert_epk_refused(
+            compact_decrypt(&forged, &pair.private_key, &options),
+            EPK_UNUSABLE,
+            point,
+        );
     }
 }
 
@@ -960,14 +1037,15 @@ fn unknown_or_malformed_algorithms_are_refused() {
     for alg in ["A512KW", "none", "a256kw", "RSA-OAEP-1024", ""] {
         let result = compact_decrypt(&unknown("alg", alg.into()), &key, &JweDecryptOptions::new());
         assert!(
-            matches!(result, Err(Error::AlgNotAllowed(_) | Error::NotSupported(_))),
+            matches!(&result, Err(Error::AlgNotAllowed(name)) if name == alg),
             "alg {alg:?}: {result:?}"
         );
     }
     for enc in ["A512GCM", "A128CBC-HS512", "a256gcm", ""] {
         let result = compact_decrypt(&unknown("enc", enc.into()), &key, &JweDecryptOptions::new());
+        let expected = format!("unsupported \"enc\" (content encryption algorithm) {enc:?}");
         assert!(
-            matches!(result, Err(Error::AlgNotAllowed(_) | Error::NotSupported(_))),
+            matches!(&result, Err(Error::NotSupported(detail)) if *detail == expected),
             "enc {enc:?}: {result:?}"
         );
     }
@@ -988,7 +1066,11 @@ fn unknown_or_malformed_algorithms_are_refused() {
     }
     // A JWS algorithm is not a JWE one.
     let jws_alg = unknown("alg", "HS256".into());
-    assert!(compact_decrypt(&jws_alg, &key, &JweDecryptOptions::new()).is_err());
+    let result = compact_decrypt(&jws_alg, &key, &JweDecryptOptions::new());
+    assert!(
+        matches!(&result, Err(Error::AlgNotAllowed(name)) if name == "HS256"),
+        "a JWS alg: {result:?}"
+    );
 }
 
 // ------------------------------------------------------------ compression
@@ -1484,4 +1566,159 @@ fn epk_with_a_repeated_member_is_invalid() {
     }
     // Unchanged, the same header decrypts.
     assert!(compact_decrypt(&token, &pair.private_key, &JweDecryptOptions::new()).is_ok());
+}
+
+// ------------------------------------------------------------ general JWE fan-out
+
+/// A general JWE with one A128KW recipient per key.
+fn general_for(keys: &[Key]) -> GeneralJwe {
+    keys.iter()
+        .fold(
+            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128Gcm)),
+            |jwe, key| jwe.add_recipient(key, JweHeader::default().alg(JweAlg::A128Kw)),
+        )
+        .encrypt()
+        .expect("encrypt")
+}
+
+#[track_caller]
+fn assert_jwe_invalid_saying<T: std::fmt::Debug>(result: jose::Result<T>, fragment: &str, what: &str) {
+    match result {
+        Err(e @ Error::JweInvalid(_)) => {
+            assert_eq!(e.code(), "ERR_JWE_INVALID", "{what}");
+            assert!(
+                e.to_string().contains(fragment),
+                "{what}: {e} does not say {fragment:?}"
+            );
+        }
+        other => panic!("{what}: expected JweInvalid saying {fragment:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn general_jwe_over_the_recipient_limit_is_refused_before_any_key_is_tried() {
+    let limit = jose::jwe::DEFAULT_MAX_RECIPIENTS;
+    let kek = Key::from_secret([0x42u8; 16]);
+    let jwe = general_for(&vec![kek.clone(); limit + 1]);
+    let looked_up = std::cell::Cell::new(0);
+    let counting = |_: &JweHeader| {
+        looked_up.set(looked_up.get() + 1);
+        Ok(kek.clone())
+    };
+    assert_jwe_invalid_saying(
+        general_decrypt(&jwe, &counting, &JweDecryptOptions::new()),
+        &format!("the JWE has 17 recipients, more than the limit of {limit}"),
+        "17 recipients",
+    );
+    assert_eq!(looked_up.get(), 0, "a key was looked up for a JWE over the limit");
+    assert_jwe_invalid_saying(
+        general_decrypt(&jwe, &kek, &JweDecryptOptions::new()),
+        "JweDecryptOptions::max_recipients",
+        "the message says how to raise it",
+    );
+}
+
+#[test]
+fn recipient_limit_is_configurable() {
+    let kek = Key::from_secret([0x42u8; 16]);
+    let at_limit = general_for(&vec![kek.clone(); jose::jwe::DEFAULT_MAX_RECIPIENTS]);
+    let decrypted = general_decrypt(&at_limit, &kek, &JweDecryptOptions::new()).expect("16 recipients");
+    assert_eq!(decrypted.plaintext, PLAINTEXT);
+    let many = general_for(&vec![kek.clone(); 40]);
+    let raised = JweDecryptOptions::new().max_recipients(40);
+    assert_eq!(
+        general_decrypt(&many, &kek, &raised).expect("raised").plaintext,
+        PLAINTEXT
+    );
+    let lowered = JweDecryptOptions::new().max_recipients(1);
+    assert_jwe_invalid_saying(
+        general_decrypt(&general_for(&[kek.clone(), kek.clone()]), &kek, &lowered),
+        "the JWE has 2 recipients, more than the limit of 1",
+        "lowered limit",
+    );
+}
+
+/// A general JWE with one PBES2 recipient per password, each with `p2c`.
+fn pbes2_general(alg: JweAlg, passwords: &[&[u8]], p2c: u64) -> GeneralJwe {
+    let keys: Vec<Key> = passwords.iter().map(|p| Key::from_secret(*p)).collect();
+    keys.iter()
+        .fold(
+            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128Gcm)),
+            |jwe, key| {
+                jwe.add_recipient_with(
+                    key,
+                    JweHeader::default().alg(alg),
+                    KeyManagementParameters::new().p2c(p2c),
+                )
+            },
+        )
+        .encrypt()
+        .expect("PBES2 encrypt")
+}
+
+#[test]
+fn pbes2_recipients_share_one_iteration_budget() {
+    let alg = JweAlg::Pbes2Hs256A128Kw;
+    let passwords: [&[u8]; 3] = [b"first password", b"second password", PASSWORD];
+    let jwe = pbes2_general(alg, &passwords, 10_000);
+    let password = Key::from_secret(PASSWORD);
+    let looked_up = std::cell::Cell::new(0);
+    let counting = |_: &JweHeader| {
+        looked_up.set(looked_up.get() + 1);
+        Ok(password.clone())
+    };
+    // Each recipient is within the per-recipient cap; the three together
+    // are three times the budget, refused before any key derivation.
+    assert_jwe_invalid_saying(
+        general_decrypt(&jwe, &counting, &pbes2_options(alg)),
+        "the JWE needs more than 10000 PBES2 iterations in all; raise the limit with \
+         JweDecryptOptions::max_pbes2_count",
+        "3 x 10,000 iterations",
+    );
+    assert_eq!(looked_up.get(), 0, "a key was looked up for a JWE over the budget");
+    // Whichever recipient the password opens.
+    for first in [PASSWORD, b"other".as_slice()] {
+        let jwe = pbes2_general(alg, &[first, b"second password", b"third password"], 10_000);
+        assert_jwe_invalid_saying(
+            general_decrypt(&jwe, &password, &pbes2_options(alg)),
+            "PBES2 iterations in all",
+            "the password opens the first recipient",
+        );
+    }
+    // A budget large enough for all three decrypts, and so do three small
+    // recipients within the default budget.
+    let raised = pbes2_options(alg).max_pbes2_count(30_000);
+    assert_eq!(
+        general_decrypt(&jwe, &password, &raised).expect("raised").plaintext,
+        PLAINTEXT
+    );
+    let small = pbes2_general(alg, &passwords, 3_000);
+    assert_eq!(
+        general_decrypt(&small, &password, &pbes2_options(alg))
+            .expect("9,000 in all")
+            .plaintext,
+        PLAINTEXT
+    );
+}
+
+#[test]
+fn pbes2_budget_counts_every_key_tried() {
+    let alg = JweAlg::Pbes2Hs256A128Kw;
+    let token = pbes2_token(alg, PASSWORD, 6_000);
+    // Without a kid both passwords match; the wrong one is tried first.
+    let set = LocalJwkSet::new([
+        Key::from_secret(b"wrong password".as_slice()),
+        Key::from_secret(PASSWORD),
+    ])
+    .try_all_matching(true);
+    assert_jwe_invalid_saying(
+        compact_decrypt(&token, &set, &pbes2_options(alg)),
+        "the JWE needs more than 10000 PBES2 iterations in all",
+        "two keys of 6,000 iterations each",
+    );
+    let raised = pbes2_options(alg).max_pbes2_count(12_000);
+    assert_eq!(
+        compact_decrypt(&token, &set, &raised).expect("raised").plaintext,
+        PLAINTEXT
+    );
 }

@@ -357,8 +357,23 @@ fn general_jwe_with_recipients_of_different_key_types() {
             );
             assert_eq!(decrypted.protected_header.as_ref().and_then(|h| h.enc), Some(enc));
         }
-        // The password is only tried when PBES2 is allowed.
-        assert!(general_decrypt(&jwe, &password, &default).is_err());
+        // The password is only tried when PBES2 is allowed: the PBES2
+        // recipient is refused before any key is looked up for it.
+        let pbes2_looked_up = std::cell::Cell::new(false);
+        let watching = |header: &JweHeader| {
+            if header.alg == Some(JweAlg::Pbes2Hs256A128Kw) {
+                pbes2_looked_up.set(true);
+            }
+            Ok(password.clone())
+        };
+        assert!(matches!(
+            general_decrypt(&jwe, &watching, &default),
+            Err(Error::JweDecryptionFailed)
+        ));
+        assert!(
+            !pbes2_looked_up.get(),
+            "{enc}: the password was tried without PBES2 allowed"
+        );
         // A key for none of the recipients.
         let stranger = generate_secret(JweAlg::A256Kw).unwrap();
         assert!(matches!(
@@ -718,7 +733,12 @@ fn tampered_replicated_claim_headers_are_refused() {
         .protected_header(header)
         .encrypt(&key)
         .unwrap();
-    assert!(jwt_decrypt::<JsonObject>(&token, &key, &DecryptOptions::new()).is_err());
+    match jwt_decrypt::<JsonObject>(&token, &key, &DecryptOptions::new()) {
+        Err(Error::JwtClaimValidationFailed { claim, reason, .. }) => {
+            assert_eq!((claim.as_str(), reason), ("iss", jose::ClaimReason::Invalid));
+        }
+        other => panic!("expected a claim validation failure for iss, got {other:?}"),
+    }
     // A faithful replica passes.
     let header = JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm)
         .insert("aud", json!(["api"]))

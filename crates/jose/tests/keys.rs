@@ -112,9 +112,25 @@ fn rsa_keys_under_2048_bits_are_refused() {
 #[test]
 fn label_specific_importers_refuse_other_labels() {
     let spki = fixture("ec-p256.spki.pem");
-    assert!(Key::from_pkcs8_pem(&spki).is_err());
-    assert!(Key::from_x509_pem(&spki).is_err());
-    assert!(Key::from_spki_pem(&fixture("ec-p256.pkcs8.pem")).is_err());
+    for (result, expected) in [
+        (
+            Key::from_pkcs8_pem(&spki),
+            "expected PKCS#8 \"PRIVATE KEY\" PEM, found \"PUBLIC KEY\"",
+        ),
+        (
+            Key::from_x509_pem(&spki),
+            "expected X.509 \"CERTIFICATE\" PEM, found \"PUBLIC KEY\"",
+        ),
+        (
+            Key::from_spki_pem(&fixture("ec-p256.pkcs8.pem")),
+            "expected SPKI \"PUBLIC KEY\" PEM, found \"PRIVATE KEY\"",
+        ),
+    ] {
+        match result {
+            Err(Error::JwkInvalid(detail)) => assert_eq!(detail, expected),
+            other => panic!("expected JwkInvalid({expected:?}), got {other:?}"),
+        }
+    }
 }
 
 /// Every algorithm's generated key, exported to every format and imported
@@ -151,7 +167,12 @@ fn generated_keys_round_trip_through_every_format() -> TestResult {
 fn generated_rsa_keys_honour_the_modulus_length() -> TestResult {
     let pair = generate_key_pair(Alg::PS384, KeyPairOptions::default().modulus_length(3072))?;
     assert_eq!(pair.public_key.bits(), 3072);
-    assert!(generate_key_pair(Alg::RS256, KeyPairOptions::default().modulus_length(1024)).is_err());
+    match generate_key_pair(Alg::RS256, KeyPairOptions::default().modulus_length(1024)) {
+        Err(Error::NotSupported(detail)) => {
+            assert_eq!(detail, "RSA modulus length 1024 (use 2048, 3072, 4096 or 8192)")
+        }
+        other => panic!("expected NotSupported, got {other:?}"),
+    }
     Ok(())
 }
 
@@ -162,7 +183,10 @@ fn generated_secrets_have_the_digest_length() -> TestResult {
         assert_eq!(secret.bits(), bytes * 8);
         assert_eq!(secret.alg(), Some(alg.name()));
     }
-    assert!(generate_secret(Alg::ES256).is_err());
+    match generate_secret(Alg::ES256) {
+        Err(Error::NotSupported(detail)) => assert_eq!(detail, "ES256 uses a key pair; call generate_key_pair"),
+        other => panic!("expected NotSupported, got {other:?}"),
+    }
     Ok(())
 }
 
@@ -184,9 +208,19 @@ fn public_jwk_of_a_private_key_has_no_private_members() -> TestResult {
 #[test]
 fn hmac_secrets_have_no_public_export() {
     let secret = Key::from_secret([9u8; 32]);
-    assert!(secret.to_public_jwk().is_err());
-    assert!(secret.to_spki_pem().is_err());
-    assert!(secret.to_pkcs8_pem().is_err());
+    let refused = |result: Result<String, Error>| match result {
+        Err(Error::InvalidKeyUse(detail)) => detail,
+        other => panic!("expected InvalidKeyUse, got {other:?}"),
+    };
+    assert_eq!(
+        refused(secret.to_public_jwk().map(|jwk| jwk.to_json())),
+        "an HMAC secret has no public part"
+    );
+    assert_eq!(refused(secret.to_spki_pem()), "an HMAC secret has no public key");
+    assert_eq!(
+        refused(secret.to_pkcs8_pem().map(|pem| pem.to_string())),
+        "an HMAC secret has no PKCS#8 form"
+    );
 }
 
 #[test]

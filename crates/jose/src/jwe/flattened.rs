@@ -1,7 +1,7 @@
 //! Flattened JWE JSON serialization, and the encrypt/decrypt core every
 //! serialization goes through.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -335,12 +335,14 @@ pub(crate) struct EncodedMessage<'a> {
     pub(crate) decoded: Decoded,
 }
 
-/// What decoding a message's shared parts gave.
+/// What decoding a message's shared parts gave, and the PBES2 work its
+/// recipients have cost so far.
 #[derive(Default)]
 pub(crate) struct Decoded {
     protected: OnceCell<Option<JweHeader>>,
     body: OnceCell<Body>,
     aad: OnceCell<Aad>,
+    pbes2_spent: Cell<u64>,
 }
 
 /// One recipient's own parts, still encoded.
@@ -421,6 +423,39 @@ impl<'a> EncodedMessage<'a> {
         })
     }
 
+    /// The PBES2 iterations `recipient` declares, when its key management
+    /// would run PBES2 under `options`; a recipient refused before any key
+    /// derivation (malformed header, algorithm not allowed) declares none.
+    pub(crate) fn declared_pbes2_iterations(
+        &self,
+        recipient: &EncodedRecipient<'_>,
+        options: &JweDecryptOptions,
+    ) -> u64 {
+        let Ok(protected) = self.protected_header() else {
+            return 0;
+        };
+        let Ok(joint) = JweHeader::joint([protected, self.shared, recipient.header]) else {
+            return 0;
+        };
+        match joint.alg {
+            Some(alg) if matches!(alg.mode(), Mode::Pbes2(..)) && allowed_alg(alg, options).is_ok() => {
+                joint.p2c.unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Charges `iterations` of PBKDF2 to the message's budget, refusing
+    /// before the work if the budget cannot cover them.
+    fn spend_pbes2(&self, iterations: u64, budget: u64) -> Result<()> {
+        let spent = self.decoded.pbes2_spent.get().saturating_add(iterations);
+        if spent > budget {
+            return Err(pbes2_budget_exceeded(budget));
+        }
+        self.decoded.pbes2_spent.set(spent);
+        Ok(())
+    }
+
     fn aad(&self) -> Result<&Aad> {
         cached(&self.decoded.aad, || {
             Ok(Aad {
@@ -429,6 +464,13 @@ impl<'a> EncodedMessage<'a> {
             })
         })
     }
+}
+
+pub(crate) fn pbes2_budget_exceeded(budget: u64) -> Error {
+    Error::JweInvalid(format!(
+        "the JWE needs more than {budget} PBES2 iterations in all; raise the limit with \
+         JweDecryptOptions::max_pbes2_count"
+    ))
 }
 
 /// Decrypts one recipient's view of a JWE.
@@ -477,6 +519,7 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
 
     let candidates = keys.candidates(&joint)?;
     let (mut plaintext, key) = candidates.try_each(|key| {
+        message.spend_pbes2(params.pbes2_iterations(), options.max_pbes2_count)?;
         let cek = key_management::decrypt_key(alg, enc, key, &joint, &params, &encrypted_key)?;
         let plaintext = content::decrypt(enc, &cek, &body.iv, &aad.authenticated, &body.ciphertext, &body.tag)?;
         Ok((plaintext, key.clone()))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::flattened::{
     Decoded, EncodedMessage, EncodedRecipient, Message, Placement, RecipientSpec, decrypt_core, encrypt_core,
-    message_setters,
+    message_setters, pbes2_budget_exceeded,
 };
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
@@ -139,13 +139,26 @@ impl<'p, 'k> GeneralEncrypt<'p, 'k> {
 /// Decrypts a general JWE with the first recipient the key source can
 /// serve, as the JS library does. Recipients whose algorithm is not
 /// allowed, or for which no key matches, are skipped.
+///
+/// Before any key is tried, the JWE is refused if it lists more than
+/// [`JweDecryptOptions::max_recipients`] recipients, or if its PBES2
+/// recipients declare more iterations in all than
+/// [`JweDecryptOptions::max_pbes2_count`].
 pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
     jwe: &GeneralJwe,
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    if jwe.recipients.is_empty() {
+    let count = jwe.recipients.len();
+    if count == 0 {
         return Err(Error::JweInvalid("a general JWE needs at least one recipient".into()));
+    }
+    if count > options.max_recipients {
+        return Err(Error::JweInvalid(format!(
+            "the JWE has {count} recipients, more than the limit of {}; raise it with \
+             JweDecryptOptions::max_recipients",
+            options.max_recipients
+        )));
     }
     let mut message = EncodedMessage {
         protected: jwe.protected.as_deref(),
@@ -156,12 +169,21 @@ pub fn general_decrypt<K: KeySource<JweHeader> + ?Sized>(
         tag: &jwe.tag,
         decoded: Decoded::default(),
     };
+    let recipients = jwe.recipients.iter().map(|listed| EncodedRecipient {
+        header: listed.header.as_ref(),
+        encrypted_key: listed.encrypted_key.as_deref(),
+    });
+    // Refused whole and at once, rather than after the budget has paid for
+    // the first recipients.
+    let declared = recipients
+        .clone()
+        .map(|recipient| message.declared_pbes2_iterations(&recipient, options))
+        .fold(0, u64::saturating_add);
+    if declared > options.max_pbes2_count {
+        return Err(pbes2_budget_exceeded(options.max_pbes2_count));
+    }
     let mut last = Error::JweDecryptionFailed;
-    for listed in &jwe.recipients {
-        let recipient = EncodedRecipient {
-            header: listed.header.as_ref(),
-            encrypted_key: listed.encrypted_key.as_deref(),
-        };
+    for recipient in recipients {
         match decrypt_core(&mut message, &recipient, keys, options) {
             Ok(decrypted) => return Ok(decrypted),
             Err(e) => last = e,

@@ -152,7 +152,10 @@ fn epk_point(epk: &Jwk, curve: EcdhCurve) -> Result<Vec<u8>> {
     }
     let decode = |v: &Option<String>| v.as_deref().and_then(|v| b64::decode(v.as_bytes())).ok_or_else(invalid);
     match curve {
-        EcdhCurve::X25519 if epk.kty == "OKP" => decode(&epk.x),
+        EcdhCurve::X25519 if epk.kty == "OKP" => decode(&epk.x).and_then(|x| match x.len() {
+            32 => Ok(x),
+            _ => Err(invalid()),
+        }),
         EcdhCurve::P256 | EcdhCurve::P384 | EcdhCurve::P521 if epk.kty == "EC" => {
             let (x, y) = (decode(&epk.x)?, decode(&epk.y)?);
             let width = match curve {
@@ -341,6 +344,13 @@ pub(crate) struct HeaderParameters {
     p2c: u64,
 }
 
+impl HeaderParameters {
+    /// The PBKDF2 iterations each key tried costs: zero unless PBES2.
+    pub(crate) fn pbes2_iterations(&self) -> u64 {
+        self.p2c
+    }
+}
+
 /// Checks header parameters that decide how much work decryption does,
 /// before any of it happens (a huge `p2c` must not cost a second of CPU),
 /// and decodes those the algorithm uses.
@@ -413,7 +423,11 @@ pub(crate) fn decrypt_key(
                 .as_ref()
                 .ok_or_else(|| Error::JweInvalid("ECDH-ES needs \"epk\"".into()))?;
             let peer = epk_point(epk, private.curve())?;
-            let shared = ecdh::ecdh(private, &peer).map_err(failed)?;
+            // The epk is public, and so is whether it is a usable point: saying
+            // so tells an attacker nothing about the recipient's key.
+            let shared = ecdh::ecdh(private, &peer).map_err(|_| {
+                Error::JweInvalid("\"epk\" is off the curve or of small order: no key agreement with it".into())
+            })?;
             match alg.mode() {
                 Mode::AgreementWithKeyWrap(len) => {
                     let kek = derive(alg, enc, &shared, &params.apu, &params.apv, len)?;

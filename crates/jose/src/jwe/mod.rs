@@ -41,8 +41,13 @@ use crate::key::Key;
 
 /// The JS library's default cap on decompressed plaintext.
 pub const DEFAULT_MAX_DECOMPRESSED_SIZE: usize = 250_000;
-/// Default cap on the PBES2 iteration count accepted when decrypting.
+/// Default cap on the PBES2 iterations one decryption may spend, summed
+/// over every recipient and key tried.
 pub const DEFAULT_MAX_PBES2_COUNT: u64 = 10_000;
+/// Default cap on the recipients of a general JWE: a handful is the most
+/// any known protocol uses, and each one may cost a private-key operation.
+/// (Go's jwx allows 100 by default; this crate is stricter.)
+pub const DEFAULT_MAX_RECIPIENTS: usize = 16;
 
 /// Options for decrypting a JWE.
 #[derive(Debug, Clone)]
@@ -56,8 +61,15 @@ pub struct JweDecryptOptions {
     pub content_encryption_algorithms: Option<Vec<JweEnc>>,
     /// Critical header extensions the caller understands.
     pub crit: Vec<String>,
-    /// Largest PBES2 `p2c` accepted (default 10,000).
+    /// Most PBES2 iterations one decryption may spend (default
+    /// [`DEFAULT_MAX_PBES2_COUNT`]): the `p2c` of every PBES2 recipient of
+    /// a general JWE, and of every key tried for it, are added up, so that
+    /// several recipients share one budget rather than each having its own.
     pub max_pbes2_count: u64,
+    /// Most recipients a general JWE may list (default
+    /// [`DEFAULT_MAX_RECIPIENTS`]); one with more is refused before any key
+    /// is tried.
+    pub max_recipients: usize,
     /// `Some(limit)` accepts `zip: "DEF"` and caps the decompressed size;
     /// `None` (the default) refuses compressed JWEs.
     pub max_decompressed_size: Option<usize>,
@@ -70,6 +82,7 @@ impl Default for JweDecryptOptions {
             content_encryption_algorithms: None,
             crit: Vec::new(),
             max_pbes2_count: DEFAULT_MAX_PBES2_COUNT,
+            max_recipients: DEFAULT_MAX_RECIPIENTS,
             max_decompressed_size: None,
         }
     }
@@ -94,9 +107,16 @@ impl JweDecryptOptions {
         self
     }
 
-    /// Sets the largest PBES2 iteration count accepted.
+    /// Sets the most PBES2 iterations one decryption may spend, over all
+    /// its recipients and keys tried.
     pub fn max_pbes2_count(mut self, count: u64) -> Self {
         self.max_pbes2_count = count;
+        self
+    }
+
+    /// Sets the most recipients a general JWE may list.
+    pub fn max_recipients(mut self, limit: usize) -> Self {
+        self.max_recipients = limit;
         self
     }
 

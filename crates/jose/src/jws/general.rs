@@ -130,6 +130,10 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
 /// Verifies a general JWS: succeeds with the first signature that the key
 /// source verifies, as the JS library does. Signatures whose `alg` is not
 /// allowed, or for which no key matches, are skipped.
+///
+/// Before any signature is checked, the JWS is refused if it carries more
+/// than [`JwsVerifyOptions::max_signatures`] signatures, if any protected
+/// header is malformed, or if the signatures disagree on `b64`.
 pub fn general_verify<K: KeySource + ?Sized>(
     jws: &GeneralJws,
     keys: &K,
@@ -139,19 +143,36 @@ pub fn general_verify<K: KeySource + ?Sized>(
         .payload
         .as_deref()
         .ok_or_else(|| Error::jws("JWS payload is missing (detached?)"))?;
+    let count = jws.signatures.len();
+    if count > options.max_signatures {
+        return Err(Error::jws(format!(
+            "the JWS has {count} signatures, more than the limit of {}; \
+             raise it with JwsVerifyOptions::max_signatures",
+            options.max_signatures
+        )));
+    }
+    let protected = jws
+        .signatures
+        .iter()
+        .map(|signature| Protected::parse_optional(signature.protected.as_deref()))
+        .collect::<Result<Vec<_>>>()?;
+    // RFC 7797 section 3: every signature must read the one payload the
+    // same way.
+    let encoded = |p: &Option<Protected<'_>>| p.as_ref().and_then(|p| p.header.b64) != Some(false);
+    if protected.windows(2).any(|pair| encoded(&pair[0]) != encoded(&pair[1])) {
+        return Err(Error::jws("all signatures must agree on \"b64\""));
+    }
     let mut last = Error::JwsSignatureVerificationFailed;
-    for signature in &jws.signatures {
-        let verified = Protected::parse_optional(signature.protected.as_deref()).and_then(|protected| {
-            verify_parts(
-                protected,
-                signature.header.as_ref(),
-                payload.as_bytes(),
-                &signature.signature,
-                None,
-                keys,
-                options,
-            )
-        });
+    for (signature, protected) in jws.signatures.iter().zip(protected) {
+        let verified = verify_parts(
+            protected,
+            signature.header.as_ref(),
+            payload.as_bytes(),
+            &signature.signature,
+            None,
+            keys,
+            options,
+        );
         match verified {
             Ok(verified) => return Ok(verified),
             Err(e) => last = e,

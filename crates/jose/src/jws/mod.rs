@@ -22,8 +22,13 @@ pub(crate) use flattened::sign_parts;
 use crate::alg::Alg;
 use crate::key::Key;
 
+/// Default cap on the signatures of a general JWS: a handful is the
+/// most any known protocol uses, and each one may cost a public-key
+/// operation. (Go's jwx allows 100 by default; this crate is stricter.)
+pub const DEFAULT_MAX_SIGNATURES: usize = 16;
+
 /// Options for verifying a JWS.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct JwsVerifyOptions {
     /// Algorithms to accept. When `None`, any algorithm the key can serve
@@ -32,6 +37,20 @@ pub struct JwsVerifyOptions {
     /// Extension header parameters the caller understands, so that tokens
     /// listing them in `crit` are accepted.
     pub crit: Vec<String>,
+    /// Most signatures a general JWS may carry (default
+    /// [`DEFAULT_MAX_SIGNATURES`]); one with more is refused before any
+    /// signature is checked.
+    pub max_signatures: usize,
+}
+
+impl Default for JwsVerifyOptions {
+    fn default() -> Self {
+        JwsVerifyOptions {
+            algorithms: None,
+            crit: Vec::new(),
+            max_signatures: DEFAULT_MAX_SIGNATURES,
+        }
+    }
 }
 
 impl JwsVerifyOptions {
@@ -49,6 +68,12 @@ impl JwsVerifyOptions {
     /// Declares a critical extension parameter as understood.
     pub fn understands(mut self, name: impl Into<String>) -> Self {
         self.crit.push(name.into());
+        self
+    }
+
+    /// Sets the most signatures a general JWS may carry.
+    pub fn max_signatures(mut self, limit: usize) -> Self {
+        self.max_signatures = limit;
         self
     }
 }

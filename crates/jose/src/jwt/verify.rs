@@ -120,6 +120,7 @@ impl VerifyOptions {
         JwsVerifyOptions {
             algorithms: self.algorithms.clone(),
             crit: self.crit.clone(),
+            ..JwsVerifyOptions::default()
         }
     }
 }
