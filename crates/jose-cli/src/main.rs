@@ -9,20 +9,14 @@
 //! (signature, decryption or claim check failed, algorithm not allowed, no
 //! matching key, malformed token), 2 when the command cannot run (bad usage,
 //! unreadable or empty input, malformed key, unknown algorithm). On failure
-//! the first line on stderr is `CODE: message`; see [`failure`].
+//! the first line on stderr is `CODE: message`; see `jose_cli::failure`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod b64;
-mod cli;
-mod cmd;
-mod failure;
-mod io;
-mod keys;
-mod time;
-
 use std::process::ExitCode;
+
+use jose_cli::{cli, cmd, failure};
 
 fn main() -> ExitCode {
     let cli = match cli::parse() {
