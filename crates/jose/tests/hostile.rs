@@ -77,12 +77,12 @@ fn a_protected_header_of_100k_members_is_refused_in_linear_time() {
         (count, format!("{}.e30.{}", b64(header.as_bytes()), b64(&[0; 32])))
     };
     assert_linear("protected header", token, |(count, token)| {
-        let verified = jwt_verify::<JsonObject>(&token, &hs_key(), &VerifyOptions::new());
+        let verified = jwt_verify::<JsonObject>(token, &hs_key(), &VerifyOptions::new());
         assert!(
             matches!(verified, Err(Error::JwsSignatureVerificationFailed)),
             "{verified:?}"
         );
-        let verified = compact_verify(&token, &hs_key(), &JwsVerifyOptions::new());
+        let verified = compact_verify(token, &hs_key(), &JwsVerifyOptions::new());
         assert!(
             matches!(verified, Err(Error::JwsSignatureVerificationFailed)),
             "{verified:?}"
@@ -300,7 +300,7 @@ fn claims_types_read_member_names_as_serde_json_does() {
     );
     let claims = jwt_verify::<Scores>(&token, &hs_key(), &VerifyOptions::new()).map(|v| v.claims);
     let claims = claims.expect("verifies");
-    assert_eq!(claims.scores[&20], false);
+    assert!(!claims.scores[&20]);
     assert_eq!(claims.flags[&true], 1);
     assert_eq!(claims.raw.get(), r#"{"a":[1, 2]}"#);
     // A raw value is checked too.

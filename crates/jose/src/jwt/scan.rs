@@ -52,11 +52,12 @@ impl<'a> ScannedClaims<'a> {
     /// Records a top-level member name. Duplicate names are refused (RFC
     /// 7519 section 4): two parsers could otherwise disagree on which
     /// value counts.
-    fn record<E: de::Error>(&mut self, name: &Cow<'a, str>) -> Result<(), E> {
-        match self.names.insert(name.clone()) {
-            true => Ok(()),
-            false => Err(duplicate(name)),
+    fn record<E: de::Error>(&mut self, name: Cow<'a, str>) -> Result<(), E> {
+        if self.names.contains(&name) {
+            return Err(duplicate(&name));
         }
+        self.names.insert(name);
+        Ok(())
     }
 }
 
@@ -80,7 +81,7 @@ impl<'de> Visitor<'de> for Scan {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
         let mut scanned = ScannedClaims::empty();
         while let Some(name) = access.next_key_seed(NameSeed)? {
-            scanned.record(&name)?;
+            scanned.record(name.clone())?;
             match REGISTERED.iter().position(|r| *r == name) {
                 Some(index) => scanned.registered[index] = Some(access.next_value_seed(checked())?),
                 None => {
@@ -190,7 +191,7 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
             *self.complete = true;
             return Ok(None);
         };
-        self.sink.record(&name)?;
+        self.sink.record(name.clone())?;
         self.pending = REGISTERED.iter().position(|r| *r == name);
         seed.deserialize(Name::new(name)).map(Some)
     }
