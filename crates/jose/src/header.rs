@@ -2,13 +2,11 @@
 //! parameters from a JSON object, and the `crit` rules of RFC 7515
 //! section 4.1.11 (which RFC 7516 adopts).
 
-use std::borrow::Cow;
-
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{HeaderValues, MemberValues, is_embedded_key};
+use crate::json::{HeaderValues, MemberValues, NameSeed, Names, is_embedded_key};
 use crate::jwk::Jwk;
 
 /// A header type that is filled member by member: parsed in one pass
@@ -76,8 +74,8 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
-        let mut seen: Vec<Cow<'de, str>> = Vec::with_capacity(4);
-        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
+        let mut seen = Names::new();
+        while let Some(name) = access.next_key_seed(NameSeed)? {
             let value = match HeaderValues.next_value(&name, &mut access) {
                 Ok(value) => value,
                 // An embedded key that repeats a member is as malformed as
@@ -90,14 +88,13 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
             };
             // Duplicates are a structural fault and win over a bad value
             // seen earlier: `{"alg":"none","alg":"HS256"}` is malformed.
-            if seen.contains(&name) {
+            if !seen.insert(name.clone()) {
                 *self.failure = Some(H::malformed(format!("protected header is duplicate member {name:?}")));
                 return Err(de::Error::custom("duplicate header parameter"));
             }
             if let Err(e) = self.header.set(&name, value) {
                 self.failure.get_or_insert(e);
             }
-            seen.push(name);
         }
         match self.failure {
             Some(_) => Err(de::Error::custom("invalid header parameter")),

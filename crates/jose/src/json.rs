@@ -4,6 +4,10 @@
 //! JOSE header that is dangerous (two parsers may disagree on which `alg`
 //! counts), so RFC 7515 section 5.2 lets us reject such input, and we do.
 
+pub(crate) mod strict;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
@@ -28,6 +32,92 @@ impl fmt::Display for ObjectError {
             ObjectError::Syntax(e) => write!(f, "invalid JSON: {e}"),
         }
     }
+}
+
+/// The member names of one JSON object read so far, so that a repeated
+/// one is found in time linear in the object's size, whatever its size.
+/// Most objects (headers, keys, claims sets) have a handful of members,
+/// which a short list compares faster than a hash; past [`Names::LISTED`]
+/// they move to a hash set, whose random keys keep the collisions out of
+/// the document's hands.
+pub(crate) struct Names<'de> {
+    listed: Vec<Cow<'de, str>>,
+    hashed: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> Names<'de> {
+    /// How many names the list holds before the set takes over.
+    const LISTED: usize = 16;
+
+    pub(crate) fn new() -> Self {
+        Names {
+            listed: Vec::new(),
+            hashed: None,
+        }
+    }
+
+    /// Records `name`; false if it was recorded already.
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if let Some(hashed) = &mut self.hashed {
+            return hashed.insert(name);
+        }
+        if self.contains(&name) {
+            return false;
+        }
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(name);
+        } else {
+            let mut hashed: HashSet<_> = self.listed.drain(..).collect();
+            hashed.insert(name);
+            self.hashed = Some(hashed);
+        }
+        true
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match &self.hashed {
+            Some(hashed) => hashed.contains(name),
+            None => self.listed.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// Reads a member name, borrowed from the document unless it has escapes
+/// (`Cow`'s own `Deserialize` always copies).
+pub(crate) struct NameSeed;
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// The error for a repeated member name, worded so that [`ObjectError`]
+/// recognizes it.
+pub(crate) fn duplicate<E: de::Error>(name: &str) -> E {
+    E::custom(format_args!("{DUPLICATE}{name:?}"))
 }
 
 /// How a strict object reads the value of each member. The check on names

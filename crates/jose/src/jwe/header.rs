@@ -137,7 +137,27 @@ impl JweHeader {
 
     /// True if the parameter `name` is present.
     pub fn contains(&self, name: &str) -> bool {
-        self.names().any(|n| n == name)
+        // A lookup, not a walk over `names`: checking every name of one
+        // header against another must not take quadratic time.
+        let typed = match name {
+            "alg" => self.alg.is_some(),
+            "enc" => self.enc.is_some(),
+            "zip" => self.zip.is_some(),
+            "kid" => self.kid.is_some(),
+            "typ" => self.typ.is_some(),
+            "cty" => self.cty.is_some(),
+            "crit" => self.crit.is_some(),
+            "jwk" => self.jwk.is_some(),
+            "epk" => self.epk.is_some(),
+            "apu" => self.apu.is_some(),
+            "apv" => self.apv.is_some(),
+            "iv" => self.iv.is_some(),
+            "tag" => self.tag.is_some(),
+            "p2s" => self.p2s.is_some(),
+            "p2c" => self.p2c.is_some(),
+            _ => false,
+        };
+        typed || self.other.contains_key(name)
     }
 
     /// True if no parameter is set.

@@ -40,9 +40,10 @@ pub fn decode_jwt_unverified(token: &str) -> Result<Map<String, Value>> {
 /// Decodes the claims of a compact JWT into `T` **without verifying its
 /// signature or its claims**, for when a few claims are wanted before
 /// verification, such as the `iss` that picks which keys verify: members
-/// `T` does not name are skipped, not collected. Repeated member names are
-/// refused only where `T` refuses them (a derived struct does for its own
-/// fields); [`jwt_verify`](super::jwt_verify) refuses them all.
+/// `T` does not name are skipped, not collected, but the whole payload is
+/// checked as [`jwt_verify`](super::jwt_verify) checks it, whatever `T`:
+/// one JSON object, no member name repeated at any depth, every value one
+/// that could be read (no number out of `f64` range, no lone surrogate).
 ///
 /// ```
 /// use jose::{Alg, Key, jwt::{SignJwt, decode_jwt_claims_unverified}};
@@ -57,8 +58,8 @@ pub fn decode_jwt_unverified(token: &str) -> Result<Map<String, Value>> {
 /// # Ok::<(), jose::Error>(())
 /// ```
 pub fn decode_jwt_claims_unverified<T: DeserializeOwned>(token: &str) -> Result<T> {
-    serde_json::from_slice(&unverified_payload(token)?)
-        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set is {}", crate::json::describe(&e))))
+    crate::json::strict::from_object(&unverified_payload(token)?)
+        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set is {e}")))
 }
 
 /// The decoded payload of a three-part compact token.

@@ -1,15 +1,20 @@
 //! One pass over a JWT payload that picks out the registered claims and
-//! checks the document's shape, without building a map of every claim.
+//! checks the document, without building a map of every claim.
 //!
 //! [`scan_into`] does the same while deserializing the caller's claims
 //! type, so a verified token's payload is parsed once; the full map is
-//! built only when an error needs to carry it.
+//! built only when an error needs to carry it. Both read the payload
+//! through [`Strict`](crate::json::strict), so that whatever the caller's
+//! type, the same documents pass.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+
+use crate::json::strict::{Checked, Name, checked};
+use crate::json::{NameSeed, Names, duplicate};
 
 /// The registered claims of RFC 7519 section 4.1.
 pub(crate) const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
@@ -18,14 +23,14 @@ pub(crate) const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "ia
 /// top-level member name.
 pub(crate) struct ScannedClaims<'a> {
     registered: [Option<Value>; 7],
-    names: Vec<Cow<'a, str>>,
+    names: Names<'a>,
 }
 
 impl<'a> ScannedClaims<'a> {
     fn empty() -> Self {
         ScannedClaims {
             registered: Default::default(),
-            names: Vec::with_capacity(16),
+            names: Names::new(),
         }
     }
 
@@ -41,18 +46,18 @@ impl<'a> ScannedClaims<'a> {
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
+        self.names.contains(name)
     }
 
-    /// Duplicate names are refused (RFC 7519 section 4): two parsers
-    /// could otherwise disagree on which value counts.
-    fn check_unique(&self) -> Result<(), String> {
-        let mut sorted: Vec<&str> = self.names.iter().map(|n| n.as_ref()).collect();
-        sorted.sort_unstable();
-        match sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-            Some(pair) => Err(format!("duplicate member {:?}", pair[0])),
-            None => Ok(()),
+    /// Records a top-level member name. Duplicate names are refused (RFC
+    /// 7519 section 4): two parsers could otherwise disagree on which
+    /// value counts.
+    fn record<E: de::Error>(&mut self, name: Cow<'a, str>) -> Result<(), E> {
+        if self.names.contains(&name) {
+            return Err(duplicate(&name));
         }
+        self.names.insert(name);
+        Ok(())
     }
 }
 
@@ -75,22 +80,21 @@ impl<'de> Visitor<'de> for Scan {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
         let mut scanned = ScannedClaims::empty();
-        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
+        while let Some(name) = access.next_key_seed(NameSeed)? {
+            scanned.record(name.clone())?;
             match REGISTERED.iter().position(|r| *r == name) {
-                Some(index) => scanned.registered[index] = Some(access.next_value()?),
+                Some(index) => scanned.registered[index] = Some(access.next_value_seed(checked())?),
                 None => {
-                    access.next_value::<IgnoredAny>()?;
+                    access.next_value_seed(checked::<IgnoredAny>())?;
                 }
             }
-            scanned.names.push(name);
         }
-        scanned.check_unique().map_err(de::Error::custom)?;
         Ok(scanned)
     }
 }
 
 /// Scans `payload`, which must be exactly one JSON object with unique
-/// member names.
+/// member names at every depth.
 pub(crate) fn scan(payload: &[u8]) -> Result<ScannedClaims<'_>, String> {
     let mut de = serde_json::Deserializer::from_slice(payload);
     let scanned = Scan.deserialize(&mut de).map_err(|e| e.to_string())?;
@@ -114,8 +118,8 @@ pub(crate) fn scan_into<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Optio
     .ok()?;
     de.end().ok()?;
     // A visitor that stopped before the end would have let registered
-    // claims go unseen, and so unchecked.
-    (complete && scanned.check_unique().is_ok()).then_some((value, scanned))
+    // claims, and the rest of the document, go unseen, and so unchecked.
+    complete.then_some((value, scanned))
 }
 
 /// A deserializer that reads the payload as a map for the caller's type
@@ -183,25 +187,24 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        let Some(name) = self.access.next_key::<Cow<'a, str>>()? else {
+        let Some(name) = self.access.next_key_seed(NameSeed)? else {
             *self.complete = true;
             return Ok(None);
         };
+        self.sink.record(name.clone())?;
         self.pending = REGISTERED.iter().position(|r| *r == name);
-        self.sink.names.push(name.clone());
-        seed.deserialize(de::value::CowStrDeserializer::<A::Error>::new(name))
-            .map(Some)
+        seed.deserialize(Name::new(name)).map(Some)
     }
 
     fn next_value_seed<S: DeserializeSeed<'a>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         match self.pending.take() {
             Some(index) => {
-                let value: Value = self.access.next_value()?;
+                let value: Value = self.access.next_value_seed(checked())?;
                 let out = seed.deserialize(value.clone()).map_err(de::Error::custom)?;
                 self.sink.registered[index] = Some(value);
                 Ok(out)
             }
-            None => self.access.next_value_seed(seed),
+            None => self.access.next_value_seed(Checked(seed)),
         }
     }
 

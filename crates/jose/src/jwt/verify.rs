@@ -208,12 +208,14 @@ pub(crate) fn check_claims<T: DeserializeOwned>(
         // The error carries every claim, so build the full map now.
         Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
     };
+    // The scan has found the document sound, so what is left is `T`'s.
     let claims = serde_json::from_slice(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))?;
     Ok((claims, registered))
 }
 
+/// The claims set as a map, checked as [`check_claims`] checks it.
 pub(crate) fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>> {
-    crate::json::parse_object(payload)
+    crate::json::strict::parse_object(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))
 }
