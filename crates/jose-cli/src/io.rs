@@ -61,7 +61,7 @@ impl Limit {
 /// A size for messages: `64 MiB`, `1 KiB`, `1000 bytes`.
 fn describe_size(bytes: u64) -> String {
     for (unit, name) in [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }

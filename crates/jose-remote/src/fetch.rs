@@ -354,10 +354,10 @@ pub(crate) fn cache_control_max_age(headers: &HeaderMap) -> Option<Duration> {
         };
         if name.eq_ignore_ascii_case("no-cache") || name.eq_ignore_ascii_case("no-store") {
             shorten(0);
-        } else if name.eq_ignore_ascii_case("max-age") {
-            if let Some(seconds) = argument.and_then(|a| a.parse::<u64>().ok()) {
-                shorten(seconds);
-            }
+        } else if name.eq_ignore_ascii_case("max-age")
+            && let Some(seconds) = argument.and_then(|a| a.parse::<u64>().ok())
+        {
+            shorten(seconds);
         }
     }
     lifetime.map(Duration::from_secs)

@@ -190,10 +190,10 @@ impl CryptKey {
             .iter()
             .map(|n| keys::jwe_enc(n))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Some(pbes2) = named.iter().find(|&&a| a.uses_password()) {
-            if !self.password {
-                return Err(Failure::usage(format!("{pbes2} needs --password")));
-            }
+        if let Some(pbes2) = named.iter().find(|&&a| a.uses_password())
+            && !self.password
+        {
+            return Err(Failure::usage(format!("{pbes2} needs --password")));
         }
         let algs = if self.password {
             if let Some(other) = named.iter().find(|&&a| !a.uses_password()) {

@@ -23,7 +23,7 @@ const MIN_KEY_LEN: usize = 2 * SEMIBLOCK;
 /// Wraps `key` under `kek` (16, 24 or 32 bytes). `key` must be a multiple of
 /// 8 bytes and at least 16; the result is 8 bytes longer.
 pub(crate) fn aes_kw_wrap(kek: &[u8], key: &[u8]) -> Result<Vec<u8>, Rejected> {
-    if key.len() < MIN_KEY_LEN || key.len() % SEMIBLOCK != 0 {
+    if key.len() < MIN_KEY_LEN || !key.len().is_multiple_of(SEMIBLOCK) {
         return Err(Rejected);
     }
     let mut out = vec![0; key.len().checked_add(SEMIBLOCK).ok_or(Rejected)?];
@@ -51,7 +51,7 @@ pub(crate) fn aes_kw_wrap(kek: &[u8], key: &[u8]) -> Result<Vec<u8>, Rejected> {
 /// Unwraps `wrapped` under `kek`, checking the RFC 3394 integrity value.
 /// Refuses input that is not a multiple of 8 bytes or shorter than 24.
 pub(crate) fn aes_kw_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Rejected> {
-    if wrapped.len() < MIN_KEY_LEN + SEMIBLOCK || wrapped.len() % SEMIBLOCK != 0 {
+    if wrapped.len() < MIN_KEY_LEN + SEMIBLOCK || !wrapped.len().is_multiple_of(SEMIBLOCK) {
         return Err(Rejected);
     }
     let key_len = wrapped.len() - SEMIBLOCK;

@@ -94,7 +94,7 @@ fn aes_for_key(key: &[u8]) -> Result<&'static Algorithm, ()> {
 /// a padding failure cannot be told apart from the other causes.
 pub(crate) fn aes_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
     let iv: [u8; AES_BLOCK_LEN] = iv.try_into().map_err(|_| ())?;
-    if ciphertext.is_empty() || ciphertext.len() % AES_BLOCK_LEN != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(AES_BLOCK_LEN) {
         return Err(());
     }
     let key = UnboundCipherKey::new(aes_for_key(key)?, key).map_err(|_| ())?;

@@ -311,12 +311,11 @@ fn fits_jws(key: &Key, header: &JwsHeader) -> bool {
     if key.kty() != alg.key_type() {
         return false;
     }
-    if let Some(key_alg) = key.alg() {
-        if key_alg != alg.name()
-            && !(matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(key_alg, "EdDSA" | "Ed25519"))
-        {
-            return false;
-        }
+    if let Some(key_alg) = key.alg()
+        && key_alg != alg.name()
+        && !(matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(key_alg, "EdDSA" | "Ed25519"))
+    {
+        return false;
     }
     match alg.family() {
         Family::Ecdsa(curve) => key.crv() == Some(curve.name()),
@@ -373,10 +372,10 @@ impl LocalJwkSet {
             Some(_) => {}
             None => {
                 let mut usable = usable();
-                if let Some(first) = usable.next() {
-                    if usable.any(|other| other.is_symmetric() != first.is_symmetric()) {
-                        return Err(Error::JwksMultipleMatchingKeys);
-                    }
+                if let Some(first) = usable.next()
+                    && usable.any(|other| other.is_symmetric() != first.is_symmetric())
+                {
+                    return Err(Error::JwksMultipleMatchingKeys);
                 }
             }
         }

@@ -194,14 +194,14 @@ pub(crate) fn validate(
         ));
     }
     let sub = optional_string(&mut claims, "sub")?;
-    if let Some(expected) = &options.subject {
-        if sub.as_ref() != Some(expected) {
-            return Err(ClaimFailure::new(
-                "sub",
-                ClaimReason::CheckFailed,
-                "unexpected \"sub\" claim value",
-            ));
-        }
+    if let Some(expected) = &options.subject
+        && sub.as_ref() != Some(expected)
+    {
+        return Err(ClaimFailure::new(
+            "sub",
+            ClaimReason::CheckFailed,
+            "unexpected \"sub\" claim value",
+        ));
     }
     let aud = audience(&mut claims)?;
     if !options.audience.is_empty() && !aud.iter().any(|a| options.audience.contains(a)) {
@@ -222,27 +222,27 @@ pub(crate) fn validate(
     let iat = numeric_date(&claims, "iat")?;
 
     let nbf = numeric_date(&claims, "nbf")?;
-    if let Some(nbf) = nbf {
-        if nbf > now + tolerance {
-            return Err(ClaimFailure::new(
-                "nbf",
-                ClaimReason::CheckFailed,
-                format!(
-                    "\"nbf\" claim timestamp check failed: not valid for another {}",
-                    human((nbf - now) as i64)
-                ),
-            ));
-        }
+    if let Some(nbf) = nbf
+        && nbf > now + tolerance
+    {
+        return Err(ClaimFailure::new(
+            "nbf",
+            ClaimReason::CheckFailed,
+            format!(
+                "\"nbf\" claim timestamp check failed: not valid for another {}",
+                human((nbf - now) as i64)
+            ),
+        ));
     }
 
     let exp = numeric_date(&claims, "exp")?;
-    if let Some(exp) = exp {
-        if exp <= now - tolerance {
-            return Err(ClaimFailure::expired(
-                "exp",
-                format!("expired {} ago", human((now - exp) as i64)),
-            ));
-        }
+    if let Some(exp) = exp
+        && exp <= now - tolerance
+    {
+        return Err(ClaimFailure::expired(
+            "exp",
+            format!("expired {} ago", human((now - exp) as i64)),
+        ));
     }
 
     if let (Some(max_age), Some(iat)) = (options.max_token_age, iat) {

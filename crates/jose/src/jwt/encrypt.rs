@@ -167,15 +167,15 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
     {
         let map = super::verify::parse_claims(&decrypted.plaintext)?;
         for claim in ["iss", "sub", "aud"] {
-            if let Some(replicated) = header.other.get(claim) {
-                if map.get(claim) != Some(replicated) {
-                    return Err(Error::JwtClaimValidationFailed {
-                        claim: claim.to_owned(),
-                        reason: crate::ClaimReason::Invalid,
-                        message: format!("replicated \"{claim}\" header parameter does not match the claim"),
-                        claims: Box::new(map),
-                    });
-                }
+            if let Some(replicated) = header.other.get(claim)
+                && map.get(claim) != Some(replicated)
+            {
+                return Err(Error::JwtClaimValidationFailed {
+                    claim: claim.to_owned(),
+                    reason: crate::ClaimReason::Invalid,
+                    message: format!("replicated \"{claim}\" header parameter does not match the claim"),
+                    claims: Box::new(map),
+                });
             }
         }
     }

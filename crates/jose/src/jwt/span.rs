@@ -543,7 +543,7 @@ mod tests {
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {
                     let r = rng.next();
-                    if r % 8 == 0 {
+                    if r.is_multiple_of(8) {
                         r.to_le_bytes()[1]
                     } else {
                         ALPHABET[(r >> 8) as usize % ALPHABET.len()]

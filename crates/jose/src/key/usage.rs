@@ -100,14 +100,14 @@ impl Key {
             )));
         }
         let permitted = operation.permitted_by();
-        if let Some(ops) = self.key_ops() {
-            if !ops.iter().any(|op| permitted.contains(&op.as_str())) {
-                return Err(Error::key_use(format!(
-                    "the key's \"key_ops\" {ops:?} do not include {} for {}",
-                    quoted_alternatives(permitted),
-                    operation.describe()
-                )));
-            }
+        if let Some(ops) = self.key_ops()
+            && !ops.iter().any(|op| permitted.contains(&op.as_str()))
+        {
+            return Err(Error::key_use(format!(
+                "the key's \"key_ops\" {ops:?} do not include {} for {}",
+                quoted_alternatives(permitted),
+                operation.describe()
+            )));
         }
         Ok(())
     }

@@ -55,7 +55,7 @@ pub fn erlang_bytes(doc: &Value, name: &str) -> TestResult<Vec<u8>> {
 }
 
 pub fn hex(text: &str) -> TestResult<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("odd-length hex string of {} digits", text.len()).into());
     }
     (0..text.len())

@@ -234,10 +234,10 @@ impl Config {
     /// Checks what parsing alone cannot: the secret's length and that the
     /// lifetimes are positive.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if let SigningConfig::Hs256 { secret } = &self.signing {
-            if secret.len() < MIN_SECRET_LEN {
-                return Err(ConfigError::SecretTooShort(secret.len()));
-            }
+        if let SigningConfig::Hs256 { secret } = &self.signing
+            && secret.len() < MIN_SECRET_LEN
+        {
+            return Err(ConfigError::SecretTooShort(secret.len()));
         }
         for (name, value) in [
             ("ACCESS_TOKEN_TTL", self.access_token_ttl),

@@ -459,20 +459,20 @@ async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Re
     let Input { value, from_form } = input;
     let email = normalize_email(&value.email);
     let throttle = state.sign_in_throttle;
-    if let Some(email) = &email {
-        if let Attempt::Refused { retry_after } = throttle.attempt(&state.store, email, now()).await? {
-            tracing::info!(retry_after, "sign-in refused: too many failures for this email");
-            return Ok(if from_form {
-                see_other("/sign-in?error=too_many_attempts")
-            } else {
-                let error = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_attempts",
-                    format!("too many failed sign-ins for this email; retry in {retry_after} s"),
-                );
-                ([(RETRY_AFTER, retry_after.to_string())], error).into_response()
-            });
-        }
+    if let Some(email) = &email
+        && let Attempt::Refused { retry_after } = throttle.attempt(&state.store, email, now()).await?
+    {
+        tracing::info!(retry_after, "sign-in refused: too many failures for this email");
+        return Ok(if from_form {
+            see_other("/sign-in?error=too_many_attempts")
+        } else {
+            let error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many failed sign-ins for this email; retry in {retry_after} s"),
+            );
+            ([(RETRY_AFTER, retry_after.to_string())], error).into_response()
+        });
     }
     let user = match &email {
         Some(email) => state.store.user_by_email(email).await?,
@@ -626,12 +626,11 @@ async fn sign_out(
         .filter(|t| !t.is_empty())
         .or_else(|| cookie(&headers, REFRESH_COOKIE).map(str::to_owned));
     let mut family = None;
-    if let Some(token) = refresh {
-        if let Verification::Verified(v) = state.tokens.verify_refresh(&token) {
-            if let Some(jti) = &v.registered.jti {
-                family = state.store.family_of(jti).await?;
-            }
-        }
+    if let Some(token) = refresh
+        && let Verification::Verified(v) = state.tokens.verify_refresh(&token)
+        && let Some(jti) = &v.registered.jti
+    {
+        family = state.store.family_of(jti).await?;
     }
     if family.is_none() {
         let bearer = headers
@@ -692,10 +691,8 @@ async fn request_one_time(state: &AppState, email: &str, purpose: Purpose) -> Re
     let mut body = json!({ "status": "sent" });
     if let Some(user) = user {
         let already_verified = purpose == Purpose::EmailVerify && user.email_verified_at.is_some();
-        if !already_verified {
-            if let Some(token) = send_one_time(state, &user, purpose).await? {
-                body["token"] = token.into();
-            }
+        if !already_verified && let Some(token) = send_one_time(state, &user, purpose).await? {
+            body["token"] = token.into();
         }
     }
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())

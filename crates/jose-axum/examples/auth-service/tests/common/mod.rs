@@ -69,12 +69,12 @@ impl Db {
     /// Drops a PostgreSQL test database (best effort; only after a passing
     /// test, a failing one keeps its data for a look).
     pub async fn cleanup(self) {
-        if let Some((server, name)) = &self.pg_cleanup {
-            if let Ok(mut admin) = sqlx::postgres::PgConnection::connect(server).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await;
-            }
+        if let Some((server, name)) = &self.pg_cleanup
+            && let Ok(mut admin) = sqlx::postgres::PgConnection::connect(server).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
