@@ -66,8 +66,8 @@ def commit(meta=None, bench=None):
         if recorded.exists():
             return recorded.read_text().strip()
     head = run("git", "rev-parse", "--short", "HEAD")
-    dirty = run("git", "status", "--porcelain", "--untracked-files=no", "--", "crates/jose/src")
-    return head + (" + uncommitted changes in crates/jose/src" if dirty and dirty != "unknown" else "")
+    dirty = run("git", "status", "--porcelain", "--untracked-files=no", "--", "crates/rjose/src")
+    return head + (" + uncommitted changes in crates/rjose/src" if dirty and dirty != "unknown" else "")
 
 
 def cargo_metadata():
@@ -105,7 +105,7 @@ def measured_at(results, groups, functions=lambda function: True):
 
 
 def tree_features(name, rustflags=None):
-    """The features `name` is built with in jose's test and benchmark builds,
+    """The features `name` is built with in rjose's test and benchmark builds,
     from cargo's real feature resolver (cargo metadata unifies the features of
     every platform-specific dependency, including the cfg-gated josekit)."""
     env = dict(os.environ)
@@ -113,7 +113,7 @@ def tree_features(name, rustflags=None):
         env["RUSTFLAGS"] = rustflags
     try:
         out = subprocess.run(
-            ["cargo", "tree", "-p", "jose", "--locked", "-e", "normal,dev,build", "--prefix", "none", "-f", "{p}|{f}"],
+            ["cargo", "tree", "-p", "rjose", "--locked", "-e", "normal,dev,build", "--prefix", "none", "-f", "{p}|{f}"],
             check=True,
             capture_output=True,
             text=True,
@@ -208,7 +208,7 @@ def build_section(args, meta, results):
         "",
         "## Versions",
         "",
-        f"- `jose` (this crate): {one(versions_by_name, 'jose')} at commit `{commit(meta, 'jwt')}`, on `aws-lc-rs` {one(versions_by_name, 'aws-lc-rs')}"
+        f"- `rjose` (this crate): {one(versions_by_name, 'rjose')} at commit `{commit(meta, 'jwt')}`, on `aws-lc-rs` {one(versions_by_name, 'aws-lc-rs')}"
         f" (`aws-lc-sys` {one(versions_by_name, 'aws-lc-sys')})",
         f"- `jsonwebtoken` {one(versions_by_name, 'jsonwebtoken')}, features "
         + ", ".join(f"`{f}`" for f in sorted(features.get("jsonwebtoken", set())))
@@ -223,28 +223,28 @@ def build_section(args, meta, results):
         "## Results",
         "",
         "Mean time per operation (criterion's mean estimate; Node.js: mean over 50 batches)."
-        " Ratios are jose's time divided by the other's: below 1× jose is faster.",
+        " Ratios are rjose's time divided by the other's: below 1× rjose is faster.",
         "",
-        "| alg | op | jose | jsonwebtoken | jwt-simple | floor (aws-lc-rs) | node jose"
-        " | jose÷floor | jose÷jsonwebtoken | jose÷jwt-simple | target |",
+        "| alg | op | rjose | jsonwebtoken | jwt-simple | floor (aws-lc-rs) | node rjose"
+        " | rjose÷floor | rjose÷jsonwebtoken | rjose÷jwt-simple | target |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     missed = []
     for alg in ALGS:
         for op in OPS:
             group = f"{alg}/{op}"
-            jose = mean(group, "jose")
+            rjose = mean(group, "rjose")
             peers = {p: mean(group, p) for p in PEERS}
             floor = mean(group, "floor")
             limit = FLOOR_TARGET.get(alg, FLOOR_TARGET_ASYMMETRIC)
             verdict = []
-            if jose is not None:
+            if rjose is not None:
                 for p, t in peers.items():
-                    if t is not None and jose >= t:
+                    if t is not None and rjose >= t:
                         verdict.append(f"slower than {p}")
-                if floor is not None and jose / floor > limit:
+                if floor is not None and rjose / floor > limit:
                     verdict.append(f"over {limit:g}× floor")
-            if jose is None:
+            if rjose is None:
                 status = "no data"
             elif verdict:
                 status = "missed: " + ", ".join(verdict)
@@ -253,9 +253,9 @@ def build_section(args, meta, results):
             if status != "met":
                 missed.append(f"{group} ({', '.join(verdict) or status})")
             lines.append(
-                f"| {alg} | {op} | {fmt_time(jose)} | {fmt_time(peers['jsonwebtoken'])} | {fmt_time(peers['jwt-simple'])}"
-                f" | {fmt_time(floor)} | {fmt_time(node_mean(group))} | {fmt_ratio(jose, floor)}"
-                f" | {fmt_ratio(jose, peers['jsonwebtoken'])} | {fmt_ratio(jose, peers['jwt-simple'])} | {status} |"
+                f"| {alg} | {op} | {fmt_time(rjose)} | {fmt_time(peers['jsonwebtoken'])} | {fmt_time(peers['jwt-simple'])}"
+                f" | {fmt_time(floor)} | {fmt_time(node_mean(group))} | {fmt_ratio(rjose, floor)}"
+                f" | {fmt_ratio(rjose, peers['jsonwebtoken'])} | {fmt_ratio(rjose, peers['jwt-simple'])} | {status} |"
             )
     lines += [
         "",
@@ -294,13 +294,13 @@ def build_jwe_section(meta, results):
     lines += [
         "## JWE: run",
         "",
-        f"- Measured: jose and the floor {measured_at(results, groups, lambda f: not is_josekit(f))}; josekit "
+        f"- Measured: rjose and the floor {measured_at(results, groups, lambda f: not is_josekit(f))}; josekit "
         + (measured_at(results, groups, is_josekit) if have_josekit else "not measured")
         + " (when criterion wrote the newest of these results; machine and Rust as above)",
-        f"- `jose` (this crate): {one(versions_by_name, 'jose')} at commit `{commit(meta, 'jwe')}`, on `aws-lc-rs`"
+        f"- `rjose` (this crate): {one(versions_by_name, 'rjose')} at commit `{commit(meta, 'jwe')}`, on `aws-lc-rs`"
         f" {one(versions_by_name, 'aws-lc-rs')}",
         f"- floor: `aws-lc-rs` {one(versions_by_name, 'aws-lc-rs')} called directly; `floor+base64url` adds"
-        f" `base64` {one(versions_by_name, 'base64').split(', ')[0]} (`URL_SAFE_NO_PAD`, the engine jose's own"
+        f" `base64` {one(versions_by_name, 'base64').split(', ')[0]} (`URL_SAFE_NO_PAD`, the engine rjose's own"
         " strict one is configured like)",
         f"- `josekit` {one(versions_by_name, 'josekit')} on the `openssl` crate {one(versions_by_name, 'openssl')}"
         f" and the system's {openssl if openssl != 'unknown' else 'OpenSSL'}, built in its own target directory"
@@ -310,16 +310,16 @@ def build_jwe_section(meta, results):
         "",
         "## JWE: a typical JWT, encrypted and decrypted",
         "",
-        "Mean time per operation (criterion's mean estimate). Ratios are jose's time divided by the other's:"
-        " below 1× jose is faster.",
+        "Mean time per operation (criterion's mean estimate). Ratios are rjose's time divided by the other's:"
+        " below 1× rjose is faster.",
         "",
-        "| alg | key | enc | op | jose | josekit | floor (aws-lc-rs) | jose÷floor | jose÷josekit | target |",
+        "| alg | key | enc | op | rjose | josekit | floor (aws-lc-rs) | rjose÷floor | rjose÷josekit | target |",
         "|---|---|---|---|--:|--:|--:|--:|--:|---|",
     ]
     missed = []
 
     def status_of(group, ratios):
-        """`ratios`: (label, jose÷floor or None); the target holds for each."""
+        """`ratios`: (label, rjose÷floor or None); the target holds for each."""
         # Three decimals where two would read as the target itself (1.153 as "1.15×").
         over = [
             f"{label}{r:.3f}×" if round(r, 2) <= JWE_FLOOR_TARGET else f"{label}{r:.2f}×"
@@ -339,12 +339,12 @@ def build_jwe_section(meta, results):
     for group, alg, key, enc in JWE_TOKENS:
         for op in JWE_OPS:
             g = f"{group}/{op}"
-            jose, josekit, floor = mean(g, "jose"), mean(g, "josekit"), mean(g, "floor")
-            ratio = jose / floor if jose is not None and floor is not None else None
+            rjose, josekit, floor = mean(g, "rjose"), mean(g, "josekit"), mean(g, "floor")
+            ratio = rjose / floor if rjose is not None and floor is not None else None
             status = status_of(g, [("", ratio)])
             lines.append(
-                f"| {alg} | {key} | {enc} | {op} | {fmt_time(jose)} | {fmt_time(josekit)} | {fmt_time(floor)}"
-                f" | {fmt_ratio(jose, floor)} | {fmt_ratio(jose, josekit)} | {status} |"
+                f"| {alg} | {key} | {enc} | {op} | {fmt_time(rjose)} | {fmt_time(josekit)} | {fmt_time(floor)}"
+                f" | {fmt_ratio(rjose, floor)} | {fmt_ratio(rjose, josekit)} | {status} |"
             )
     lines += [
         "",
@@ -354,14 +354,14 @@ def build_jwe_section(meta, results):
         " `floor` is the content encryption alone; `floor+base64url` adds the ciphertext's base64url"
         " encoding (encrypt) or decoding (decrypt), which every JWE serialization requires.",
         "",
-        "| enc | op | jose compact | jose flattened | josekit compact | floor (aws-lc-rs) | floor+base64url"
+        "| enc | op | rjose compact | rjose flattened | josekit compact | floor (aws-lc-rs) | floor+base64url"
         " | compact÷floor | flattened÷floor | compact÷(floor+base64url) | target |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for group, enc in JWE_THROUGHPUT:
         for op in JWE_OPS:
             g = f"{group}/{op}"
-            compact, flattened = mean(g, "jose compact"), mean(g, "jose flattened")
+            compact, flattened = mean(g, "rjose compact"), mean(g, "rjose flattened")
             josekit, floor, floor_b64 = mean(g, "josekit compact"), mean(g, "floor"), mean(g, "floor+base64url")
 
             def cell(ns):
@@ -379,7 +379,7 @@ def build_jwe_section(meta, results):
     lines += [
         "",
         f"Target (from the issue): within {JWE_FLOOR_TARGET:g}× of the bare primitives, for every row;"
-        " for the throughput rows both jose columns are held to it.",
+        " for the throughput rows both rjose columns are held to it.",
         "",
         ("All targets met." if not missed else "Missed: " + "; ".join(missed) + "."),
         "",
@@ -401,7 +401,7 @@ bench/run.sh jwe    # the JWE benchmark only (bench/run.sh jwt: the JWT one and 
 
 It runs `cargo bench --manifest-path bench/Cargo.toml --bench jwt` (criterion; `bench/benches/jwt.rs`),
 then `node bench/jose-node/bench.mjs`, then `cargo bench --manifest-path bench/Cargo.toml --bench jwe`
-(`bench/benches/jwe.rs`) for jose and the floor, then the same benchmark
+(`bench/benches/jwe.rs`) for rjose and the floor, then the same benchmark
 again for josekit alone, built with `--cfg jose_bench_josekit` in
 `target/josekit` (see [JWE](#jwe)), then `bench/report.py`, which rewrites
 the parts of this file between the two pairs of results markers.

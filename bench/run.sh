@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md: the criterion benchmark of JWT sign/verify
-# (jose against jsonwebtoken, jwt-simple and the bare aws-lc-rs floor), the JS
+# (rjose against jsonwebtoken, jwt-simple and the bare aws-lc-rs floor), the JS
 # `jose` package on Node.js for the same tokens, the criterion benchmark of
-# JWE encrypt/decrypt and throughput (jose against josekit and the floor),
+# JWE encrypt/decrypt and throughput (rjose against josekit and the floor),
 # then the tables.
 #
 #   bench/run.sh                      # everything
 #   bench/run.sh jwt                  # JWT and Node.js only, then the tables
-#   bench/run.sh jwe                  # JWE only (jose, floor, josekit), then the tables
+#   bench/run.sh jwe                  # JWE only (rjose, floor, josekit), then the tables
 #   CARGO_BUILD_JOBS=1 bench/run.sh   # build on one core (a shared machine)
 #
 # Needs: cargo, node >= 20 with npm, python3; jwt-simple's default backend
@@ -17,8 +17,8 @@
 #
 # josekit is built only with `--cfg jose_bench_josekit` (see
 # bench/benches/jwe.rs): it turns on serde_json's `preserve_order`,
-# which must not leak into the build that measures jose. So the JWE benchmark
-# runs twice: jose and the floor in the ordinary build, then josekit alone in
+# which must not leak into the build that measures rjose. So the JWE benchmark
+# runs twice: rjose and the floor in the ordinary build, then josekit alone in
 # a build of its own under <target>/josekit (the first one takes as long as
 # a fresh build), both writing to <target>/criterion.
 set -euo pipefail
@@ -47,8 +47,8 @@ target_dir=$(cargo metadata --manifest-path "$manifest" --format-version 1 --no-
 # regenerated later, from another commit, with only the other benchmark rerun.
 record_commit() {
     local dirty
-    dirty=$(git status --porcelain --untracked-files=no -- crates/jose/src 2>/dev/null || true)
-    echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${dirty:+ + uncommitted changes in crates/jose/src}" \
+    dirty=$(git status --porcelain --untracked-files=no -- crates/rjose/src 2>/dev/null || true)
+    echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)${dirty:+ + uncommitted changes in crates/rjose/src}" \
         >"$target_dir/bench-commit-$1.txt"
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the seed corpora of the fuzz targets from the published vectors
-# and fixtures under crates/jose/tests, plus a few hand-written inputs, then
+# and fixtures under crates/rjose/tests, plus a few hand-written inputs, then
 # minimizes each corpus with `cargo fuzz cmin` (coverage-preserving). The
 # result is what is committed under fuzz/corpus/<target>/; run this again
 # after adding vectors. Needs jq, base64 and cargo-fuzz (fuzz/run.sh
@@ -9,11 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . ./env.sh
 
-V=../crates/jose/tests/vectors
+V=../crates/rjose/tests/vectors
 L=$V/rfc-appendix/latchset-jose
 H=$V/rfc-appendix/hotplace
 C=$V/rfc7520-cookbook
-P=../crates/jose/tests/fixtures/pem
+P=../crates/rjose/tests/fixtures/pem
 SEEDS=$(mktemp -d)
 # KEEP_SEEDS=1 keeps the unminimized seeds (the path is printed).
 trap '[ -n "${KEEP_SEEDS:-}" ] && echo "seeds kept in $SEEDS" || rm -rf "$SEEDS"' EXIT
@@ -65,7 +65,7 @@ for claims in \
     printf '%s' "$claims" | put jwt_claims
 done
 
-for f in "$L"/*.jwk "$H"/*.jwk ../crates/jose/tests/fixtures/rsa1024.jwk; do put jwk < "$f"; done
+for f in "$L"/*.jwk "$H"/*.jwk ../crates/rjose/tests/fixtures/rsa1024.jwk; do put jwk < "$f"; done
 jq_each jwk . "$C"/jwk/*.json
 for f in "$L"/*.jwkset keys/*.jwks; do put jwk_set < "$f"; done
 put jwk_set < "$H"/rfc7517_C.jwk

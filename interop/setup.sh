@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned interop peers for crates/jose/tests/interop.rs:
+# Installs the pinned interop peers for crates/rjose/tests/interop.rs:
 # the JS `jose` package (interop/node, package-lock.json) and Python's
 # jwcrypto (interop/python/.venv, requirements.txt). Idempotent: a peer
 # already installed at the pinned versions is left alone.

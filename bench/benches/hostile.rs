@@ -20,8 +20,8 @@ use std::hint::black_box;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use jose::jwt::{VerifyOptions, decode_protected_header, jwt_verify};
-use jose::{Alg, Error, JsonObject, Key};
+use rjose::jwt::{VerifyOptions, decode_protected_header, jwt_verify};
+use rjose::{Alg, Error, JsonObject, Key};
 
 const MEMBERS: [usize; 3] = [1_000, 10_000, 100_000];
 

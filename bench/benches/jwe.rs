@@ -3,15 +3,15 @@
 //! aws-lc-rs primitives doing the same cryptographic work on the same sizes.
 //!
 //! ```text
-//! cargo bench --manifest-path bench/Cargo.toml --bench jwe            # jose and the floor
+//! cargo bench --manifest-path bench/Cargo.toml --bench jwe            # rjose and the floor
 //! cargo bench --manifest-path bench/Cargo.toml --bench jwe -- X25519  # one key management algorithm
 //! bench/run.sh                               # everything, josekit too, into BENCHMARKS.md
 //! ```
 //!
 //! josekit (on OpenSSL) is compiled in only with `--cfg jose_bench_josekit`:
 //! it turns on serde_json's `preserve_order` feature, which would otherwise
-//! be unified into jose's own build and change the JSON code being measured.
-//! `bench/run.sh` therefore measures jose and the floor in the ordinary build
+//! be unified into rjose's own build and change the JSON code being measured.
+//! `bench/run.sh` therefore measures rjose and the floor in the ordinary build
 //! and josekit in a second build with that cfg (its own target directory):
 //!
 //! ```text
@@ -21,10 +21,10 @@
 //!
 //! Groups (`<alg> <enc>/<op>`, op = `encrypt` or `decrypt`):
 //! - Tokens: `dir A256GCM`, `A256KW A256GCM`, `ECDH-ES+A256KW P-256 A256GCM`,
-//!   `ECDH-ES+A256KW X25519 A256GCM`, `RSA-OAEP-256 A256GCM`; functions `jose`,
+//!   `ECDH-ES+A256KW X25519 A256GCM`, `RSA-OAEP-256 A256GCM`; functions `rjose`,
 //!   `josekit`, `floor`.
 //! - Throughput on 1 MiB: `dir A256GCM 1MiB`, `dir A128CBC-HS256 1MiB`;
-//!   functions `jose compact`, `jose flattened`, `josekit compact`, `floor`,
+//!   functions `rjose compact`, `rjose flattened`, `josekit compact`, `floor`,
 //!   `floor+base64url`.
 //!
 //! Rules:
@@ -33,13 +33,13 @@
 //!   key is generated at start-up; the symmetric keys are constants).
 //! - Encrypt goes from the application's claims value, built once, to the
 //!   compact token under the protected header `{"alg":..,"enc":"A256GCM"}`:
-//!   jose `EncryptJwt::new(&claims)?.protected_header(JweHeader::new(alg, enc)).encrypt(&key)`,
+//!   rjose `EncryptJwt::new(&claims)?.protected_header(JweHeader::new(alg, enc)).encrypt(&key)`,
 //!   josekit `jwt::encode_with_encrypter(&payload, &header, &encrypter)`.
 //! - Decrypt goes from the compact token to the application's claims type,
-//!   `exp` and `nbf` checked against the clock: jose
+//!   `exp` and `nbf` checked against the clock: rjose
 //!   `jwt_decrypt::<AccessClaims>(&token, &key, &DecryptOptions::new())`,
 //!   josekit `jwt::decode_with_decrypter`, `JwtPayloadValidator::validate`
-//!   and `serde_json::from_value`. Both decrypt the token jose made (checked
+//!   and `serde_json::from_value`. Both decrypt the token rjose made (checked
 //!   at start-up, with each library's own tokens too).
 //! - The floor is the cryptography alone, on the same sizes: the same CEK,
 //!   IV, AAD (the token's base64url protected header), plaintext and
@@ -54,7 +54,7 @@
 //!   (unwrap; agreement with the token's ephemeral public key, then KDF and
 //!   unwrap; OAEP decryption), then the GCM key setup and open. No JSON, no
 //!   base64, no heap allocation of its own. Checked at start-up against
-//!   jose's tokens in both directions.
+//!   rjose's tokens in both directions.
 //! - Throughput: 1 MiB of plaintext under `dir`. `floor` is the content
 //!   encryption alone on a buffer handed to it (AES-256-GCM
 //!   `LessSafeKey::seal_in_place_separate_tag` / `open_in_place_separate_tag`;
@@ -88,13 +88,13 @@ use aws_lc_rs::{constant_time, hmac, rand};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use jose::Key;
-use jose::jwe::{
+use rjose::Key;
+use rjose::jwe::{
     CompactEncrypt, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader,
     compact_decrypt, flattened_decrypt, general_decrypt,
 };
-use jose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt};
-use jose::{KeyPairOptions, generate_key_pair};
+use rjose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt};
+use rjose::{KeyPairOptions, generate_key_pair};
 
 use common::{
     AccessClaims, EC_PRIVATE, EC_PUBLIC, RSA_PRIVATE, RSA_PUBLIC, access_claims, b64url_decode, config, pem_to_der,
@@ -533,7 +533,7 @@ fn ecdh_x25519() -> TokenCase {
     assert_eq!(
         pair.public_key.to_spki_der().expect("SPKI")[12..],
         *private.compute_public_key().expect("public key").as_ref(),
-        "the floor's key is jose's"
+        "the floor's key is rjose's"
     );
     TokenCase {
         name: "ECDH-ES+A256KW X25519 A256GCM",
@@ -571,7 +571,7 @@ fn jose_encrypt(claims: &AccessClaims, header: &JweHeader, key: &Key) -> String 
         .expect("claims serialize")
         .protected_header(header.clone())
         .encrypt(key)
-        .expect("jose encrypts")
+        .expect("rjose encrypts")
 }
 
 fn bench_token(c: &mut Criterion, case: TokenCase) {
@@ -580,7 +580,7 @@ fn bench_token(c: &mut Criterion, case: TokenCase) {
     let options = DecryptOptions::new();
     let jose_decrypt = |token: &str| {
         jwt_decrypt::<AccessClaims>(black_box(token), &case.decrypt_key, &options)
-            .expect("jose decrypts")
+            .expect("rjose decrypts")
             .claims
     };
 
@@ -598,16 +598,16 @@ fn bench_token(c: &mut Criterion, case: TokenCase) {
     assert_eq!(plaintext.len(), parts.ciphertext.len());
     assert!(plaintext.len() <= MAX_CLAIMS);
 
-    // The floor's own output: it decrypts it, and so does jose where the
+    // The floor's own output: it decrypts it, and so does rjose where the
     // protected header does not depend on the message.
     let mut sealed = Sealed::new();
     case.floor.encrypt(&parts.aad, &plaintext, &mut sealed);
     assert_eq!(
         sealed.encrypted_key_len,
         parts.encrypted_key.len(),
-        "same sizes as jose"
+        "same sizes as rjose"
     );
-    assert_eq!(sealed.epk_len, parts.epk.len(), "same sizes as jose");
+    assert_eq!(sealed.epk_len, parts.epk.len(), "same sizes as rjose");
     let mut again = [0u8; MAX_CLAIMS];
     let len = case.floor.decrypt(&sealed.parts(&parts.aad), &mut again);
     assert_eq!(again[..len], plaintext[..]);
@@ -626,7 +626,7 @@ fn bench_token(c: &mut Criterion, case: TokenCase) {
     };
 
     let mut group = c.benchmark_group(format!("{}/encrypt", case.name));
-    group.bench_function("jose", |b| {
+    group.bench_function("rjose", |b| {
         b.iter(|| jose_encrypt(black_box(&claims), &header, &case.encrypt_key))
     });
     #[cfg(jose_bench_josekit)]
@@ -641,7 +641,7 @@ fn bench_token(c: &mut Criterion, case: TokenCase) {
     group.finish();
 
     let mut group = c.benchmark_group(format!("{}/decrypt", case.name));
-    group.bench_function("jose", |b| b.iter(|| jose_decrypt(&token)));
+    group.bench_function("rjose", |b| b.iter(|| jose_decrypt(&token)));
     #[cfg(jose_bench_josekit)]
     group.bench_function("josekit", |b| {
         b.iter(|| case.josekit.decrypt(black_box(&token), &validator))
@@ -766,22 +766,22 @@ fn bench_throughput(c: &mut Criterion, enc: JweEnc, secret: &'static [u8; 32]) {
         CompactEncrypt::new(plaintext)
             .protected_header(header.clone())
             .encrypt(&key)
-            .expect("jose encrypts")
+            .expect("rjose encrypts")
     };
     let flattened = |plaintext: &[u8]| {
         FlattenedEncrypt::new(plaintext)
             .protected_header(header.clone())
             .encrypt(&key)
-            .expect("jose encrypts")
+            .expect("rjose encrypts")
     };
 
-    // jose's tokens, and the floor agrees with them both ways.
+    // rjose's tokens, and the floor agrees with them both ways.
     let token = compact(&plaintext);
     let flat = flattened(&plaintext);
-    let open_compact = |token: &str| compact_decrypt(token, &key, &options).expect("jose decrypts").plaintext;
+    let open_compact = |token: &str| compact_decrypt(token, &key, &options).expect("rjose decrypts").plaintext;
     let open_flat = |flat: &FlattenedJwe| {
         flattened_decrypt(flat, &key, &options)
-            .expect("jose decrypts")
+            .expect("rjose decrypts")
             .plaintext
     };
     assert!(open_compact(&token) == plaintext);
@@ -820,10 +820,10 @@ fn bench_throughput(c: &mut Criterion, enc: JweEnc, secret: &'static [u8; 32]) {
     let name = format!("dir {} 1MiB", enc.name());
     let mut group = c.benchmark_group(format!("{name}/encrypt"));
     group.throughput(Throughput::Bytes(MIB as u64));
-    group.bench_function("jose compact", |b| {
+    group.bench_function("rjose compact", |b| {
         b.iter_batched(|| (), |()| compact(black_box(&plaintext)), BatchSize::LargeInput)
     });
-    group.bench_function("jose flattened", |b| {
+    group.bench_function("rjose flattened", |b| {
         b.iter_batched(|| (), |()| flattened(black_box(&plaintext)), BatchSize::LargeInput)
     });
     #[cfg(jose_bench_josekit)]
@@ -853,10 +853,10 @@ fn bench_throughput(c: &mut Criterion, enc: JweEnc, secret: &'static [u8; 32]) {
 
     let mut group = c.benchmark_group(format!("{name}/decrypt"));
     group.throughput(Throughput::Bytes(MIB as u64));
-    group.bench_function("jose compact", |b| {
+    group.bench_function("rjose compact", |b| {
         b.iter_batched(|| (), |()| open_compact(black_box(&token)), BatchSize::LargeInput)
     });
-    group.bench_function("jose flattened", |b| {
+    group.bench_function("rjose flattened", |b| {
         b.iter_batched(|| (), |()| open_flat(black_box(&flat)), BatchSize::LargeInput)
     });
     #[cfg(jose_bench_josekit)]
@@ -914,7 +914,7 @@ fn bench_general_recipients(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("general-4-recipients-1MiB/decrypt");
     group.throughput(Throughput::Bytes(MIB as u64));
-    group.bench_function("jose, last recipient", |b| {
+    group.bench_function("rjose, last recipient", |b| {
         b.iter(|| general_decrypt(black_box(&jwe), last, &options).expect("decrypt"))
     });
     group.finish();

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! One criterion group per algorithm and operation (`HS256/sign`,
-//! `HS256/verify`, ...), each with the functions `jose`, `jsonwebtoken`,
+//! `HS256/verify`, ...), each with the functions `rjose`, `jsonwebtoken`,
 //! `jwt-simple` and `floor`.
 //!
 //! Rules, the same for every contender:
@@ -20,7 +20,7 @@
 //!   its claims by value, so its copy is made outside the timed loop.
 //! - Verify checks the signature, `exp`, `nbf`, `iss` and `aud`, and
 //!   deserializes the claims into the application's type. Every library
-//!   verifies the same token (the one `jose` signed; checked at start-up
+//!   verifies the same token (the one `rjose` signed; checked at start-up
 //!   that all of them accept it and that they accept their own tokens too).
 //! - The floor signs, or verifies the signature over, the exact signing
 //!   input of that token with a key prepared once (`hmac::Key`,
@@ -36,9 +36,9 @@ use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature as lc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use jose::jws::JwsHeader;
-use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use jose::{Alg, Key};
+use rjose::jws::JwsHeader;
+use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use rjose::{Alg, Key};
 use jwt_simple::prelude as js;
 use jwt_simple::prelude::{
     ECDSAP256KeyPairLike as _, ECDSAP256PublicKeyLike as _, EdDSAKeyPairLike as _, EdDSAPublicKeyLike as _,
@@ -134,7 +134,7 @@ trait Floor {
     fn sign(&self, input: &[u8]) -> usize;
     fn verify(&self, input: &[u8], signature: &[u8]) -> bool;
     /// The signature, for the algorithms whose signatures are
-    /// deterministic (a start-up check that jose signs the same bytes).
+    /// deterministic (a start-up check that rjose signs the same bytes).
     fn deterministic_signature(&self, _input: &[u8]) -> Option<Vec<u8>> {
         None
     }
@@ -358,7 +358,7 @@ fn jose_sign(claims: &AccessClaims, header: &JwsHeader, key: &Key) -> String {
         .expect("claims serialize")
         .protected_header(header.clone())
         .sign(key)
-        .expect("jose signs")
+        .expect("rjose signs")
 }
 
 fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
@@ -391,7 +391,7 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
     // Everyone accepts it, and their own tokens; the floor agrees.
     let jose_verify = || {
         jwt_verify::<AccessClaims>(black_box(&token), &k.jose_public, &jose_options)
-            .expect("jose verifies")
+            .expect("rjose verifies")
             .claims
     };
     let jwt_verify_ = |token: &str| {
@@ -408,11 +408,11 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
     assert_eq!(k.simple.verify(&own, simple_options.clone()).custom.scope, claims.scope);
     assert!(k.floor.verify(&signing_input, &signature));
     if let Some(deterministic) = k.floor.deterministic_signature(&signing_input) {
-        assert_eq!(deterministic, signature, "jose and the floor sign the same bytes");
+        assert_eq!(deterministic, signature, "rjose and the floor sign the same bytes");
     }
 
     let mut group = c.benchmark_group(format!("{}/sign", k.name));
-    group.bench_function("jose", |b| {
+    group.bench_function("rjose", |b| {
         b.iter(|| jose_sign(black_box(&claims), &jose_header, &k.jose_private))
     });
     group.bench_function("jsonwebtoken", |b| {
@@ -429,7 +429,7 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
     group.finish();
 
     let mut group = c.benchmark_group(format!("{}/verify", k.name));
-    group.bench_function("jose", |b| b.iter(jose_verify));
+    group.bench_function("rjose", |b| b.iter(jose_verify));
     group.bench_function("jsonwebtoken", |b| b.iter(|| jwt_verify_(&token)));
     group.bench_function("jwt-simple", |b| {
         b.iter_batched(

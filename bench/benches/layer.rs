@@ -9,7 +9,7 @@
 //!
 //! One criterion group per algorithm (`HS256/request`, `ES256/request`),
 //! with the functions:
-//! - `jwt_verify`: `jose::jwt::jwt_verify::<JsonObject>` of the token, with
+//! - `jwt_verify`: `rjose::jwt::jwt_verify::<JsonObject>` of the token, with
 //!   the options the layer uses (the one algorithm, issuer, audience);
 //! - `no_layer`: the request (an `Authorization: Bearer` header carrying the
 //!   token) through an axum `Router` whose handler returns a static string;
@@ -32,9 +32,9 @@ use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
-use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use jose::{Alg, JsonObject, Key, KeyPairOptions, generate_key_pair};
-use jose_axum::{Claims, JwtAuthLayer, TokenSource, Verifier};
+use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use rjose::{Alg, JsonObject, Key, KeyPairOptions, generate_key_pair};
+use rjose_axum::{Claims, JwtAuthLayer, TokenSource, Verifier};
 use tower::ServiceExt;
 
 const ISSUER: &str = "https://app.example.com";

@@ -7,10 +7,10 @@
 //! ```
 //!
 //! One criterion group, `ES256/verify`, with the functions:
-//! - `key`: `jose::jwt::jwt_verify` with the public key itself;
-//! - `local_jwk_set`: `jose::jwt::jwt_verify` with a `LocalJwkSet` holding
+//! - `key`: `rjose::jwt::jwt_verify` with the public key itself;
+//! - `local_jwk_set`: `rjose::jwt::jwt_verify` with a `LocalJwkSet` holding
 //!   that key and two others (selection by `kid` and `alg`), for reference;
-//! - `remote_jwk_set`: `jose_remote::jwt_verify` with a `RemoteJwkSet`
+//! - `remote_jwk_set`: `rjose_remote::jwt_verify` with a `RemoteJwkSet`
 //!   serving the same three keys, fetched once before measuring, awaited
 //!   inside a running Tokio task as a server would.
 //!
@@ -26,11 +26,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use jose::{Alg, Key, KeyPairOptions, LocalJwkSet, generate_key_pair};
-use jose_remote::reqwest::StatusCode;
-use jose_remote::reqwest::header::HeaderMap;
-use jose_remote::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, RemoteJwkSet, RemoteJwkSetOptions};
+use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use rjose::{Alg, Key, KeyPairOptions, LocalJwkSet, generate_key_pair};
+use rjose_remote::reqwest::StatusCode;
+use rjose_remote::reqwest::header::HeaderMap;
+use rjose_remote::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, RemoteJwkSet, RemoteJwkSetOptions};
 use serde::Deserialize;
 
 const ISSUER: &str = "https://auth.example.com";
@@ -103,7 +103,7 @@ fn verify(c: &mut Criterion) {
     jwt_verify::<AccessClaims>(&token, &public, &options).expect("the key verifies");
     jwt_verify::<AccessClaims>(&token, &local, &options).expect("the local set verifies");
     runtime
-        .block_on(jose_remote::jwt_verify::<AccessClaims>(&token, &remote, &options))
+        .block_on(rjose_remote::jwt_verify::<AccessClaims>(&token, &remote, &options))
         .expect("the remote set verifies");
 
     let mut group = c.benchmark_group("ES256/verify");
@@ -120,7 +120,7 @@ fn verify(c: &mut Criterion) {
             runtime.block_on(async {
                 let start = Instant::now();
                 for _ in 0..iterations {
-                    let verified = jose_remote::jwt_verify::<AccessClaims>(black_box(&token), &remote, &options).await;
+                    let verified = rjose_remote::jwt_verify::<AccessClaims>(black_box(&token), &remote, &options).await;
                     black_box(verified.expect("verifies"));
                 }
                 start.elapsed()

@@ -1,12 +1,12 @@
-//! The CLI's key-file sniffing (`jose --key FILE`): JWK, JWK Set, PEM or
+//! The CLI's key-file sniffing (`rjose --key FILE`): JWK, JWK Set, PEM or
 //! DER, told apart by content. Oracle: no panic, and a single key it
 //! returns exports as a JWK that imports again as the same key.
 
 #![no_main]
 
-use jose::{Digest, Key};
-use jose_cli::failure::flush_warnings;
-use jose_cli::keys::{Loaded, parse_key};
+use rjose::{Digest, Key};
+use rjose_cli::failure::flush_warnings;
+use rjose_cli::keys::{Loaded, parse_key};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

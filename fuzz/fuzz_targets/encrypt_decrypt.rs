@@ -7,7 +7,7 @@
 
 #![no_main]
 
-use jose::jwe::{
+use rjose::jwe::{
     CompactEncrypt, FlattenedEncrypt, GeneralEncrypt, JweHeader, KeyManagementParameters, compact_decrypt,
     flattened_decrypt, general_decrypt,
 };

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use jose::{Digest, Jwk, Key};
+use rjose::{Digest, Jwk, Key};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,8 +4,8 @@
 
 #![no_main]
 
-use jose::jws::JwsHeader;
-use jose::{Alg, Digest, LocalJwkSet};
+use rjose::jws::JwsHeader;
+use rjose::{Alg, Digest, LocalJwkSet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use jose::jws::{FlattenedJws, compact_verify, flattened_verify};
+use rjose::jws::{FlattenedJws, compact_verify, flattened_verify};
 use jose_fuzz::{assert_same_verdict, jws_options, signature_keys, verdict};
 use libfuzzer_sys::fuzz_target;
 

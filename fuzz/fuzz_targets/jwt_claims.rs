@@ -7,9 +7,9 @@
 
 #![no_main]
 
-use jose::jws::{CompactSign, JwsHeader};
-use jose::jwt::{VerifyOptions, decode_jwt_claims_unverified, jwt_verify};
-use jose::{Alg, JsonObject};
+use rjose::jws::{CompactSign, JwsHeader};
+use rjose::jwt::{VerifyOptions, decode_jwt_claims_unverified, jwt_verify};
+use rjose::{Alg, JsonObject};
 use jose_fuzz::{hs256_key, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;

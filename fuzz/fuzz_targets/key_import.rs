@@ -6,10 +6,10 @@
 
 #![no_main]
 
-use jose::{Digest, Key};
+use rjose::{Digest, Key};
 use libfuzzer_sys::fuzz_target;
 
-// The password of the encrypted keys in crates/jose/tests/fixtures/pem,
+// The password of the encrypted keys in crates/rjose/tests/fixtures/pem,
 // so that the seeds decrypt.
 const PASSWORD: &str = "correct horse";
 

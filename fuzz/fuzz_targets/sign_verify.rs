@@ -7,12 +7,12 @@
 
 #![no_main]
 
-use jose::jws::{
+use rjose::jws::{
     CompactSign, FlattenedSign, GeneralSign, JwsHeader, JwsVerifyOptions, compact_verify, compact_verify_detached,
     flattened_verify, general_verify,
 };
-use jose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use jose::{JsonObject, Key};
+use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use rjose::{JsonObject, Key};
 use jose_fuzz::{signers, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     jwt_round_trip(payload, *alg, key, &public);
 });
 
-fn jwt_round_trip(payload: &[u8], alg: jose::Alg, key: &Key, public: &Key) {
+fn jwt_round_trip(payload: &[u8], alg: rjose::Alg, key: &Key, public: &Key) {
     let Ok(claims) = serde_json::from_slice::<JsonObject>(payload) else {
         return;
     };

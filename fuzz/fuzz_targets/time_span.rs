@@ -6,7 +6,7 @@
 
 #![no_main]
 
-use jose::jwt::{SpanInput, TimeInput};
+use rjose::jwt::{SpanInput, TimeInput};
 use libfuzzer_sys::fuzz_target;
 
 const NOW: i64 = 1_700_000_000;

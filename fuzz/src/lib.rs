@@ -8,9 +8,9 @@
 use std::fmt::Debug;
 use std::sync::OnceLock;
 
-use jose::jwe::{DEFAULT_MAX_DECOMPRESSED_SIZE, JweAlg, JweDecryptOptions, JweEnc};
-use jose::jws::JwsVerifyOptions;
-use jose::{Alg, Key, LocalJwkSet};
+use rjose::jwe::{DEFAULT_MAX_DECOMPRESSED_SIZE, JweAlg, JweDecryptOptions, JweEnc};
+use rjose::jws::JwsVerifyOptions;
+use rjose::{Alg, Key, LocalJwkSet};
 
 /// The signing keys of RFC 7515 appendix A and RFC 7520 sections 3 and 4,
 /// so that the published vectors in the seed corpus verify.
@@ -55,7 +55,7 @@ pub fn jwe_options() -> JweDecryptOptions {
 
 /// The verdict of a verification or decryption: what it produced, or the
 /// stable error code.
-pub fn verdict<T, U: PartialEq + Debug>(result: &jose::Result<T>, output: impl Fn(&T) -> U) -> Result<U, &'static str> {
+pub fn verdict<T, U: PartialEq + Debug>(result: &rjose::Result<T>, output: impl Fn(&T) -> U) -> Result<U, &'static str> {
     match result {
         Ok(value) => Ok(output(value)),
         Err(e) => Err(e.code()),

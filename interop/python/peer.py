@@ -1,4 +1,4 @@
-"""Interop peer for crates/jose/tests/interop.rs: Python's jwcrypto.
+"""Interop peer for crates/rjose/tests/interop.rs: Python's jwcrypto.
 
 Reads one JSON request on stdin, {"jobs": [...]}, runs every job and prints
 one JSON response, {"peer": ..., "capabilities": ..., "results": [...]}, with

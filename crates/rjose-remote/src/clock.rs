@@ -1,0 +1,83 @@
+//! Where a [`RemoteJwkSet`](crate::RemoteJwkSet) reads the time: cache age,
+//! cooldown and staleness are all measured on a [`Clock`], so tests can move
+//! time forward instead of sleeping.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// A monotonic time source.
+///
+/// ```
+/// use std::time::Instant;
+/// use rjose_remote::{Clock, SystemClock};
+///
+/// let before = Instant::now();
+/// assert!(SystemClock.now() >= before);
+/// ```
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// The real clock, [`Instant::now`]. The default.
+///
+/// ```
+/// use rjose_remote::{Clock, SystemClock};
+///
+/// let (a, b) = (SystemClock.now(), SystemClock.now());
+/// assert!(b >= a);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// A clock that only moves when told to, for tests. Clones share one time.
+///
+/// ```
+/// use std::time::Duration;
+/// use rjose_remote::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let start = clock.now();
+/// clock.clone().advance(Duration::from_secs(600));
+/// assert_eq!(clock.now() - start, Duration::from_secs(600));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    start: Instant,
+    elapsed: Arc<Mutex<Duration>>,
+}
+
+impl ManualClock {
+    /// A clock standing at the real current instant.
+    pub fn new() -> Self {
+        ManualClock {
+            start: Instant::now(),
+            elapsed: Arc::new(Mutex::new(Duration::ZERO)),
+        }
+    }
+
+    /// Moves the clock (and every clone of it) forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let mut elapsed = self.elapsed.lock().unwrap_or_else(PoisonError::into_inner);
+        *elapsed += by;
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.start + *self.elapsed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

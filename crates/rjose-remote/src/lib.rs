@@ -1,0 +1,93 @@
+//! # rjose-remote
+//!
+//! Remote JWK Sets for [`jose`]: the Rust counterpart of the JS library's
+//! `createRemoteJWKSet(new URL(...), { cacheMaxAge })`, for verifying tokens
+//! issued by a third party (Auth0, Okta, Clerk, Keycloak, Google...).
+//!
+//! A [`RemoteJwkSet`] fetches the issuer's JWK Set over HTTPS (reqwest on
+//! rustls with aws-lc-rs, the crypto `rjose` uses), caches it, picks up
+//! rotated keys by fetching again when a token names an unknown `kid`,
+//! shares one request among all the verifications that need it, and keeps
+//! serving the last good set for a while when the issuer is down. The
+//! async [`jwt_verify`] resolves the keys and then runs `rjose`'s
+//! synchronous function. A JWK Set is a public document: a remote set
+//! never yields a symmetric key and uses private keys by their public half
+//! only, so it verifies signatures but does not decrypt.
+//!
+//! ```no_run
+//! use rjose::{Alg, jwt::VerifyOptions};
+//! use rjose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_verify};
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct Claims { sub: String, scope: String }
+//!
+//! # async fn run(token: &str) -> Result<(), rjose::Error> {
+//! // const JWKS = createRemoteJWKSet(new URL("https://tenant.example.auth0.com/.well-known/jwks.json"))
+//! let jwks = RemoteJwkSet::from_issuer("https://tenant.example.auth0.com/", RemoteJwkSetOptions::new()).await?;
+//!
+//! // await jwtVerify(token, JWKS, { issuer, audience, algorithms: ["RS256"] })
+//! let options = VerifyOptions::new()
+//!     .algorithms([Alg::RS256])
+//!     .issuer("https://tenant.example.auth0.com/")
+//!     .audience("https://api.example.com");
+//! let verified = jwt_verify::<Claims>(token, &jwks, &options).await?;
+//! println!("{} may {}", verified.claims.sub, verified.claims.scope);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors are [`rjose::Error`]s with the core's stable codes: a fetch adds
+//! `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` (with the HTTP status, if
+//! any) and `ERR_JWKS_INVALID`; a token whose key is not in the set, even
+//! after fetching it again, is `ERR_JWKS_NO_MATCHING_KEY`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod clock;
+mod discovery;
+mod fetch;
+mod http_policy;
+mod options;
+mod set;
+
+use rjose::Result;
+use rjose::jwt::{VerifiedJwt, VerifyOptions};
+use serde::de::DeserializeOwned;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use discovery::ProviderMetadata;
+pub use fetch::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, ReqwestFetcher};
+pub use http_policy::HttpPolicy;
+pub use options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
+/// The HTTP client, re-exported so callers build a [`reqwest::Client`] (or
+/// name header types) of the version this crate uses.
+pub use reqwest;
+pub use set::RemoteJwkSet;
+
+/// Verifies a compact JWT with a key of the remote set: resolves the set
+/// (fetching it if needed, and once more if no key matches), then runs
+/// [`rjose::jwt::jwt_verify`].
+///
+/// ```no_run
+/// use rjose::{Alg, JsonObject, jwt::VerifyOptions};
+/// use rjose_remote::{RemoteJwkSet, RemoteJwkSetOptions, jwt_verify};
+///
+/// # async fn run(token: &str) -> Result<(), rjose::Error> {
+/// let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", RemoteJwkSetOptions::new())?;
+/// let options = VerifyOptions::new().algorithms([Alg::ES256]).issuer("https://issuer.example");
+/// match jwt_verify::<JsonObject>(token, &jwks, &options).await {
+///     Ok(verified) => println!("{:?}", verified.registered.sub),
+///     Err(e) => println!("{}: {e}", e.code()), // e.g. ERR_JWKS_NO_MATCHING_KEY, ERR_JWKS_TIMEOUT
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub async fn jwt_verify<T: DeserializeOwned>(
+    token: &str,
+    keys: &RemoteJwkSet,
+    options: &VerifyOptions,
+) -> Result<VerifiedJwt<T>> {
+    keys.with_keys(|set| rjose::jwt::jwt_verify(token, set, options)).await
+}

@@ -1,0 +1,158 @@
+//! Compact JWS serialization (RFC 7515 section 7.1).
+
+use std::borrow::Cow;
+
+use super::flattened::{Protected, SigningInput, sign_parts, verify_parts, with_b64_crit};
+use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
+use crate::b64;
+use crate::error::{Error, Result};
+use crate::key::{Key, KeySource};
+
+/// Builds a compact JWS.
+///
+/// ```
+/// use rjose::{Alg, Key, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify}};
+///
+/// let key = Key::from_secret([7u8; 32]);
+/// let jws = CompactSign::new(b"It's a dangerous business, Frodo")
+///     .protected_header(JwsHeader::new(Alg::HS256))
+///     .sign(&key)?;
+/// let verified = compact_verify(&jws, &key, &JwsVerifyOptions::new().algorithms([Alg::HS256]))?;
+/// assert_eq!(verified.payload, b"It's a dangerous business, Frodo");
+/// # Ok::<(), rjose::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CompactSign<'p> {
+    payload: &'p [u8],
+    protected: JwsHeader,
+    protected_text: Option<String>,
+    detached: bool,
+}
+
+impl<'p> CompactSign<'p> {
+    /// Starts a JWS over `payload`.
+    pub fn new(payload: &'p [u8]) -> Self {
+        CompactSign {
+            payload,
+            protected: JwsHeader::default(),
+            protected_text: None,
+            detached: false,
+        }
+    }
+
+    /// Sets the protected header (it must name `alg`). Setting
+    /// `b64: false` adds `b64` to `crit`.
+    pub fn protected_header(mut self, header: JwsHeader) -> Self {
+        self.protected = with_b64_crit(header);
+        self.protected_text = None;
+        self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte (see
+    /// [`FlattenedSign::protected_header_json`](super::FlattenedSign::protected_header_json)).
+    ///
+    /// ```
+    /// use rjose::{Key, jws::{CompactSign, JwsVerifyOptions, compact_verify}};
+    ///
+    /// let key = Key::from_secret([3u8; 32]);
+    /// let jws = CompactSign::new(b"x").protected_header_json("{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}")?.sign(&key)?;
+    /// assert!(jws.starts_with("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."));
+    /// # compact_verify(&jws, &key, &JwsVerifyOptions::new())?;
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = JwsHeader::parse(json.as_bytes())?;
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
+    }
+
+    /// Leaves the payload out: the output is `header..signature`
+    /// (RFC 7515 appendix F), verified with [`compact_verify_detached`].
+    pub fn detached(mut self) -> Self {
+        self.detached = true;
+        self
+    }
+
+    /// Signs with `key`.
+    pub fn sign(&self, key: &Key) -> Result<String> {
+        let encoded = self.protected.b64 != Some(false);
+        if !encoded && !self.detached && self.payload.contains(&b'.') {
+            // RFC 7797 section 5.2: the compact form cannot carry it.
+            return Err(Error::jws(
+                "an unencoded compact payload must not contain '.'; use detached()",
+            ));
+        }
+        if !encoded && !self.detached && std::str::from_utf8(self.payload).is_err() {
+            return Err(Error::jws("an unencoded compact payload must be UTF-8"));
+        }
+        let parts = sign_parts(
+            self.payload,
+            Some(&self.protected),
+            self.protected_text.as_deref(),
+            None,
+            key,
+        )?;
+        parts.into_compact(self.detached)
+    }
+}
+
+/// The three segments of a compact JWS, and where the signing input ends.
+pub(crate) struct CompactParts<'a> {
+    pub(crate) header: &'a str,
+    pub(crate) payload: &'a str,
+    pub(crate) signature: &'a str,
+    pub(crate) signing_input: &'a [u8],
+}
+
+pub(crate) fn split(token: &str) -> Result<CompactParts<'_>> {
+    let mut parts = token.splitn(4, '.');
+    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::jws("compact JWS must have three parts"));
+    };
+    let input_len = header.len() + 1 + payload.len();
+    Ok(CompactParts {
+        header,
+        payload,
+        signature,
+        signing_input: &token.as_bytes()[..input_len],
+    })
+}
+
+/// Verifies a compact JWS and returns its payload and header.
+pub fn compact_verify<K: KeySource + ?Sized>(token: &str, keys: &K, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
+    let parts = split(token)?;
+    verify_parts(
+        Some(Protected::parse(parts.header)?),
+        None,
+        parts.payload.as_bytes(),
+        parts.signature,
+        Some(SigningInput(Cow::Borrowed(parts.signing_input))),
+        keys,
+        options,
+    )
+}
+
+/// Verifies a compact JWS whose payload travels separately
+/// (`header..signature`). `payload` is the payload bytes themselves, not
+/// their encoding.
+pub fn compact_verify_detached<K: KeySource + ?Sized>(
+    token: &str,
+    payload: &[u8],
+    keys: &K,
+    options: &JwsVerifyOptions,
+) -> Result<VerifiedJws> {
+    let parts = split(token)?;
+    if !parts.payload.is_empty() {
+        return Err(Error::jws("JWS is not detached: it carries a payload"));
+    }
+    // The header decides whether the payload is signed encoded or raw,
+    // so it is read before laying out the signing input.
+    let protected = Protected::parse(parts.header)?;
+    let segment: Cow<'_, [u8]> = if protected.header.b64 == Some(false) {
+        Cow::Borrowed(payload)
+    } else {
+        Cow::Owned(b64::encode(payload).into_bytes())
+    };
+    verify_parts(Some(protected), None, &segment, parts.signature, None, keys, options)
+}

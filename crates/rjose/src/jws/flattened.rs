@@ -1,0 +1,337 @@
+//! Flattened JWS JSON serialization, and the sign/verify core every
+//! serialization goes through.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
+use crate::alg::Alg;
+use crate::b64;
+use crate::error::{Error, Result};
+use crate::key::{Key, KeySource};
+
+/// A JWS in the flattened JSON serialization (RFC 7515 section 7.2.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FlattenedJws {
+    /// Base64url of the protected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<String>,
+    /// Unprotected header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<JwsHeader>,
+    /// Base64url of the payload, or the payload itself when `b64` is
+    /// false; absent for a detached payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// Base64url of the signature.
+    pub signature: String,
+}
+
+impl FlattenedJws {
+    /// Parses the JSON text of a flattened JWS.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::jws(format!("not a flattened JWS: {e}")))
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The bytes a signature covers: `ASCII(protected) || '.' || payload`,
+/// borrowed straight from a compact token when possible.
+pub(crate) struct SigningInput<'a>(pub(crate) Cow<'a, [u8]>);
+
+impl<'a> SigningInput<'a> {
+    pub(crate) fn join(protected_b64: &str, payload_segment: &[u8]) -> SigningInput<'a> {
+        let mut bytes = Vec::with_capacity(protected_b64.len() + 1 + payload_segment.len());
+        bytes.extend_from_slice(protected_b64.as_bytes());
+        bytes.push(b'.');
+        bytes.extend_from_slice(payload_segment);
+        SigningInput(Cow::Owned(bytes))
+    }
+}
+
+/// A computed signature and the bytes it covers.
+pub(crate) struct SignedParts {
+    /// `BASE64URL(protected) '.' payload-segment`, the signing input,
+    /// which the compact form reuses as its first two parts.
+    input: Vec<u8>,
+    protected_len: usize,
+    pub(crate) signature_b64: String,
+}
+
+impl SignedParts {
+    pub(crate) fn protected_b64(&self) -> &str {
+        // The encoded header is base64url, so ASCII.
+        std::str::from_utf8(&self.input[..self.protected_len]).unwrap_or_default()
+    }
+
+    /// `header.payload.signature`, or `header..signature` when detached.
+    pub(crate) fn into_compact(self, detached: bool) -> Result<String> {
+        let mut input = self.input;
+        if detached {
+            input.truncate(self.protected_len + 1);
+        }
+        let mut out = String::from_utf8(input).map_err(|_| Error::jws("an unencoded compact payload must be UTF-8"))?;
+        out.push('.');
+        out.push_str(&self.signature_b64);
+        Ok(out)
+    }
+}
+
+/// Signs `payload` with `key` under the given headers.
+pub(crate) fn sign_parts(
+    payload: &[u8],
+    protected: Option<&JwsHeader>,
+    protected_text: Option<&str>,
+    unprotected: Option<&JwsHeader>,
+    key: &Key,
+) -> Result<SignedParts> {
+    let joint = JwsHeader::joint(protected, unprotected)?;
+    JwsHeader::check_crit(protected, unprotected, &[]).or_else(|e| match e {
+        // The signer chose its extensions; only the structural rules apply.
+        Error::NotSupported(_) => Ok(()),
+        other => Err(other),
+    })?;
+    let alg = joint
+        .alg
+        .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
+    let header_json;
+    let header_bytes = match (protected_text, protected) {
+        (Some(text), _) => text.as_bytes(),
+        (None, Some(p)) => {
+            header_json = p.to_json();
+            header_json.as_bytes()
+        }
+        (None, None) => &[],
+    };
+    let encoded = joint.b64 != Some(false);
+    let payload_len = if encoded {
+        payload.len().div_ceil(3) * 4
+    } else {
+        payload.len()
+    };
+    let mut input = String::with_capacity(header_bytes.len().div_ceil(3) * 4 + 1 + payload_len);
+    b64::encode_into(header_bytes, &mut input);
+    let protected_len = input.len();
+    input.push('.');
+    let input = if encoded {
+        b64::encode_into(payload, &mut input);
+        input.into_bytes()
+    } else {
+        let mut bytes = input.into_bytes();
+        bytes.extend_from_slice(payload);
+        bytes
+    };
+    let signature = key.sign_raw(alg, &input)?;
+    Ok(SignedParts {
+        input,
+        protected_len,
+        signature_b64: b64::encode(&signature),
+    })
+}
+
+/// A protected header as it arrived (base64url, part of the signing
+/// input) and as parsed.
+pub(crate) struct Protected<'a> {
+    pub(crate) b64: &'a str,
+    pub(crate) header: JwsHeader,
+}
+
+impl<'a> Protected<'a> {
+    pub(crate) fn parse(b64: &'a str) -> Result<Self> {
+        let bytes = b64::decode(b64.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
+        Ok(Protected {
+            b64,
+            header: JwsHeader::parse(&bytes)?,
+        })
+    }
+
+    pub(crate) fn parse_optional(b64: Option<&'a str>) -> Result<Option<Self>> {
+        b64.map(Protected::parse).transpose()
+    }
+}
+
+/// Verifies one signature. `payload_segment` is the payload as it
+/// appears in the serialization (base64url, or raw when `b64` is false).
+pub(crate) fn verify_parts<K: KeySource + ?Sized>(
+    protected: Option<Protected<'_>>,
+    unprotected: Option<&JwsHeader>,
+    payload_segment: &[u8],
+    signature_b64: &str,
+    signing_input: Option<SigningInput<'_>>,
+    keys: &K,
+    options: &JwsVerifyOptions,
+) -> Result<VerifiedJws> {
+    let (protected_b64, protected) = match protected {
+        Some(Protected { b64, header }) => (Some(b64), Some(header)),
+        None => (None, None),
+    };
+    let joint = JwsHeader::joint(protected.as_ref(), unprotected)?;
+    JwsHeader::check_crit(protected.as_ref(), unprotected, &options.crit)?;
+    let alg = joint
+        .alg
+        .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
+    check_allowed(alg, options)?;
+    let encoded = joint.b64 != Some(false);
+    let signature =
+        b64::decode(signature_b64.as_bytes()).ok_or_else(|| Error::jws("signature is not valid base64url"))?;
+    let signing_input =
+        signing_input.unwrap_or_else(|| SigningInput::join(protected_b64.unwrap_or_default(), payload_segment));
+    let candidates = keys.candidates(&joint)?;
+    let key = candidates.try_each(|key| {
+        if options.algorithms.is_none() && !key.supports(alg) {
+            // With no allow-list the key decides: its refusal is an
+            // algorithm refusal, not a bad signature.
+            return Err(Error::AlgNotAllowed(alg.name().to_owned()));
+        }
+        key.verify_raw(alg, &signing_input.0, &signature)?;
+        Ok(key.clone())
+    })?;
+    let payload = if encoded {
+        b64::decode(payload_segment).ok_or_else(|| Error::jws("payload is not valid base64url"))?
+    } else {
+        payload_segment.to_vec()
+    };
+    Ok(VerifiedJws {
+        payload,
+        protected_header: protected,
+        unprotected_header: unprotected.cloned(),
+        key,
+    })
+}
+
+fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
+    match &options.algorithms {
+        Some(allowed) if !allowed.contains(&alg) => Err(Error::AlgNotAllowed(alg.name().to_owned())),
+        _ => Ok(()),
+    }
+}
+
+/// Builds a flattened JWS.
+///
+/// ```
+/// use rjose::{Alg, Key, jws::{FlattenedSign, JwsHeader, JwsVerifyOptions, flattened_verify}};
+///
+/// let key = Key::from_secret([7u8; 32]);
+/// let jws = FlattenedSign::new(b"hello")
+///     .protected_header(JwsHeader::new(Alg::HS256))
+///     .unprotected_header(JwsHeader::default().kid("k1"))
+///     .sign(&key)?;
+/// let verified = flattened_verify(&jws, &key, &JwsVerifyOptions::new())?;
+/// assert_eq!(verified.payload, b"hello");
+/// # Ok::<(), rjose::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FlattenedSign<'p> {
+    payload: &'p [u8],
+    protected: Option<JwsHeader>,
+    protected_text: Option<String>,
+    unprotected: Option<JwsHeader>,
+    detached: bool,
+}
+
+impl<'p> FlattenedSign<'p> {
+    /// Starts a JWS over `payload`.
+    pub fn new(payload: &'p [u8]) -> Self {
+        FlattenedSign {
+            payload,
+            protected: None,
+            protected_text: None,
+            unprotected: None,
+            detached: false,
+        }
+    }
+
+    /// Sets the protected header. Setting `b64: false` adds `b64` to `crit`.
+    pub fn protected_header(mut self, header: JwsHeader) -> Self {
+        self.protected = Some(with_b64_crit(header));
+        self.protected_text = None;
+        self
+    }
+
+    /// Sets the protected header as JSON text, encoded byte for byte as
+    /// given (member order, whitespace): for reproducing published
+    /// examples. Nothing is added to it, not even `b64` to `crit`.
+    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
+        self.protected = Some(JwsHeader::parse(json.as_bytes())?);
+        self.protected_text = Some(json.to_owned());
+        Ok(self)
+    }
+
+    /// Sets the unprotected header.
+    pub fn unprotected_header(mut self, header: JwsHeader) -> Self {
+        self.unprotected = Some(header);
+        self
+    }
+
+    /// Leaves the payload out of the output (RFC 7515 appendix F).
+    pub fn detached(mut self) -> Self {
+        self.detached = true;
+        self
+    }
+
+    /// Signs with `key`.
+    pub fn sign(&self, key: &Key) -> Result<FlattenedJws> {
+        let parts = sign_parts(
+            self.payload,
+            self.protected.as_ref(),
+            self.protected_text.as_deref(),
+            self.unprotected.as_ref(),
+            key,
+        )?;
+        let encoded = self.protected.as_ref().and_then(|p| p.b64) != Some(false);
+        let payload = if self.detached {
+            None
+        } else if encoded {
+            Some(b64::encode(self.payload))
+        } else {
+            Some(
+                String::from_utf8(self.payload.to_vec())
+                    .map_err(|_| Error::jws("an unencoded payload in JSON must be UTF-8"))?,
+            )
+        };
+        Ok(FlattenedJws {
+            protected: self.protected.is_some().then(|| parts.protected_b64().to_owned()),
+            header: self.unprotected.clone(),
+            payload,
+            signature: parts.signature_b64,
+        })
+    }
+}
+
+pub(crate) fn with_b64_crit(mut header: JwsHeader) -> JwsHeader {
+    if header.b64 == Some(false) {
+        let crit = header.crit.get_or_insert_with(Vec::new);
+        if !crit.iter().any(|n| n == "b64") {
+            crit.push("b64".to_owned());
+        }
+    }
+    header
+}
+
+/// Verifies a flattened JWS. A detached JWS needs [`FlattenedJws::payload`]
+/// filled in by the caller first.
+pub fn flattened_verify<K: KeySource + ?Sized>(
+    jws: &FlattenedJws,
+    keys: &K,
+    options: &JwsVerifyOptions,
+) -> Result<VerifiedJws> {
+    let payload = jws
+        .payload
+        .as_deref()
+        .ok_or_else(|| Error::jws("JWS payload is missing (detached?)"))?;
+    verify_parts(
+        Protected::parse_optional(jws.protected.as_deref())?,
+        jws.header.as_ref(),
+        payload.as_bytes(),
+        &jws.signature,
+        None,
+        keys,
+        options,
+    )
+}

@@ -1,0 +1,221 @@
+//! `jwt_verify`: signature first, then claims.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::claims::{self, RegisteredClaims};
+use super::time::{SpanInput, TimeInput};
+use crate::alg::Alg;
+use crate::error::{Error, Result};
+use crate::jws::{self, JwsHeader, JwsVerifyOptions};
+use crate::key::{Key, KeySource};
+
+/// What a token must satisfy besides its signature.
+///
+/// ```
+/// use rjose::{Alg, jwt::VerifyOptions};
+///
+/// let options = VerifyOptions::new()
+///     .algorithms([Alg::HS256])
+///     .issuer("https://app.example")
+///     .audience("api")
+///     .clock_tolerance("30s")?
+///     .max_token_age("1h")?
+///     .require("jti");
+/// # Ok::<(), rjose::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Accepted algorithms; `None` accepts whatever the key can serve.
+    pub algorithms: Option<Vec<Alg>>,
+    /// Accepted issuers; empty means `iss` is not checked.
+    pub issuer: Vec<String>,
+    /// Accepted audiences; the token passes if any of its `aud` is here.
+    pub audience: Vec<String>,
+    /// Expected `sub`.
+    pub subject: Option<String>,
+    /// Expected `typ` header (case-insensitive, `application/` implied).
+    pub typ: Option<String>,
+    /// Maximum age since `iat`, in seconds; makes `iat` required.
+    pub max_token_age: Option<u64>,
+    /// Leeway for `exp`, `nbf` and `iat` checks, in seconds.
+    pub clock_tolerance: u64,
+    /// The time to check against, Unix seconds; the system clock if unset.
+    pub current_time: Option<i64>,
+    /// Claims that must be present.
+    pub required_claims: Vec<String>,
+    /// Critical header extensions the caller understands.
+    pub crit: Vec<String>,
+}
+
+impl VerifyOptions {
+    /// Options that check signature and time claims only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Restricts the accepted algorithms.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Alg>) -> Self {
+        self.algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+
+    /// Adds an accepted issuer.
+    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
+        self.issuer.push(iss.into());
+        self
+    }
+
+    /// Adds an accepted audience.
+    pub fn audience(mut self, aud: impl Into<String>) -> Self {
+        self.audience.push(aud.into());
+        self
+    }
+
+    /// Sets the expected subject.
+    pub fn subject(mut self, sub: impl Into<String>) -> Self {
+        self.subject = Some(sub.into());
+        self
+    }
+
+    /// Sets the expected `typ` header.
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Sets the maximum token age (`"1h"`, a `Duration`, or seconds).
+    pub fn max_token_age(mut self, age: impl SpanInput) -> Result<Self> {
+        self.max_token_age = Some(age.seconds()?);
+        Ok(self)
+    }
+
+    /// Sets the clock tolerance (`"30s"`, a `Duration`, or seconds).
+    pub fn clock_tolerance(mut self, tolerance: impl SpanInput) -> Result<Self> {
+        self.clock_tolerance = tolerance.seconds()?;
+        Ok(self)
+    }
+
+    /// Checks time claims against this time instead of the system clock.
+    pub fn current_time(mut self, time: impl TimeInput) -> Result<Self> {
+        let now = super::time::now();
+        self.current_time = Some(time.resolve(now)?);
+        Ok(self)
+    }
+
+    /// Requires a claim to be present.
+    pub fn require(mut self, claim: impl Into<String>) -> Self {
+        self.required_claims.push(claim.into());
+        self
+    }
+
+    /// Declares a critical header extension as understood.
+    pub fn understands(mut self, name: impl Into<String>) -> Self {
+        self.crit.push(name.into());
+        self
+    }
+
+    pub(crate) fn jws_options(&self) -> JwsVerifyOptions {
+        JwsVerifyOptions {
+            algorithms: self.algorithms.clone(),
+            crit: self.crit.clone(),
+            ..JwsVerifyOptions::default()
+        }
+    }
+}
+
+/// A verified JWT.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifiedJwt<T> {
+    /// The claims, deserialized into the caller's type.
+    pub claims: T,
+    /// The registered claims, parsed and checked.
+    pub registered: RegisteredClaims,
+    /// The protected header.
+    pub protected_header: JwsHeader,
+    /// The key that verified the signature.
+    pub key: Key,
+}
+
+/// Verifies a compact JWT: its signature with a key from `keys`, then its
+/// claims against `options`. Returns the claims as `T` (any
+/// `DeserializeOwned`, or [`JsonObject`](crate::JsonObject) for a map).
+///
+/// ```
+/// use rjose::{Alg, Key, JsonObject, jwt::{SignJwt, VerifyOptions, jwt_verify}};
+///
+/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
+/// let token = SignJwt::default()
+///     .protected_header(Alg::HS256)
+///     .issued_at_now()
+///     .expiration_time("7d")?
+///     .audience("api")
+///     .sign(&secret)?;
+/// let options = VerifyOptions::new().algorithms([Alg::HS256]).audience("api");
+/// let verified = jwt_verify::<JsonObject>(&token, &secret, &options)?;
+/// assert_eq!(verified.registered.aud, ["api"]);
+/// # Ok::<(), rjose::Error>(())
+/// ```
+pub fn jwt_verify<T: DeserializeOwned>(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    options: &VerifyOptions,
+) -> Result<VerifiedJwt<T>> {
+    let verified = jws::compact_verify(token, keys, &options.jws_options())?;
+    let header = verified.protected_header.unwrap_or_default();
+    refuse_unencoded(&header)?;
+    let (claims, registered) = check_claims(header.typ.as_deref(), &verified.payload, options)?;
+    Ok(VerifiedJwt {
+        claims,
+        registered,
+        protected_header: header,
+        key: verified.key,
+    })
+}
+
+/// A JWS whose payload is not base64url-encoded cannot be a JWT.
+pub(crate) fn refuse_unencoded(header: &JwsHeader) -> Result<()> {
+    if header.b64 == Some(false) {
+        return Err(Error::JwtInvalid(
+            "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a verified payload as a claims set and validates it, with the
+/// token's `typ` header (of a JWS or a JWE).
+pub(crate) fn check_claims<T: DeserializeOwned>(
+    typ: Option<&str>,
+    payload: &[u8],
+    options: &VerifyOptions,
+) -> Result<(T, RegisteredClaims)> {
+    // The fast path: one parse yields the caller's type and the claims
+    // to check.
+    if let Some((claims, scanned)) = super::scan::scan_into::<T>(payload) {
+        return match claims::validate(typ, scanned, options) {
+            Ok(registered) => Ok((claims, registered)),
+            Err(failure) => Err(failure.into_error(parse_claims(payload)?)),
+        };
+    }
+    // Something is off: find out what, in the order the errors rank.
+    let scanned = super::scan::scan(payload)
+        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))?;
+    let registered = match claims::validate(typ, scanned, options) {
+        Ok(registered) => registered,
+        // The error carries every claim, so build the full map now.
+        Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
+    };
+    // The scan has found the document sound, so what is left is `T`'s.
+    let claims = serde_json::from_slice(payload)
+        .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))?;
+    Ok((claims, registered))
+}
+
+/// The claims set as a map, checked as [`check_claims`] checks it.
+pub(crate) fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>> {
+    crate::json::strict::parse_object(payload)
+        .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))
+}

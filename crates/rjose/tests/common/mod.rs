@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests (each test file is its own crate
+//! and uses only some of them). Included with `mod common;`.
+
+#![allow(dead_code)]
+
+pub mod vectors;
+
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rjose::jwe::JweAlg;
+use rjose::{Alg, Key, KeyPair, KeyPairOptions, generate_key_pair};
+
+// ------------------------------------------------------------ base64url
+
+/// Unpadded base64url.
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes unpadded base64url (test inputs only: panics on bad input).
+pub fn unb64(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(text).expect("base64url")
+}
+
+// ------------------------------------------------------------ keys
+
+/// The same key without its JWK `alg`, so that one key can serve several
+/// algorithms of its family.
+pub fn unbound(key: &Key) -> Key {
+    let mut jwk = key.to_jwk().expect("export");
+    jwk.alg = None;
+    Key::from_jwk(&jwk).expect("import")
+}
+
+/// Both halves of `pair`, [`unbound`].
+pub fn unbound_pair(pair: KeyPair) -> KeyPair {
+    KeyPair {
+        private_key: unbound(&pair.private_key),
+        public_key: unbound(&pair.public_key),
+    }
+}
+
+/// The key pair in `slot`, generated for `alg` on first use (generation is
+/// slow in debug builds, so each is made once per test binary).
+pub fn pair(slot: &'static OnceLock<KeyPair>, alg: Alg) -> &'static KeyPair {
+    slot.get_or_init(|| generate_key_pair(alg, KeyPairOptions::default()).expect("key pair"))
+}
+
+/// An RS256 key pair, once per test binary.
+pub fn rsa() -> &'static KeyPair {
+    static SLOT: OnceLock<KeyPair> = OnceLock::new();
+    pair(&SLOT, Alg::RS256)
+}
+
+/// An ES256 key pair, once per test binary.
+pub fn ec() -> &'static KeyPair {
+    static SLOT: OnceLock<KeyPair> = OnceLock::new();
+    pair(&SLOT, Alg::ES256)
+}
+
+/// An EdDSA key pair, once per test binary.
+pub fn ed() -> &'static KeyPair {
+    static SLOT: OnceLock<KeyPair> = OnceLock::new();
+    pair(&SLOT, Alg::EdDSA)
+}
+
+// ------------------------------------------------------------ JWE algorithms
+
+pub fn is_ecdh(alg: JweAlg) -> bool {
+    matches!(
+        alg,
+        JweAlg::EcdhEs | JweAlg::EcdhEsA128Kw | JweAlg::EcdhEsA192Kw | JweAlg::EcdhEsA256Kw
+    )
+}
+
+pub fn is_pbes2(alg: JweAlg) -> bool {
+    matches!(
+        alg,
+        JweAlg::Pbes2Hs256A128Kw | JweAlg::Pbes2Hs384A192Kw | JweAlg::Pbes2Hs512A256Kw
+    )
+}
