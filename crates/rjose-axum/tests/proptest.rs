@@ -6,10 +6,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::routing::get;
+use proptest::prelude::*;
 use rjose::jwt::{SignJwt, VerifyOptions};
 use rjose::{Alg, JsonObject, Key};
 use rjose_axum::{Claims, JwtAuthLayer, TokenSource, Verifier};
-use proptest::prelude::*;
 use tower::ServiceExt;
 
 mod common;

@@ -18,7 +18,7 @@ const SECRET64: &str = "0123456789abcdef0123456789abcdef0123456789abcdef01234567
 /// The binary, with stdin always given (empty unless a test says otherwise)
 /// so that no test ever waits on a terminal.
 fn rjose(args: &[&str], stdin: impl Into<Vec<u8>>) -> Assert {
-    Command::new(env!("CARGO_BIN_EXE_jose"))
+    Command::new(env!("CARGO_BIN_EXE_rjose"))
         .args(args)
         .write_stdin(stdin)
         .assert()
@@ -1438,7 +1438,7 @@ fn large_inputs_stream_through_stdin() {
 fn jose_on_endless_stdin(args: &[&str]) -> Assert {
     use assert_cmd::assert::OutputAssertExt;
     let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
-    std::process::Command::new(env!("CARGO_BIN_EXE_jose"))
+    std::process::Command::new(env!("CARGO_BIN_EXE_rjose"))
         .args(args)
         .stdin(zero)
         .output()
@@ -1807,7 +1807,11 @@ fn licenses_prints_the_notices_of_the_crates_the_binary_is_built_from() {
     for used in ["  - aws-lc-sys ", "  - clap ", "  - serde_json "] {
         assert!(notices.contains(used), "{used} missing");
     }
-    for license in ["ISC License (ISC)", "MIT License (MIT)", "Apache License 2.0 (Apache-2.0)"] {
+    for license in [
+        "ISC License (ISC)",
+        "MIT License (MIT)",
+        "Apache License 2.0 (Apache-2.0)",
+    ] {
         assert!(notices.contains(license), "{license} missing");
     }
     assert!(notices.contains("Permission is hereby granted, free of charge"));

@@ -2,8 +2,8 @@
 //! (`/.well-known/openid-configuration`) and RFC 8414 OAuth 2.0
 //! Authorization Server Metadata (`/.well-known/oauth-authorization-server`).
 
-use rjose::{Error, Result};
 use reqwest::Url;
+use rjose::{Error, Result};
 use serde_json::{Map, Value};
 
 use crate::fetch::{self, FetchRequest, JwksFetcher};

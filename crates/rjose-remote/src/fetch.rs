@@ -8,9 +8,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use rjose::{Error, Result};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{StatusCode, Url};
+use rjose::{Error, Result};
 
 use crate::http_policy::{HttpPolicy, without_credentials};
 use crate::options::RemoteJwkSetOptions;

@@ -1,8 +1,8 @@
 //! [`HttpPolicy`]: which URLs a remote set may fetch, decided on the parsed
 //! [`Url`] that is then fetched, never on a second parse of the text.
 
-use rjose::Result;
 use reqwest::Url;
+use rjose::Result;
 use url::Host;
 
 use crate::fetch;

@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rjose::Result;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rjose::Result;
 
 use crate::clock::{Clock, SystemClock};
 use crate::fetch::{JwksFetcher, ReqwestFetcher};

@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
-use rjose::{Error, LocalJwkSet, Result};
 use reqwest::StatusCode;
 use reqwest::Url;
 use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
+use rjose::{Error, LocalJwkSet, Result};
 
 use crate::discovery::ProviderMetadata;
 use crate::fetch::{self, FetchRequest, JwksFetcher};

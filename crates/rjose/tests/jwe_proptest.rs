@@ -9,13 +9,13 @@ mod common;
 
 use std::sync::OnceLock;
 
+use proptest::prelude::*;
 use rjose::jwe::{
     CompactEncrypt, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt, GeneralJwe, JweAlg, JweDecryptOptions, JweEnc,
     JweHeader, compact_decrypt, flattened_decrypt, general_decrypt,
 };
 use rjose::jwt::{DecryptOptions, jwt_decrypt};
 use rjose::{JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
-use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use common::{b64, unb64, unbound, unbound_pair};

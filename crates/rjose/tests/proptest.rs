@@ -9,13 +9,13 @@ mod common;
 
 use std::sync::OnceLock;
 
+use proptest::prelude::*;
 use rjose::jws::{
     CompactSign, EmbeddedJwk, FlattenedJws, GeneralJws, JwsHeader, JwsVerifyOptions, compact_verify, flattened_verify,
     general_verify,
 };
 use rjose::jwt::{SignJwt, VerifyOptions, decode_jwt_unverified, decode_protected_header, jwt_verify};
 use rjose::{Alg, Error, JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair};
-use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use common::{b64, ec, ed, pair, rsa};

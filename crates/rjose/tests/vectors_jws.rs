@@ -589,7 +589,10 @@ fn rfc7520_4_8_each_of_the_multiple_signatures_verifies_with_its_own_key() -> Te
             let refused = flattened_verify(&flat, &strict, &only(*alg)).map(drop);
             assert!(matches!(refused, Err(Error::JwksMultipleMatchingKeys)), "{refused:?}");
             let refused = general_verify(&single, &strict, &only(*alg)).map(drop);
-            assert!(matches!(refused, Err(Error::JwsSignatureVerificationFailed)), "{refused:?}");
+            assert!(
+                matches!(refused, Err(Error::JwsSignatureVerificationFailed)),
+                "{refused:?}"
+            );
         }
         let verified = general_verify(&single, &set, &only(*alg))?;
         assert_eq!(verified.payload, payload, "4.8 signature {i} with the key set");

@@ -172,8 +172,8 @@ fn remote_set_is_shareable_and_its_futures_can_move_between_threads() {
     fn shareable<T: Clone + Send + Sync + 'static>() {}
     fn sendable<T: Send>(_: &T) {}
     shareable::<RemoteJwkSet>();
-    let set =
-        RemoteJwkSet::new("https://issuer.example/jwks", rjose_remote::RemoteJwkSetOptions::new()).expect("a valid URL");
+    let set = RemoteJwkSet::new("https://issuer.example/jwks", rjose_remote::RemoteJwkSetOptions::new())
+        .expect("a valid URL");
     let options = rjose::jwt::VerifyOptions::new();
     sendable(&rjose_remote::jwt_verify::<JsonObject>("token", &set, &options));
     sendable(&set.reload());

@@ -61,7 +61,7 @@ async fn serve_refuses_a_short_secret_and_a_non_es256_key() {
 #[test]
 fn the_binary_exits_with_a_message_when_no_secret_is_set() {
     for secret in [None, Some("short")] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jose-auth-service"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rjose-auth-service"));
         command.env_remove("JWT_SECRET").env_remove("JWT_PRIVATE_KEY_FILE");
         if let Some(secret) = secret {
             command.env("JWT_SECRET", secret);

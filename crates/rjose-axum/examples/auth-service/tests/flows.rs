@@ -5,10 +5,10 @@ mod common;
 use std::time::Duration;
 
 use common::{App, Db, PASSWORD, client, config, error_code, es256_config, s};
-use rjose::jwt::decode_jwt_unverified;
-use rjose::{Alg, JsonObject, LocalJwkSet, jwt::VerifyOptions, jwt::jwt_verify};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
+use rjose::jwt::decode_jwt_unverified;
+use rjose::{Alg, JsonObject, LocalJwkSet, jwt::VerifyOptions, jwt::jwt_verify};
 use serde_json::{Value, json};
 
 on_both_databases!(

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use rjose_auth_service::{Config, Server, SigningConfig};
 use reqwest::{Client, Response, StatusCode, redirect};
+use rjose_auth_service::{Config, Server, SigningConfig};
 use serde_json::{Value, json};
 use sqlx::Connection;
 

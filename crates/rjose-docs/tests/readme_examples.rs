@@ -1,5 +1,5 @@
 //! The README's examples for the crates built on this one cannot be
-//! doctests (the README's blocks are compiled as doctests of `rjose`, which
+//! doctests (the README's blocks are compiled as doctests of `rjose-docs`, which
 //! depends on neither), so each is an example file of its crate, compiled
 //! with every test build, and marked `rust,ignore` in the README. This keeps
 //! each README block identical to its file.
