@@ -17,20 +17,22 @@ version=$(cargo metadata --format-version 1 --no-deps --locked |
 # with the packaged siblings served from a local registry.
 cargo package --locked --workspace --exclude rjose-auth-service --exclude rjose-docs
 
-work=target/package-check
-rm -rf "$work"
-mkdir -p "$work"
+# Extracted outside the repository, as a user's download would be (inside,
+# cargo would take the repository's workspace for theirs).
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR="$PWD/target/package-check"
 patches=()
 for crate in "${crates[@]}"; do
     tar -xzf "target/package/$crate-$version.crate" -C "$work"
-    patches+=(--config "patch.crates-io.$crate.path=\"$PWD/$work/$crate-$version\"")
+    patches+=(--config "patch.crates-io.$crate.path=\"$work/$crate-$version\"")
 done
 
 for crate in "${crates[@]}"; do
     echo "==> $crate: tests and doctests from the tarball"
     (
         cd "$work/$crate-$version"
-        CARGO_TARGET_DIR="$PWD/../target" cargo test "${patches[@]}" --all-features --no-run --quiet
-        CARGO_TARGET_DIR="$PWD/../target" cargo test "${patches[@]}" --all-features --doc --quiet
+        cargo test "${patches[@]}" --all-features --no-run --quiet
+        cargo test "${patches[@]}" --all-features --doc --quiet
     )
 done
