@@ -11,7 +11,7 @@ use rjose::jwe::{
     CompactEncrypt, FlattenedEncrypt, GeneralEncrypt, JweHeader, KeyManagementParameters, compact_decrypt,
     flattened_decrypt, general_decrypt,
 };
-use jose_fuzz::{jwe_options, recipients};
+use rjose_fuzz::{jwe_options, recipients};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 #![no_main]
 
 use rjose::jwe::{FlattenedJwe, compact_decrypt, flattened_decrypt};
-use jose_fuzz::{assert_same_verdict, decryption_keys, jwe_options, verdict};
+use rjose_fuzz::{assert_same_verdict, decryption_keys, jwe_options, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 

@@ -5,7 +5,7 @@
 #![no_main]
 
 use rjose::jwe::{FlattenedJwe, GeneralJwe, flattened_decrypt, general_decrypt};
-use jose_fuzz::{assert_same_acceptance, decryption_keys, jwe_options, verdict};
+use rjose_fuzz::{assert_same_acceptance, decryption_keys, jwe_options, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 

@@ -5,7 +5,7 @@
 #![no_main]
 
 use rjose::jws::{FlattenedJws, compact_verify, flattened_verify};
-use jose_fuzz::{assert_same_verdict, jws_options, signature_keys, verdict};
+use rjose_fuzz::{assert_same_verdict, jws_options, signature_keys, verdict};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use rjose::jws::{FlattenedJws, GeneralJws, compact_verify, flattened_verify, general_verify};
-use jose_fuzz::{assert_same_acceptance, assert_same_verdict, jws_options, signature_keys, verdict};
+use rjose_fuzz::{assert_same_acceptance, assert_same_verdict, jws_options, signature_keys, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 

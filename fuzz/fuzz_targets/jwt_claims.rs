@@ -10,7 +10,7 @@
 use rjose::jws::{CompactSign, JwsHeader};
 use rjose::jwt::{VerifyOptions, decode_jwt_claims_unverified, jwt_verify};
 use rjose::{Alg, JsonObject};
-use jose_fuzz::{hs256_key, verdict};
+use rjose_fuzz::{hs256_key, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};

@@ -13,7 +13,7 @@ use rjose::jws::{
 };
 use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
 use rjose::{JsonObject, Key};
-use jose_fuzz::{signers, verdict};
+use rjose_fuzz::{signers, verdict};
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
 
