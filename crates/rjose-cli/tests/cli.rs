@@ -106,7 +106,7 @@ fn fixture(name: &str) -> String {
 
 fn vector_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../jose/tests/vectors/rfc7520-cookbook/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json")
+        .join("../rjose/tests/vectors/rfc7520-cookbook/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json")
 }
 
 /// RFC 7520 section 5.1: an RSA key (`use: enc`), and a JWE made with
