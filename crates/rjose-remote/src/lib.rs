@@ -1,6 +1,6 @@
 //! # rjose-remote
 //!
-//! Remote JWK Sets for [`jose`]: the Rust counterpart of the JS library's
+//! Remote JWK Sets for [`rjose`]: the Rust counterpart of the JS library's
 //! `createRemoteJWKSet(new URL(...), { cacheMaxAge })`, for verifying tokens
 //! issued by a third party (Auth0, Okta, Clerk, Keycloak, Google...).
 //!
