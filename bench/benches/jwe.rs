@@ -489,7 +489,7 @@ fn dir_gcm() -> TokenCase {
 fn a256kw() -> TokenCase {
     TokenCase {
         name: "A256KW A256GCM",
-        alg: JweAlg::A256Kw,
+        alg: JweAlg::A256KW,
         encrypt_key: Key::from_secret(KEK),
         decrypt_key: Key::from_secret(KEK),
         floor: FloorKeys::AesKw(KEK),
@@ -515,7 +515,7 @@ fn ecdh_p256() -> TokenCase {
     let private = PrivateKey::from_private_key_der(&ECDH_P256, &pem_to_der(EC_PRIVATE)).expect("P-256 PKCS#8");
     TokenCase {
         name: "ECDH-ES+A256KW P-256 A256GCM",
-        alg: JweAlg::EcdhEsA256Kw,
+        alg: JweAlg::ECDH_ES_A256KW,
         encrypt_key: Key::from_pem(EC_PUBLIC).expect("EC public key"),
         decrypt_key: Key::from_pem(EC_PRIVATE).expect("EC private key"),
         floor: ecdh_floor(&ECDH_P256, private),
@@ -525,7 +525,7 @@ fn ecdh_p256() -> TokenCase {
 }
 
 fn ecdh_x25519() -> TokenCase {
-    let pair = generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default().crv("X25519")).expect("X25519");
+    let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("X25519")).expect("X25519");
     // An X25519 PKCS#8 v1 is a fixed 16-byte prefix and the 32-byte key.
     let pkcs8 = pair.private_key.to_pkcs8_der().expect("PKCS#8");
     assert_eq!(pkcs8.len(), 48, "X25519 PKCS#8");
@@ -537,7 +537,7 @@ fn ecdh_x25519() -> TokenCase {
     );
     TokenCase {
         name: "ECDH-ES+A256KW X25519 A256GCM",
-        alg: JweAlg::EcdhEsA256Kw,
+        alg: JweAlg::ECDH_ES_A256KW,
         #[cfg(jose_bench_josekit)]
         josekit: peer::ecdh_es_a256kw(
             &pair.public_key.to_spki_pem().expect("SPKI PEM"),
@@ -554,7 +554,7 @@ fn rsa_oaep_256() -> TokenCase {
     let public = PublicEncryptingKey::from_der(&pem_to_der(RSA_PUBLIC)).expect("RSA SPKI");
     TokenCase {
         name: "RSA-OAEP-256 A256GCM",
-        alg: JweAlg::RsaOaep256,
+        alg: JweAlg::RSA_OAEP_256,
         encrypt_key: Key::from_pem(RSA_PUBLIC).expect("RSA public key"),
         decrypt_key: Key::from_pem(RSA_PRIVATE).expect("RSA private key"),
         floor: FloorKeys::RsaOaep {
@@ -576,7 +576,7 @@ fn jose_encrypt(claims: &AccessClaims, header: &JweHeader, key: &Key) -> String 
 
 fn bench_token(c: &mut Criterion, case: TokenCase) {
     let claims = access_claims();
-    let header = JweHeader::new(case.alg, JweEnc::A256Gcm);
+    let header = JweHeader::new(case.alg, JweEnc::A256GCM);
     let options = DecryptOptions::new();
     let jose_decrypt = |token: &str| {
         jwt_decrypt::<AccessClaims>(black_box(token), &case.decrypt_key, &options)
@@ -678,8 +678,8 @@ struct IvTag {
 impl ContentFloor {
     fn new(enc: JweEnc, key: &[u8; 32]) -> Self {
         match enc {
-            JweEnc::A256Gcm => ContentFloor::Gcm(gcm_key(key)),
-            JweEnc::A128CbcHs256 => {
+            JweEnc::A256GCM => ContentFloor::Gcm(gcm_key(key)),
+            JweEnc::A128CBC_HS256 => {
                 let (mac, aes) = key.split_at(16);
                 let aes = || UnboundCipherKey::new(&AES_128, aes).expect("AES-128 key");
                 ContentFloor::CbcHmac(Box::new(CbcHmacKeys {
@@ -900,9 +900,9 @@ fn bench_general_recipients(c: &mut Criterion) {
             Key::from_secret(secret)
         })
         .collect();
-    let mut builder = GeneralEncrypt::new(&plaintext).protected_header(JweHeader::default().enc(JweEnc::A256Gcm));
+    let mut builder = GeneralEncrypt::new(&plaintext).protected_header(JweHeader::default().enc(JweEnc::A256GCM));
     for kek in &keks {
-        builder = builder.add_recipient(kek, JweHeader::default().alg(JweAlg::A256Kw));
+        builder = builder.add_recipient(kek, JweHeader::default().alg(JweAlg::A256KW));
     }
     let jwe = builder.encrypt().expect("general encrypt");
     let last = &keks[3];
@@ -951,8 +951,8 @@ fn benches(c: &mut Criterion) {
     bench_token(c, ecdh_p256());
     bench_token(c, ecdh_x25519());
     bench_token(c, rsa_oaep_256());
-    bench_throughput(c, JweEnc::A256Gcm, DIR_GCM_KEY);
-    bench_throughput(c, JweEnc::A128CbcHs256, DIR_CBC_KEY);
+    bench_throughput(c, JweEnc::A256GCM, DIR_GCM_KEY);
+    bench_throughput(c, JweEnc::A128CBC_HS256, DIR_CBC_KEY);
     bench_general_recipients(c);
 }
 

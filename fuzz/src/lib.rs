@@ -105,7 +105,7 @@ pub fn recipients() -> &'static [(JweAlg, JweEnc, Key)] {
     TRIPLES.get_or_init(|| {
         let mut triples = Vec::new();
         for key in decryption_keys().keys() {
-            for &alg in JweAlg::ALL.iter().filter(|&&alg| alg != JweAlg::Rsa1_5) {
+            for &alg in JweAlg::ALL.iter().filter(|&&alg| alg != JweAlg::RSA1_5) {
                 for &enc in JweEnc::ALL {
                     if key.supports_jwe(alg, enc) {
                         triples.push((alg, enc, key.clone()));

@@ -349,7 +349,7 @@ pub fn default_jwe_algs(key: &Key) -> Vec<JweAlg> {
     JweAlg::ALL
         .iter()
         .copied()
-        .filter(|&alg| !alg.uses_password() && alg != JweAlg::Rsa1_5)
+        .filter(|&alg| !alg.uses_password() && alg != JweAlg::RSA1_5)
         .filter(|&alg| JweEnc::ALL.iter().any(|&enc| key.supports_jwe(alg, enc)))
         .collect()
 }
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn secrets_for_decryption_default_to_the_algorithms_of_their_length() {
         let algs = default_jwe_algs(&Key::from_secret([1u8; 16]));
-        assert_eq!(algs, [JweAlg::Dir, JweAlg::A128Kw, JweAlg::A128GcmKw]);
+        assert_eq!(algs, [JweAlg::Dir, JweAlg::A128KW, JweAlg::A128GCMKW]);
         let algs = default_jwe_algs(&Key::from_secret([1u8; 64]));
         assert_eq!(algs, [JweAlg::Dir]);
     }

@@ -8,11 +8,16 @@ use crate::error::Error;
 
 /// A JWS signature or MAC algorithm.
 ///
+/// Variants are spelled as the IANA registry spells the algorithm, with
+/// `-` written `_` (`ML-DSA-44` is `ML_DSA_44`), the rule
+/// [`JweAlg`](crate::jwe::JweAlg) and [`JweEnc`](crate::jwe::JweEnc) follow.
+///
 /// `none` is deliberately absent: unsecured JWTs live behind
 /// [`crate::jwt::UnsecuredJwt`], never behind an `Alg`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[allow(missing_docs)] // each variant is its registered name
+#[allow(non_camel_case_types)] // variants are spelled as registered
 pub enum Alg {
     HS256,
     HS384,
@@ -31,9 +36,9 @@ pub enum Alg {
     EdDSA,
     /// The fully-specified name for EdDSA over Ed25519.
     Ed25519,
-    MlDsa44,
-    MlDsa65,
-    MlDsa87,
+    ML_DSA_44,
+    ML_DSA_65,
+    ML_DSA_87,
 }
 
 /// Which family of key an algorithm needs.
@@ -73,9 +78,9 @@ impl Alg {
         Alg::ES256K,
         Alg::EdDSA,
         Alg::Ed25519,
-        Alg::MlDsa44,
-        Alg::MlDsa65,
-        Alg::MlDsa87,
+        Alg::ML_DSA_44,
+        Alg::ML_DSA_65,
+        Alg::ML_DSA_87,
     ];
 
     /// The registered `alg` header value.
@@ -96,9 +101,9 @@ impl Alg {
             Alg::ES256K => "ES256K",
             Alg::EdDSA => "EdDSA",
             Alg::Ed25519 => "Ed25519",
-            Alg::MlDsa44 => "ML-DSA-44",
-            Alg::MlDsa65 => "ML-DSA-65",
-            Alg::MlDsa87 => "ML-DSA-87",
+            Alg::ML_DSA_44 => "ML-DSA-44",
+            Alg::ML_DSA_65 => "ML-DSA-65",
+            Alg::ML_DSA_87 => "ML-DSA-87",
         }
     }
 
@@ -129,9 +134,9 @@ impl Alg {
             Alg::ES512 => Family::Ecdsa(Curve::P521),
             Alg::ES256K => Family::Ecdsa(Curve::Secp256k1),
             Alg::EdDSA | Alg::Ed25519 => Family::Ed25519,
-            Alg::MlDsa44 => Family::MlDsa(MlDsaLevel::MlDsa44),
-            Alg::MlDsa65 => Family::MlDsa(MlDsaLevel::MlDsa65),
-            Alg::MlDsa87 => Family::MlDsa(MlDsaLevel::MlDsa87),
+            Alg::ML_DSA_44 => Family::MlDsa(MlDsaLevel::MlDsa44),
+            Alg::ML_DSA_65 => Family::MlDsa(MlDsaLevel::MlDsa65),
+            Alg::ML_DSA_87 => Family::MlDsa(MlDsaLevel::MlDsa87),
         }
     }
 

@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn headers_are_written_in_name_order_with_other_members_merged_in() {
-        let jwe = JweHeader::new(JweAlg::Pbes2Hs256A128Kw, JweEnc::A128Gcm)
+        let jwe = JweHeader::new(JweAlg::PBES2_HS256_A128KW, JweEnc::A128GCM)
             .kid("k1")
             .insert("zz", 1)
             .and_then(|h| h.insert("b", true))
@@ -324,7 +324,7 @@ mod tests {
         let jwk: Jwk =
             serde_json::from_str(r#"{"y":"WQ","kty":"EC","x":"WA","crv":"P-256","kid":"k","x-extra":1,"d":"RA"}"#)
                 .expect("jwk");
-        let mut jwe = JweHeader::new(JweAlg::EcdhEs, JweEnc::A128Gcm);
+        let mut jwe = JweHeader::new(JweAlg::ECDH_ES, JweEnc::A128GCM);
         jwe.epk = Some(Box::new(jwk.clone()));
         assert_eq!(
             jwe.to_json(),
@@ -340,7 +340,7 @@ mod tests {
 
     #[test]
     fn a_registered_name_in_other_is_written_once() {
-        let mut jwe = JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm);
+        let mut jwe = JweHeader::new(JweAlg::Dir, JweEnc::A128GCM);
         jwe.other.insert("alg".into(), "none".into());
         assert_eq!(jwe.to_json(), r#"{"alg":"dir","enc":"A128GCM"}"#);
         let mut jws = JwsHeader::new(Alg::HS256);

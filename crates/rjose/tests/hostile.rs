@@ -226,7 +226,7 @@ fn refused_as<T: DeserializeOwned + std::fmt::Debug>(payload: &str, what: &str) 
     assert_jwt_invalid(UnsecuredJwt::decode::<T>(&unsecured, &options), what);
     let key = Key::from_secret([0x17; 32]);
     let encrypted = CompactEncrypt::new(payload.as_bytes())
-        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm))
+        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A256GCM))
         .encrypt(&key)
         .expect("encrypts");
     let decrypted = jwt_decrypt::<T>(&encrypted, &key, &DecryptOptions::new().claims(options));

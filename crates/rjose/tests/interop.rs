@@ -143,7 +143,7 @@ fn js_peer() -> Peer {
         KeyKind {
             label: "OKP X25519",
             peer_job: || json!({"alg": "ECDH-ES", "crv": "X25519"}),
-            ours: || pair_private(JweAlg::EcdhEs, KeyPairOptions::default().crv("X25519")),
+            ours: || pair_private(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519")),
             pem: true,
             ml_dsa: false,
         },
@@ -157,7 +157,7 @@ fn js_peer() -> Peer {
         KeyKind {
             label: "AKP ML-DSA-44",
             peer_job: || json!({"alg": "ML-DSA-44"}),
-            ours: || pair_private(Alg::MlDsa44, KeyPairOptions::default()),
+            ours: || pair_private(Alg::ML_DSA_44, KeyPairOptions::default()),
             pem: true,
             ml_dsa: true,
         },
@@ -174,7 +174,7 @@ fn js_peer() -> Peer {
         jwe: JweAlg::ALL
             .iter()
             .copied()
-            .filter(|alg| *alg != JweAlg::Rsa1_5)
+            .filter(|alg| *alg != JweAlg::RSA1_5)
             .collect(),
         rsa1_5_from_peer: false,
         keys,
@@ -222,7 +222,7 @@ fn python_peer() -> Peer {
         jwe: JweAlg::ALL
             .iter()
             .copied()
-            .filter(|alg| !matches!(alg, JweAlg::RsaOaep384 | JweAlg::RsaOaep512 | JweAlg::Rsa1_5))
+            .filter(|alg| !matches!(alg, JweAlg::RSA_OAEP_384 | JweAlg::RSA_OAEP_512 | JweAlg::RSA1_5))
             .collect(),
         rsa1_5_from_peer: true,
         keys,
@@ -423,7 +423,7 @@ impl Batch {
 }
 
 fn is_ml_dsa(alg: Alg) -> bool {
-    matches!(alg, Alg::MlDsa44 | Alg::MlDsa65 | Alg::MlDsa87)
+    matches!(alg, Alg::ML_DSA_44 | Alg::ML_DSA_65 | Alg::ML_DSA_87)
 }
 
 fn jws_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
@@ -476,7 +476,7 @@ fn jwe_keys(alg: JweAlg, enc: JweEnc, crv: &'static str) -> rjose::Result<(Key, 
             let key = generate_secret(enc)?;
             (key.clone(), key)
         }
-        JweAlg::RsaOaep | JweAlg::RsaOaep256 | JweAlg::RsaOaep384 | JweAlg::RsaOaep512 | JweAlg::Rsa1_5 => {
+        JweAlg::RSA_OAEP | JweAlg::RSA_OAEP_256 | JweAlg::RSA_OAEP_384 | JweAlg::RSA_OAEP_512 | JweAlg::RSA1_5 => {
             (rsa()?.public_key.clone(), rsa()?.private_key.clone())
         }
         alg if is_ecdh(alg) => {
@@ -508,7 +508,7 @@ fn jwe_key_fields(job: &mut Value, alg: JweAlg, key: &Key) -> TestResult {
 fn jwe_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
     let mut algs = peer.jwe.clone();
     if peer.rsa1_5_from_peer {
-        algs.push(JweAlg::Rsa1_5);
+        algs.push(JweAlg::RSA1_5);
     }
     for alg in algs {
         let curves: &[&'static str] = if is_ecdh(alg) { &CURVES } else { &["-"] };
@@ -526,7 +526,7 @@ fn jwe_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
                     .protected_header(header)
                     .key_management_parameters(params)
                     .encrypt(&encryption_key);
-                if alg == JweAlg::Rsa1_5 {
+                if alg == JweAlg::RSA1_5 {
                     let refused = match ours {
                         Ok(_) => Err("ours encrypted with RSA1_5".into()),
                         Err(_) => Ok(()),
@@ -563,7 +563,7 @@ fn jwe_jobs(peer: &Peer, batch: &mut Batch) -> TestResult {
                     job,
                     Box::new(move |result| {
                         let token = str_field(result, "token")?;
-                        if alg == JweAlg::Rsa1_5
+                        if alg == JweAlg::RSA1_5
                             && compact_decrypt(token, &decryption_key, &JweDecryptOptions::new()).is_ok()
                         {
                             return Err("RSA1_5 decrypted without being allowed".into());

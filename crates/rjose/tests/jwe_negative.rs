@@ -22,9 +22,9 @@ use common::{b64, unb64};
 const PLAINTEXT: &[u8] = b"The quick brown fox jumps over the lazy dog.";
 const PASSWORD: &[u8] = b"correct horse battery staple";
 const PBES2: [JweAlg; 3] = [
-    JweAlg::Pbes2Hs256A128Kw,
-    JweAlg::Pbes2Hs384A192Kw,
-    JweAlg::Pbes2Hs512A256Kw,
+    JweAlg::PBES2_HS256_A128KW,
+    JweAlg::PBES2_HS384_A192KW,
+    JweAlg::PBES2_HS512_A256KW,
 ];
 
 fn hex(text: &str) -> Vec<u8> {
@@ -129,7 +129,7 @@ fn compact(alg: JweAlg, enc: JweEnc, key: &Key) -> String {
 
 fn pbes2_token(alg: JweAlg, password: &[u8], p2c: u64) -> String {
     CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(alg, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(alg, JweEnc::A128GCM))
         .key_management_parameters(KeyManagementParameters::new().p2c(p2c))
         .encrypt(&Key::from_secret(password))
         .expect("PBES2 encrypt")
@@ -141,7 +141,7 @@ fn pbes2_options(alg: JweAlg) -> JweDecryptOptions {
 
 fn rsa() -> &'static KeyPair {
     static RSA: OnceLock<KeyPair> = OnceLock::new();
-    RSA.get_or_init(|| generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default()).expect("RSA key pair"))
+    RSA.get_or_init(|| generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default()).expect("RSA key pair"))
 }
 
 /// RFC 7520 section 5.1: a JWE with RSA1_5 and A128CBC-HS256, and its key.
@@ -158,7 +158,7 @@ fn rsa1_5_vector() -> (Key, String, String) {
 
 /// An ECDH key pair on `crv`, not bound to one ECDH-ES variant.
 fn ecdh_pair(crv: &'static str) -> KeyPair {
-    let pair = generate_key_pair(JweAlg::EcdhEsA128Kw, KeyPairOptions::default().crv(crv)).expect("ECDH key pair");
+    let pair = generate_key_pair(JweAlg::ECDH_ES_A128KW, KeyPairOptions::default().crv(crv)).expect("ECDH key pair");
     KeyPair {
         private_key: unbind(&pair.private_key),
         public_key: unbind(&pair.public_key),
@@ -177,7 +177,7 @@ fn pbes2_is_refused_unless_allow_listed() {
             Err(Error::AlgNotAllowed(name)) => assert_eq!(name, alg.name()),
             other => panic!("{alg}: expected AlgNotAllowed, got {other:?}"),
         }
-        let others = JweDecryptOptions::new().key_management_algorithms([JweAlg::A128Kw, JweAlg::Dir]);
+        let others = JweDecryptOptions::new().key_management_algorithms([JweAlg::A128KW, JweAlg::Dir]);
         assert!(
             matches!(
                 compact_decrypt(&token, &password, &others),
@@ -201,7 +201,7 @@ fn pbes2_is_refused_unless_allow_listed() {
 
 #[test]
 fn pbes2_count_above_the_maximum_is_refused_before_any_work() {
-    let alg = JweAlg::Pbes2Hs512A256Kw;
+    let alg = JweAlg::PBES2_HS512_A256KW;
     let password = Key::from_secret(PASSWORD);
     let token = pbes2_token(alg, PASSWORD, 1000);
     let huge = edit_header(&token, |h| {
@@ -280,7 +280,7 @@ fn pbes2_count_above_the_maximum_is_refused_before_any_work() {
 
 #[test]
 fn pbes2_salt_shorter_than_eight_bytes_is_refused() {
-    let alg = JweAlg::Pbes2Hs256A128Kw;
+    let alg = JweAlg::PBES2_HS256_A128KW;
     let password = Key::from_secret(PASSWORD);
     let token = pbes2_token(alg, PASSWORD, 1000);
     for len in [0, 1, 7] {
@@ -313,7 +313,7 @@ fn pbes2_salt_shorter_than_eight_bytes_is_refused() {
     let mut params = KeyManagementParameters::new().p2c(1000);
     params.p2s = Some(vec![1u8; 7]);
     let result = CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(alg, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(alg, JweEnc::A128GCM))
         .key_management_parameters(params)
         .encrypt(&password);
     assert_jwe_invalid(result, "encrypting with a 7-byte p2s");
@@ -350,18 +350,18 @@ fn rsa1_5_is_refused_unless_allow_listed() {
         compact_decrypt(&token, &key, &JweDecryptOptions::new()),
         Err(Error::AlgNotAllowed(name)) if name == "RSA1_5"
     ));
-    let oaep_only = JweDecryptOptions::new().key_management_algorithms([JweAlg::RsaOaep, JweAlg::RsaOaep256]);
+    let oaep_only = JweDecryptOptions::new().key_management_algorithms([JweAlg::RSA_OAEP, JweAlg::RSA_OAEP_256]);
     assert!(matches!(
         compact_decrypt(&token, &key, &oaep_only),
         Err(Error::AlgNotAllowed(_))
     ));
-    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::Rsa1_5]);
+    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::RSA1_5]);
     let decrypted = compact_decrypt(&token, &key, &allowed).unwrap();
     assert_eq!(decrypted.plaintext, plaintext.as_bytes());
     // And never for encryption.
     assert!(matches!(
         CompactEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(JweAlg::Rsa1_5, JweEnc::A128CbcHs256))
+            .protected_header(JweHeader::new(JweAlg::RSA1_5, JweEnc::A128CBC_HS256))
             .encrypt(&key.public_key().unwrap()),
         Err(Error::NotSupported(_))
     ));
@@ -370,7 +370,7 @@ fn rsa1_5_is_refused_unless_allow_listed() {
 #[test]
 fn rsa1_5_corrupted_encrypted_key_is_indistinguishable_from_a_bad_ciphertext() {
     let (key, token, _) = rsa1_5_vector();
-    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::Rsa1_5]);
+    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::RSA1_5]);
     // A corrupted key block: the padding check fails inside RSA, a random
     // CEK is substituted, and the content decryption fails as it would
     // with a tampered ciphertext.
@@ -402,7 +402,7 @@ fn rsa1_5_corrupted_encrypted_key_is_indistinguishable_from_a_bad_ciphertext() {
 // ------------------------------------------------------------ ECDH-ES
 
 fn ecdh_token(alg: JweAlg, public: &Key) -> String {
-    compact(alg, JweEnc::A128Gcm, public)
+    compact(alg, JweEnc::A128GCM, public)
 }
 
 fn options_for(alg: JweAlg) -> JweDecryptOptions {
@@ -424,7 +424,7 @@ fn ecdh_epk_on_another_curve_is_refused() {
         ("P-256", "X25519"),
         ("X25519", "P-256"),
     ] {
-        for alg in [JweAlg::EcdhEs, JweAlg::EcdhEsA128Kw] {
+        for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A128KW] {
             let pair = ecdh_pair(recipient);
             let token = ecdh_token(alg, &pair.public_key.clone());
             let foreign = ecdh_pair(sender).public_key.to_public_jwk().unwrap();
@@ -437,7 +437,7 @@ fn ecdh_epk_on_another_curve_is_refused() {
     }
     // The right curve name on a point of another width.
     let pair = ecdh_pair("P-256");
-    let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
+    let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
     let mut p384 = serde_json::to_value(ecdh_pair("P-384").public_key.to_public_jwk().unwrap()).unwrap();
     p384["crv"] = "P-256".into();
     assert_epk_refused(
@@ -472,7 +472,7 @@ fn unbind(key: &Key) -> Key {
 #[test]
 fn ecdh_epk_not_on_its_curve_is_refused() {
     for crv in ["P-256", "P-384", "P-521"] {
-        for alg in [JweAlg::EcdhEs, JweAlg::EcdhEsA256Kw] {
+        for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A256KW] {
             let pair = ecdh_pair(crv);
             let private = unbind(&pair.private_key);
             let token = ecdh_token(alg, &pair.public_key);
@@ -525,7 +525,7 @@ fn ecdh_x25519_low_order_epk_is_refused() {
     ];
     let pair = ecdh_pair("X25519");
     let private = unbind(&pair.private_key);
-    for alg in [JweAlg::EcdhEs, JweAlg::EcdhEsA128Kw, JweAlg::EcdhEsA256Kw] {
+    for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A128KW, JweAlg::ECDH_ES_A256KW] {
         let token = ecdh_token(alg, &pair.public_key);
         for point in LOW_ORDER {
             let epk = json!({"kty": "OKP", "crv": "X25519", "x": b64(&hex(point))});
@@ -582,7 +582,7 @@ fn x25519_token_from_shared_secret(epk_x: &[u8], z: &[u8]) -> String {
 fn ecdh_x25519_epk_giving_an_all_zero_shared_secret_is_refused_for_its_epk() {
     use aws_lc_rs::agreement::{PrivateKey, UnparsedPublicKey, X25519, agree};
     let pair = ecdh_pair("X25519");
-    let options = options_for(JweAlg::EcdhEs);
+    let options = options_for(JweAlg::ECDH_ES);
     // The helper builds tokens that decrypt: one from a real ephemeral key.
     let recipient = unb64(pair.public_key.to_public_jwk().unwrap().x.as_deref().unwrap());
     let ephemeral = PrivateKey::generate(&X25519).unwrap();
@@ -614,7 +614,7 @@ fn ecdh_x25519_epk_giving_an_all_zero_shared_secret_is_refused_for_its_epk() {
 fn ecdh_epk_with_a_private_part_is_refused() {
     for crv in ["P-256", "X25519"] {
         let pair = ecdh_pair(crv);
-        let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
+        let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
         // A whole private key as epk (someone's, here another fresh one).
         let leaked = serde_json::to_value(ecdh_pair(crv).private_key.to_jwk().unwrap()).unwrap();
         assert!(leaked.get("d").is_some());
@@ -636,7 +636,7 @@ fn ecdh_epk_with_a_private_part_is_refused() {
 #[test]
 fn ecdh_missing_epk_is_refused() {
     for crv in ["P-256", "P-521", "X25519"] {
-        for alg in [JweAlg::EcdhEs, JweAlg::EcdhEsA192Kw] {
+        for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A192KW] {
             let pair = ecdh_pair(crv);
             let token = ecdh_token(alg, &pair.public_key);
             let missing = edit_header(&token, |h| {
@@ -650,7 +650,7 @@ fn ecdh_missing_epk_is_refused() {
     }
     // apu/apv must be base64url when present.
     let pair = ecdh_pair("P-256");
-    let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
+    let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
     for name in ["apu", "apv"] {
         let bad = edit_header(&token, |h| {
             h.insert(name.into(), "***".into());
@@ -693,27 +693,27 @@ fn dir_key_of_the_wrong_length_is_refused() {
 #[test]
 fn key_wrap_kek_of_the_wrong_length_is_refused() {
     let kw = [
-        (JweAlg::A128Kw, 16),
-        (JweAlg::A192Kw, 24),
-        (JweAlg::A256Kw, 32),
-        (JweAlg::A128GcmKw, 16),
-        (JweAlg::A192GcmKw, 24),
-        (JweAlg::A256GcmKw, 32),
+        (JweAlg::A128KW, 16),
+        (JweAlg::A192KW, 24),
+        (JweAlg::A256KW, 32),
+        (JweAlg::A128GCMKW, 16),
+        (JweAlg::A192GCMKW, 24),
+        (JweAlg::A256GCMKW, 32),
     ];
     for (alg, len) in kw {
         let right = generate_secret(alg).unwrap();
         assert_eq!(right.bits(), len * 8);
-        assert!(right.supports_jwe(alg, JweEnc::A256Gcm));
-        let token = compact(alg, JweEnc::A256Gcm, &right);
+        assert!(right.supports_jwe(alg, JweEnc::A256GCM));
+        let token = compact(alg, JweEnc::A256GCM, &right);
         for wrong_len in [len - 8, len + 8, 0, 1] {
             let wrong = Key::from_secret(vec![5u8; wrong_len]);
             assert!(
-                !wrong.supports_jwe(alg, JweEnc::A256Gcm),
+                !wrong.supports_jwe(alg, JweEnc::A256GCM),
                 "{alg} with a {wrong_len}-byte kek"
             );
             assert_key_use(
                 CompactEncrypt::new(PLAINTEXT)
-                    .protected_header(JweHeader::new(alg, JweEnc::A256Gcm))
+                    .protected_header(JweHeader::new(alg, JweEnc::A256GCM))
                     .encrypt(&wrong),
                 &format!("encrypting {alg} with a {wrong_len}-byte kek"),
             );
@@ -728,13 +728,13 @@ fn key_wrap_kek_of_the_wrong_length_is_refused() {
 #[test]
 fn truncated_or_extended_tag_is_decryption_failed() {
     for enc in JweEnc::ALL.iter().copied() {
-        let key = generate_secret(JweAlg::A128Kw).unwrap();
-        let token = compact(JweAlg::A128Kw, enc, &key);
+        let key = generate_secret(JweAlg::A128KW).unwrap();
+        let token = compact(JweAlg::A128KW, enc, &key);
         let tag_len = unb64(token.split('.').nth(4).unwrap()).len();
         // CBC-HMAC tags are half the HMAC output (16, 24, 32 bytes); GCM's are 16.
         let expected = match enc {
-            JweEnc::A192CbcHs384 => 24,
-            JweEnc::A256CbcHs512 => 32,
+            JweEnc::A192CBC_HS384 => 24,
+            JweEnc::A256CBC_HS512 => 32,
             _ => 16,
         };
         assert_eq!(tag_len, expected, "{enc}");
@@ -751,7 +751,7 @@ fn truncated_or_extended_tag_is_decryption_failed() {
             "extended tag",
         );
         // The full HMAC output instead of its first half is no better.
-        if !matches!(enc, JweEnc::A128Gcm | JweEnc::A192Gcm | JweEnc::A256Gcm) {
+        if !matches!(enc, JweEnc::A128GCM | JweEnc::A192GCM | JweEnc::A256GCM) {
             let doubled = edit_part(&token, 4, |t| t.extend_from_slice(&t.clone()));
             assert_decryption_failed(
                 compact_decrypt(&doubled, &key, &JweDecryptOptions::new()),
@@ -778,8 +778,8 @@ fn iv_of_the_wrong_length_is_decryption_failed() {
         }
     }
     // The AES-GCM key wrap IV and tag in the header.
-    let kek = generate_secret(JweAlg::A192GcmKw).unwrap();
-    let token = compact(JweAlg::A192GcmKw, JweEnc::A128CbcHs256, &kek);
+    let kek = generate_secret(JweAlg::A192GCMKW).unwrap();
+    let token = compact(JweAlg::A192GCMKW, JweEnc::A128CBC_HS256, &kek);
     for (name, len) in [("iv", 16), ("iv", 8), ("tag", 8), ("tag", 15)] {
         let bad = edit_header(&token, |h| {
             h.insert(name.into(), b64(&vec![1u8; len]).into());
@@ -812,36 +812,36 @@ struct Case {
 }
 
 fn uniform_cases() -> Vec<Case> {
-    let kek = generate_secret(JweAlg::A256Kw).unwrap();
-    let gcm_kek = generate_secret(JweAlg::A128GcmKw).unwrap();
-    let dir = generate_secret(JweEnc::A128CbcHs256).unwrap();
+    let kek = generate_secret(JweAlg::A256KW).unwrap();
+    let gcm_kek = generate_secret(JweAlg::A128GCMKW).unwrap();
+    let dir = generate_secret(JweEnc::A128CBC_HS256).unwrap();
     let p256 = ecdh_pair("P-256");
-    let x25519 = generate_key_pair(JweAlg::EcdhEs, KeyPairOptions::default().crv("X25519")).unwrap();
+    let x25519 = generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519")).unwrap();
     let (other_rsa, _, _) = rsa1_5_vector();
     vec![
         Case {
             name: "A256KW",
             sender: kek.clone(),
             recipient: kek,
-            wrong: generate_secret(JweAlg::A256Kw).unwrap(),
-            alg: JweAlg::A256Kw,
-            enc: JweEnc::A256Gcm,
+            wrong: generate_secret(JweAlg::A256KW).unwrap(),
+            alg: JweAlg::A256KW,
+            enc: JweEnc::A256GCM,
         },
         Case {
             name: "A128GCMKW",
             sender: gcm_kek.clone(),
             recipient: gcm_kek,
-            wrong: generate_secret(JweAlg::A128GcmKw).unwrap(),
-            alg: JweAlg::A128GcmKw,
-            enc: JweEnc::A192CbcHs384,
+            wrong: generate_secret(JweAlg::A128GCMKW).unwrap(),
+            alg: JweAlg::A128GCMKW,
+            enc: JweEnc::A192CBC_HS384,
         },
         Case {
             name: "dir",
             sender: dir.clone(),
             recipient: dir,
-            wrong: generate_secret(JweEnc::A128CbcHs256).unwrap(),
+            wrong: generate_secret(JweEnc::A128CBC_HS256).unwrap(),
             alg: JweAlg::Dir,
-            enc: JweEnc::A128CbcHs256,
+            enc: JweEnc::A128CBC_HS256,
         },
         Case {
             name: "RSA-OAEP-256",
@@ -849,26 +849,26 @@ fn uniform_cases() -> Vec<Case> {
             recipient: rsa().private_key.clone(),
             // The RFC 7520 key: another 2048-bit RSA key, not bound to an algorithm.
             wrong: other_rsa,
-            alg: JweAlg::RsaOaep256,
-            enc: JweEnc::A256Gcm,
+            alg: JweAlg::RSA_OAEP_256,
+            enc: JweEnc::A256GCM,
         },
         Case {
             name: "ECDH-ES+A128KW P-256",
             sender: p256.public_key.clone(),
             recipient: p256.private_key.clone(),
             wrong: ecdh_pair("P-256").private_key,
-            alg: JweAlg::EcdhEsA128Kw,
-            enc: JweEnc::A256CbcHs512,
+            alg: JweAlg::ECDH_ES_A128KW,
+            enc: JweEnc::A256CBC_HS512,
         },
         Case {
             name: "ECDH-ES X25519",
             sender: x25519.public_key.clone(),
             recipient: x25519.private_key.clone(),
-            wrong: generate_key_pair(JweAlg::EcdhEs, KeyPairOptions::default().crv("X25519"))
+            wrong: generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519"))
                 .unwrap()
                 .private_key,
-            alg: JweAlg::EcdhEs,
-            enc: JweEnc::A128Gcm,
+            alg: JweAlg::ECDH_ES,
+            enc: JweEnc::A128GCM,
         },
     ]
 }
@@ -1008,11 +1008,11 @@ fn every_failure_after_parsing_is_the_same_error_json() {
 
 #[test]
 fn algorithms_outside_the_allow_lists_are_refused() {
-    let key = generate_secret(JweAlg::A256Kw).unwrap();
-    let token = compact(JweAlg::A256Kw, JweEnc::A256Gcm, &key);
-    let algs = JweDecryptOptions::new().key_management_algorithms([JweAlg::A128Kw, JweAlg::RsaOaep256]);
+    let key = generate_secret(JweAlg::A256KW).unwrap();
+    let token = compact(JweAlg::A256KW, JweEnc::A256GCM, &key);
+    let algs = JweDecryptOptions::new().key_management_algorithms([JweAlg::A128KW, JweAlg::RSA_OAEP_256]);
     assert!(matches!(compact_decrypt(&token, &key, &algs), Err(Error::AlgNotAllowed(name)) if name == "A256KW"));
-    let encs = JweDecryptOptions::new().content_encryption_algorithms([JweEnc::A128Gcm, JweEnc::A256CbcHs512]);
+    let encs = JweDecryptOptions::new().content_encryption_algorithms([JweEnc::A128GCM, JweEnc::A256CBC_HS512]);
     assert!(matches!(compact_decrypt(&token, &key, &encs), Err(Error::AlgNotAllowed(name)) if name == "A256GCM"));
     let empty = JweDecryptOptions::new().key_management_algorithms([]);
     assert!(matches!(
@@ -1020,15 +1020,15 @@ fn algorithms_outside_the_allow_lists_are_refused() {
         Err(Error::AlgNotAllowed(_))
     ));
     let both = JweDecryptOptions::new()
-        .key_management_algorithms([JweAlg::A256Kw])
-        .content_encryption_algorithms([JweEnc::A256Gcm]);
+        .key_management_algorithms([JweAlg::A256KW])
+        .content_encryption_algorithms([JweEnc::A256GCM]);
     assert_eq!(compact_decrypt(&token, &key, &both).unwrap().plaintext, PLAINTEXT);
 }
 
 #[test]
 fn unknown_or_malformed_algorithms_are_refused() {
-    let key = generate_secret(JweAlg::A256Kw).unwrap();
-    let token = compact(JweAlg::A256Kw, JweEnc::A256Gcm, &key);
+    let key = generate_secret(JweAlg::A256KW).unwrap();
+    let token = compact(JweAlg::A256KW, JweEnc::A256GCM, &key);
     let unknown = |name: &'static str, value: Value| {
         edit_header(&token, move |h| {
             h.insert(name.into(), value);
@@ -1077,9 +1077,9 @@ fn unknown_or_malformed_algorithms_are_refused() {
 
 #[test]
 fn compressed_jwe_is_refused_unless_decompression_is_allowed() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
+    let key = generate_secret(JweAlg::A128KW).unwrap();
     let token = CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm).deflate())
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM).deflate())
         .encrypt(&key)
         .unwrap();
     assert!(matches!(
@@ -1104,10 +1104,10 @@ fn compressed_jwe_is_refused_unless_decompression_is_allowed() {
 
 #[test]
 fn decompression_bomb_is_refused_with_the_default_limit() {
-    let key = generate_secret(JweEnc::A128Gcm).unwrap();
+    let key = generate_secret(JweEnc::A128GCM).unwrap();
     let bomb = vec![0u8; 10_000_000];
     let token = CompactEncrypt::new(&bomb)
-        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm).deflate())
+        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128GCM).deflate())
         .encrypt(&key)
         .unwrap();
     assert!(
@@ -1139,20 +1139,20 @@ fn decompression_bomb_is_refused_with_the_default_limit() {
 
 #[test]
 fn zip_in_an_unprotected_header_is_refused() {
-    let kek = generate_secret(JweAlg::A128Kw).unwrap();
+    let kek = generate_secret(JweAlg::A128KW).unwrap();
     let allowed = JweDecryptOptions::new().allow_decompression(1000);
     // The sender refuses it.
     for (what, builder) in [
         (
             "shared",
             FlattenedEncrypt::new(PLAINTEXT)
-                .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+                .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
                 .shared_unprotected_header(JweHeader::default().deflate()),
         ),
         (
             "recipient",
             FlattenedEncrypt::new(PLAINTEXT)
-                .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+                .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
                 .unprotected_header(JweHeader::default().deflate()),
         ),
     ] {
@@ -1163,7 +1163,7 @@ fn zip_in_an_unprotected_header_is_refused() {
     }
     // The recipient refuses it, compressed or not, allowed or not.
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
         .encrypt(&kek)
         .unwrap();
     for member in ["unprotected", "header"] {
@@ -1175,7 +1175,7 @@ fn zip_in_an_unprotected_header_is_refused() {
         }
     }
     let general = GeneralEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
         .add_recipient(&kek, JweHeader::default().kid("k"))
         .encrypt()
         .unwrap();
@@ -1192,8 +1192,8 @@ fn zip_in_an_unprotected_header_is_refused() {
 
 #[test]
 fn crit_with_an_unknown_name_is_refused_unless_understood() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
-    let header = JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm)
+    let key = generate_secret(JweAlg::A128KW).unwrap();
+    let header = JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM)
         .insert("crit", json!(["urn:example:ext"]))
         .unwrap()
         .insert("urn:example:ext", 42)
@@ -1222,13 +1222,13 @@ fn crit_with_an_unknown_name_is_refused_unless_understood() {
     );
     // crit naming registered parameters, even declared understood and
     // present (a PBES2 header carries p2s and p2c).
-    let pbes2 = pbes2_token(JweAlg::Pbes2Hs256A128Kw, PASSWORD, 1000);
+    let pbes2 = pbes2_token(JweAlg::PBES2_HS256_A128KW, PASSWORD, 1000);
     for name in ["alg", "enc", "zip", "epk", "p2s", "p2c", "iv", "tag", "kid"] {
         let registered = edit_header(&pbes2, |h| {
             h.insert("crit".into(), json!([name]));
             h.entry("kid").or_insert("k".into());
         });
-        let options = pbes2_options(JweAlg::Pbes2Hs256A128Kw).understands(name);
+        let options = pbes2_options(JweAlg::PBES2_HS256_A128KW).understands(name);
         assert_jwe_invalid(
             compact_decrypt(&registered, &Key::from_secret(PASSWORD), &options),
             &format!("crit lists {name:?}"),
@@ -1243,7 +1243,7 @@ fn crit_with_an_unknown_name_is_refused_unless_understood() {
     }
     // crit must be integrity protected.
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
         .encrypt(&key)
         .unwrap();
     let unprotected = edit_flattened(&jwe, |m| {
@@ -1262,8 +1262,8 @@ fn crit_with_an_unknown_name_is_refused_unless_understood() {
 
 #[test]
 fn truncated_tokens_and_empty_parts_are_jwe_invalid() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
-    let token = compact(JweAlg::A128Kw, JweEnc::A128Gcm, &key);
+    let key = generate_secret(JweAlg::A128KW).unwrap();
+    let token = compact(JweAlg::A128KW, JweEnc::A128GCM, &key);
     let parts: Vec<&str> = token.split('.').collect();
     let join = |parts: &[&str]| parts.join(".");
     let mut bad = vec![
@@ -1333,8 +1333,8 @@ fn truncated_tokens_and_empty_parts_are_jwe_invalid() {
 
 #[test]
 fn duplicate_header_members_are_jwe_invalid() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
-    let token = compact(JweAlg::A128Kw, JweEnc::A128Gcm, &key);
+    let key = generate_secret(JweAlg::A128KW).unwrap();
+    let token = compact(JweAlg::A128KW, JweEnc::A128GCM, &key);
     for text in [
         r#"{"alg":"A128KW","enc":"A128GCM","enc":"A256GCM"}"#,
         r#"{"alg":"A128KW","alg":"A128KW","enc":"A128GCM"}"#,
@@ -1379,16 +1379,16 @@ fn duplicate_header_members_are_jwe_invalid() {
 
 #[test]
 fn a_parameter_in_two_headers_is_jwe_invalid() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
+    let key = generate_secret(JweAlg::A128KW).unwrap();
     // The sender refuses it.
     let result = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm).kid("p"))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM).kid("p"))
         .shared_unprotected_header(JweHeader::default().kid("s"))
         .encrypt(&key);
     assert_jwe_invalid(result, "encrypting with kid twice");
     // The recipient too, for every pair of headers.
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm).kid("p"))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM).kid("p"))
         .encrypt(&key)
         .unwrap();
     for (member, header) in [
@@ -1420,7 +1420,7 @@ fn a_parameter_in_two_headers_is_jwe_invalid() {
     );
     // In a general JWE, the error survives the loop over recipients.
     let general = GeneralEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
         .add_recipient(&key, JweHeader::default())
         .encrypt()
         .unwrap();
@@ -1439,9 +1439,9 @@ fn a_jws_only_key_cannot_be_used_for_jwe() {
     assert_eq!(hs256.bits(), 256);
     // The length fits A256KW and A128CBC-HS256; the binding does not.
     for (alg, enc) in [
-        (JweAlg::A256Kw, JweEnc::A256Gcm),
-        (JweAlg::Dir, JweEnc::A128CbcHs256),
-        (JweAlg::A256GcmKw, JweEnc::A128Gcm),
+        (JweAlg::A256KW, JweEnc::A256GCM),
+        (JweAlg::Dir, JweEnc::A128CBC_HS256),
+        (JweAlg::A256GCMKW, JweEnc::A128GCM),
     ] {
         assert!(!hs256.supports_jwe(alg, enc));
         assert_key_use(
@@ -1465,14 +1465,14 @@ fn a_jws_only_key_cannot_be_used_for_jwe() {
         ));
     }
     // A key bound to one JWE algorithm does not serve another of the same length.
-    let a128kw = generate_secret(JweAlg::A128Kw).unwrap();
-    let token = compact(JweAlg::A128GcmKw, JweEnc::A128Gcm, &unbind(&a128kw));
+    let a128kw = generate_secret(JweAlg::A128KW).unwrap();
+    let token = compact(JweAlg::A128GCMKW, JweEnc::A128GCM, &unbind(&a128kw));
     assert_key_use(
         compact_decrypt(&token, &a128kw, &JweDecryptOptions::new()),
         "A128KW key for A128GCMKW",
     );
     let oaep256 = rsa();
-    let token = compact(JweAlg::RsaOaep, JweEnc::A128Gcm, &unbind(&oaep256.public_key));
+    let token = compact(JweAlg::RSA_OAEP, JweEnc::A128GCM, &unbind(&oaep256.public_key));
     assert_key_use(
         compact_decrypt(&token, &oaep256.private_key, &JweDecryptOptions::new()),
         "RSA-OAEP-256 key for RSA-OAEP",
@@ -1481,8 +1481,8 @@ fn a_jws_only_key_cannot_be_used_for_jwe() {
 
 #[test]
 fn a_key_with_use_sig_cannot_decrypt() {
-    let kek = generate_secret(JweAlg::A256Kw).unwrap();
-    let token = compact(JweAlg::A256Kw, JweEnc::A256Gcm, &kek);
+    let kek = generate_secret(JweAlg::A256KW).unwrap();
+    let token = compact(JweAlg::A256KW, JweEnc::A256GCM, &kek);
     let sig = kek.with_use("sig");
     assert_key_use(
         compact_decrypt(&token, &sig, &JweDecryptOptions::new()),
@@ -1490,7 +1490,7 @@ fn a_key_with_use_sig_cannot_decrypt() {
     );
     assert_key_use(
         CompactEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A256Gcm))
+            .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
             .encrypt(&sig),
         "encrypting with use sig",
     );
@@ -1502,12 +1502,12 @@ fn a_key_with_use_sig_cannot_decrypt() {
     );
 
     let pair = ecdh_pair("P-256");
-    let token = compact(JweAlg::EcdhEsA128Kw, JweEnc::A128Gcm, &pair.public_key);
+    let token = compact(JweAlg::ECDH_ES_A128KW, JweEnc::A128GCM, &pair.public_key);
     assert_key_use(
         compact_decrypt(&token, &pair.private_key.with_use("sig"), &JweDecryptOptions::new()),
         "ECDH use sig",
     );
-    let token = compact(JweAlg::RsaOaep256, JweEnc::A128Gcm, &rsa().public_key);
+    let token = compact(JweAlg::RSA_OAEP_256, JweEnc::A128GCM, &rsa().public_key);
     assert_key_use(
         compact_decrypt(&token, &rsa().private_key.with_use("sig"), &JweDecryptOptions::new()),
         "RSA use sig",
@@ -1523,14 +1523,14 @@ fn a_key_with_use_sig_cannot_decrypt() {
 #[test]
 fn a_public_key_cannot_decrypt() {
     let rsa = rsa();
-    let token = compact(JweAlg::RsaOaep256, JweEnc::A128Gcm, &rsa.public_key);
+    let token = compact(JweAlg::RSA_OAEP_256, JweEnc::A128GCM, &rsa.public_key);
     assert_key_use(
         compact_decrypt(&token, &rsa.public_key, &JweDecryptOptions::new()),
         "RSA public key",
     );
     for crv in ["P-256", "P-384", "P-521", "X25519"] {
         let pair = ecdh_pair(crv);
-        let token = compact(JweAlg::EcdhEsA128Kw, JweEnc::A128Gcm, &pair.public_key);
+        let token = compact(JweAlg::ECDH_ES_A128KW, JweEnc::A128GCM, &pair.public_key);
         assert_key_use(
             compact_decrypt(&token, &pair.public_key, &JweDecryptOptions::new()),
             crv,
@@ -1538,7 +1538,7 @@ fn a_public_key_cannot_decrypt() {
     }
     // RSA1_5: a public key is refused as such, not turned into a random CEK.
     let (key, token, _) = rsa1_5_vector();
-    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::Rsa1_5]);
+    let allowed = JweDecryptOptions::new().key_management_algorithms([JweAlg::RSA1_5]);
     assert_key_use(
         compact_decrypt(&token, &key.public_key().unwrap(), &allowed),
         "RSA1_5 public key",
@@ -1548,7 +1548,7 @@ fn a_public_key_cannot_decrypt() {
 #[test]
 fn epk_with_a_repeated_member_is_invalid() {
     let pair = ecdh_pair("P-256");
-    let token = ecdh_token(JweAlg::EcdhEsA128Kw, &pair.public_key);
+    let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
     let header = String::from_utf8(unb64(token.split('.').next().expect("header"))).expect("UTF-8");
     // The sender's own epk, with a second "x" in front of its own.
     let doubled = header.replacen(r#""x":"#, &format!(r#""x":"{}","x":"#, b64(&[0x42; 32])), 1);
@@ -1574,8 +1574,8 @@ fn epk_with_a_repeated_member_is_invalid() {
 fn general_for(keys: &[Key]) -> GeneralJwe {
     keys.iter()
         .fold(
-            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128Gcm)),
-            |jwe, key| jwe.add_recipient(key, JweHeader::default().alg(JweAlg::A128Kw)),
+            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128GCM)),
+            |jwe, key| jwe.add_recipient(key, JweHeader::default().alg(JweAlg::A128KW)),
         )
         .encrypt()
         .expect("encrypt")
@@ -1643,7 +1643,7 @@ fn pbes2_general(alg: JweAlg, passwords: &[&[u8]], p2c: u64) -> GeneralJwe {
     let keys: Vec<Key> = passwords.iter().map(|p| Key::from_secret(*p)).collect();
     keys.iter()
         .fold(
-            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128Gcm)),
+            GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128GCM)),
             |jwe, key| {
                 jwe.add_recipient_with(
                     key,
@@ -1658,7 +1658,7 @@ fn pbes2_general(alg: JweAlg, passwords: &[&[u8]], p2c: u64) -> GeneralJwe {
 
 #[test]
 fn pbes2_recipients_share_one_iteration_budget() {
-    let alg = JweAlg::Pbes2Hs256A128Kw;
+    let alg = JweAlg::PBES2_HS256_A128KW;
     let passwords: [&[u8]; 3] = [b"first password", b"second password", PASSWORD];
     let jwe = pbes2_general(alg, &passwords, 10_000);
     let password = Key::from_secret(PASSWORD);
@@ -1703,7 +1703,7 @@ fn pbes2_recipients_share_one_iteration_budget() {
 
 #[test]
 fn pbes2_budget_counts_every_key_tried() {
-    let alg = JweAlg::Pbes2Hs256A128Kw;
+    let alg = JweAlg::PBES2_HS256_A128KW;
     let token = pbes2_token(alg, PASSWORD, 6_000);
     // Without a kid both passwords match; the wrong one is tried first.
     let set = LocalJwkSet::new([

@@ -24,29 +24,29 @@ use common::{b64, unb64, unbound, unbound_pair};
 
 fn rsa() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
-    KEY.get_or_init(|| unbound_pair(generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default()).unwrap()))
+    KEY.get_or_init(|| unbound_pair(generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default()).unwrap()))
 }
 
 fn x25519() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
     KEY.get_or_init(|| {
-        unbound_pair(generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default().crv("X25519")).unwrap())
+        unbound_pair(generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("X25519")).unwrap())
     })
 }
 
 fn p256() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
-    KEY.get_or_init(|| unbound_pair(generate_key_pair(JweAlg::EcdhEs, KeyPairOptions::default().crv("P-256")).unwrap()))
+    KEY.get_or_init(|| unbound_pair(generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("P-256")).unwrap()))
 }
 
 fn dir_key() -> &'static Key {
     static KEY: OnceLock<Key> = OnceLock::new();
-    KEY.get_or_init(|| generate_secret(JweEnc::A128Gcm).unwrap())
+    KEY.get_or_init(|| generate_secret(JweEnc::A128GCM).unwrap())
 }
 
 fn kw_key() -> &'static Key {
     static KEY: OnceLock<Key> = OnceLock::new();
-    KEY.get_or_init(|| generate_secret(JweAlg::A128Kw).unwrap())
+    KEY.get_or_init(|| generate_secret(JweAlg::A128KW).unwrap())
 }
 
 /// Every kind of decryption key, tried in turn for any header.
@@ -56,7 +56,7 @@ fn all_keys() -> &'static LocalJwkSet {
         LocalJwkSet::new([
             dir_key().clone(),
             kw_key().clone(),
-            unbound(&generate_secret(JweAlg::A256GcmKw).unwrap()),
+            unbound(&generate_secret(JweAlg::A256GCMKW).unwrap()),
             Key::from_secret(b"a password"),
             x25519().private_key.clone(),
             p256().private_key.clone(),
@@ -136,26 +136,26 @@ proptest! {
 
     #[test]
     fn dir_a128gcm_round_trips(plaintext in plaintexts(), aad in aads()) {
-        round_trip(JweAlg::Dir, JweEnc::A128Gcm, dir_key(), dir_key(), &plaintext, aad.as_deref())?;
+        round_trip(JweAlg::Dir, JweEnc::A128GCM, dir_key(), dir_key(), &plaintext, aad.as_deref())?;
     }
 
     #[test]
     fn a128kw_a128cbc_hs256_round_trips(plaintext in plaintexts(), aad in aads()) {
-        round_trip(JweAlg::A128Kw, JweEnc::A128CbcHs256, kw_key(), kw_key(), &plaintext, aad.as_deref())?;
+        round_trip(JweAlg::A128KW, JweEnc::A128CBC_HS256, kw_key(), kw_key(), &plaintext, aad.as_deref())?;
     }
 
     #[test]
     fn ecdh_es_a256kw_x25519_round_trips(plaintext in plaintexts(), aad in aads()) {
         let pair = x25519();
         let (public, private) = (&pair.public_key, &pair.private_key);
-        round_trip(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm, public, private, &plaintext, aad.as_deref())?;
+        round_trip(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM, public, private, &plaintext, aad.as_deref())?;
     }
 
     #[test]
     fn compressed_round_trips(text in "[a-c ]{0,3000}") {
         let options = JweDecryptOptions::new().allow_decompression(3000);
         let jwe = CompactEncrypt::new(text.as_bytes())
-            .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm).deflate())
+            .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128GCM).deflate())
             .encrypt(dir_key())
             .unwrap();
         prop_assert_eq!(compact_decrypt(&jwe, dir_key(), &options).unwrap().plaintext, text.as_bytes());
@@ -168,7 +168,7 @@ proptest! {
         bit in any::<prop::sample::Index>(),
     ) {
         let jwe = CompactEncrypt::new(&plaintext)
-            .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128CbcHs256))
+            .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128CBC_HS256))
             .encrypt(kw_key())
             .unwrap();
         let mut parts: Vec<Vec<u8>> = jwe.split('.').map(unb64).collect();
@@ -188,7 +188,7 @@ proptest! {
     fn rsa_oaep_256_round_trips(plaintext in plaintexts(), aad in aads()) {
         let pair = rsa();
         let (public, private) = (&pair.public_key, &pair.private_key);
-        round_trip(JweAlg::RsaOaep256, JweEnc::A256CbcHs512, public, private, &plaintext, aad.as_deref())?;
+        round_trip(JweAlg::RSA_OAEP_256, JweEnc::A256CBC_HS512, public, private, &plaintext, aad.as_deref())?;
     }
 }
 

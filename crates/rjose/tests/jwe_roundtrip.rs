@@ -35,12 +35,12 @@ const PLAINTEXT: &[u8] =
 fn rsa() -> &'static KeyPair {
     static RSA: OnceLock<KeyPair> = OnceLock::new();
     RSA.get_or_init(|| {
-        unbound_pair(generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default()).expect("RSA key pair"))
+        unbound_pair(generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default()).expect("RSA key pair"))
     })
 }
 
 fn is_direct(alg: JweAlg) -> bool {
-    matches!(alg, JweAlg::Dir | JweAlg::EcdhEs)
+    matches!(alg, JweAlg::Dir | JweAlg::ECDH_ES)
 }
 
 /// Keys, fixed key management values and decryption options for one pair.
@@ -59,15 +59,15 @@ fn setup(alg: JweAlg, enc: JweEnc, crv: &'static str) -> Setup {
             let key = generate_secret(enc).expect("dir key");
             (key.clone(), key)
         }
-        JweAlg::RsaOaep | JweAlg::RsaOaep256 | JweAlg::RsaOaep384 | JweAlg::RsaOaep512 | JweAlg::Rsa1_5 => {
+        JweAlg::RSA_OAEP | JweAlg::RSA_OAEP_256 | JweAlg::RSA_OAEP_384 | JweAlg::RSA_OAEP_512 | JweAlg::RSA1_5 => {
             (rsa().public_key.clone(), rsa().private_key.clone())
         }
-        JweAlg::A128Kw
-        | JweAlg::A192Kw
-        | JweAlg::A256Kw
-        | JweAlg::A128GcmKw
-        | JweAlg::A192GcmKw
-        | JweAlg::A256GcmKw => {
+        JweAlg::A128KW
+        | JweAlg::A192KW
+        | JweAlg::A256KW
+        | JweAlg::A128GCMKW
+        | JweAlg::A192GCMKW
+        | JweAlg::A256GCMKW => {
             let key = generate_secret(alg).expect("key wrap key");
             (key.clone(), key)
         }
@@ -95,7 +95,7 @@ fn setup(alg: JweAlg, enc: JweEnc, crv: &'static str) -> Setup {
 fn cases() -> Vec<(JweAlg, JweEnc, &'static str)> {
     let mut cases = Vec::new();
     for &alg in JweAlg::ALL {
-        if alg == JweAlg::Rsa1_5 {
+        if alg == JweAlg::RSA1_5 {
             continue;
         }
         for &enc in JweEnc::ALL {
@@ -270,14 +270,14 @@ fn rsa1_5_encryption_is_refused_in_every_serialization() {
     let public = &rsa().public_key;
     for &enc in JweEnc::ALL {
         let compact = CompactEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(JweAlg::Rsa1_5, enc))
+            .protected_header(JweHeader::new(JweAlg::RSA1_5, enc))
             .encrypt(public);
         assert!(
             matches!(compact, Err(Error::NotSupported(_))),
             "compact {enc}: {compact:?}"
         );
         let flattened = FlattenedEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(JweAlg::Rsa1_5, enc))
+            .protected_header(JweHeader::new(JweAlg::RSA1_5, enc))
             .encrypt(public);
         assert!(
             matches!(flattened, Err(Error::NotSupported(_))),
@@ -285,7 +285,7 @@ fn rsa1_5_encryption_is_refused_in_every_serialization() {
         );
         let general = GeneralEncrypt::new(PLAINTEXT)
             .protected_header(enc_only(enc))
-            .add_recipient(public, alg_only(JweAlg::Rsa1_5))
+            .add_recipient(public, alg_only(JweAlg::RSA1_5))
             .encrypt();
         assert!(
             matches!(general, Err(Error::NotSupported(_))),
@@ -296,11 +296,11 @@ fn rsa1_5_encryption_is_refused_in_every_serialization() {
 
 #[test]
 fn empty_and_large_plaintexts_round_trip() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap();
+    let key = generate_secret(JweAlg::A128KW).unwrap();
     for plaintext in [Vec::new(), vec![0x5a; 1], vec![0xa5; 100_000]] {
         for &enc in JweEnc::ALL {
             let jwe = CompactEncrypt::new(&plaintext)
-                .protected_header(JweHeader::new(JweAlg::A128Kw, enc))
+                .protected_header(JweHeader::new(JweAlg::A128KW, enc))
                 .encrypt(&key)
                 .unwrap();
             let decrypted = compact_decrypt(&jwe, &key, &JweDecryptOptions::new()).unwrap();
@@ -314,8 +314,8 @@ fn empty_and_large_plaintexts_round_trip() {
 #[test]
 fn general_jwe_with_recipients_of_different_key_types() {
     let rsa = rsa();
-    let kek = generate_secret(JweAlg::A256Kw).unwrap();
-    let x25519 = generate_key_pair(JweAlg::EcdhEsA128Kw, KeyPairOptions::default().crv("X25519")).unwrap();
+    let kek = generate_secret(JweAlg::A256KW).unwrap();
+    let x25519 = generate_key_pair(JweAlg::ECDH_ES_A128KW, KeyPairOptions::default().crv("X25519")).unwrap();
     let password = Key::from_secret(PASSWORD);
     let shared = JweHeader::default().insert("x-shared", "for everyone").unwrap();
     for &enc in JweEnc::ALL {
@@ -323,12 +323,12 @@ fn general_jwe_with_recipients_of_different_key_types() {
             .protected_header(enc_only(enc))
             .shared_unprotected_header(shared.clone())
             .aad(b"additional data")
-            .add_recipient(&rsa.public_key, alg_only(JweAlg::RsaOaep256).kid("rsa"))
-            .add_recipient(&kek, alg_only(JweAlg::A256Kw).kid("kw"))
-            .add_recipient(&x25519.public_key, alg_only(JweAlg::EcdhEsA128Kw).kid("x25519"))
+            .add_recipient(&rsa.public_key, alg_only(JweAlg::RSA_OAEP_256).kid("rsa"))
+            .add_recipient(&kek, alg_only(JweAlg::A256KW).kid("kw"))
+            .add_recipient(&x25519.public_key, alg_only(JweAlg::ECDH_ES_A128KW).kid("x25519"))
             .add_recipient_with(
                 &password,
-                alg_only(JweAlg::Pbes2Hs256A128Kw).kid("pbes2"),
+                alg_only(JweAlg::PBES2_HS256_A128KW).kid("pbes2"),
                 KeyManagementParameters::new().p2c(1000),
             )
             .encrypt()
@@ -338,7 +338,7 @@ fn general_jwe_with_recipients_of_different_key_types() {
         let jwe = GeneralJwe::from_json(&jwe.to_json()).unwrap();
 
         let default = JweDecryptOptions::new();
-        let pbes2 = JweDecryptOptions::new().key_management_algorithms([JweAlg::Pbes2Hs256A128Kw]);
+        let pbes2 = JweDecryptOptions::new().key_management_algorithms([JweAlg::PBES2_HS256_A128KW]);
         for (key, options, kid) in [
             (&rsa.private_key, &default, "rsa"),
             (&kek, &default, "kw"),
@@ -361,7 +361,7 @@ fn general_jwe_with_recipients_of_different_key_types() {
         // recipient is refused before any key is looked up for it.
         let pbes2_looked_up = std::cell::Cell::new(false);
         let watching = |header: &JweHeader| {
-            if header.alg == Some(JweAlg::Pbes2Hs256A128Kw) {
+            if header.alg == Some(JweAlg::PBES2_HS256_A128KW) {
                 pbes2_looked_up.set(true);
             }
             Ok(password.clone())
@@ -375,7 +375,7 @@ fn general_jwe_with_recipients_of_different_key_types() {
             "{enc}: the password was tried without PBES2 allowed"
         );
         // A key for none of the recipients.
-        let stranger = generate_secret(JweAlg::A256Kw).unwrap();
+        let stranger = generate_secret(JweAlg::A256KW).unwrap();
         assert!(matches!(
             general_decrypt(&jwe, &stranger, &default),
             Err(Error::JweDecryptionFailed)
@@ -385,17 +385,17 @@ fn general_jwe_with_recipients_of_different_key_types() {
 
 #[test]
 fn general_jwe_recipients_share_one_enc_and_direct_modes_stand_alone() {
-    let kek = generate_secret(JweAlg::A128Kw).unwrap();
-    let dir = generate_secret(JweEnc::A128Gcm).unwrap();
+    let kek = generate_secret(JweAlg::A128KW).unwrap();
+    let dir = generate_secret(JweEnc::A128GCM).unwrap();
     let two_encs = GeneralEncrypt::new(PLAINTEXT)
-        .add_recipient(&kek, JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
-        .add_recipient(&kek, JweHeader::new(JweAlg::A128Kw, JweEnc::A256Gcm))
+        .add_recipient(&kek, JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
+        .add_recipient(&kek, JweHeader::new(JweAlg::A128KW, JweEnc::A256GCM))
         .encrypt();
     assert!(matches!(two_encs, Err(Error::JweInvalid(_))), "{two_encs:?}");
     let dir_and_more = GeneralEncrypt::new(PLAINTEXT)
-        .protected_header(enc_only(JweEnc::A128Gcm))
+        .protected_header(enc_only(JweEnc::A128GCM))
         .add_recipient(&dir, alg_only(JweAlg::Dir))
-        .add_recipient(&kek, alg_only(JweAlg::A128Kw))
+        .add_recipient(&kek, alg_only(JweAlg::A128KW))
         .encrypt();
     assert!(matches!(dir_and_more, Err(Error::JweInvalid(_))), "{dir_and_more:?}");
 }
@@ -404,11 +404,11 @@ fn general_jwe_recipients_share_one_enc_and_direct_modes_stand_alone() {
 
 #[test]
 fn flattened_aad_and_unprotected_headers_come_back() {
-    let kek = generate_secret(JweAlg::A256Kw).unwrap();
+    let kek = generate_secret(JweAlg::A256KW).unwrap();
     let shared = JweHeader::default().insert("x-shared", json!({"a": [1, 2]})).unwrap();
-    let recipient = alg_only(JweAlg::A256Kw).kid("kek-1");
+    let recipient = alg_only(JweAlg::A256KW).kid("kek-1");
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(enc_only(JweEnc::A256CbcHs512).typ("example+jwe"))
+        .protected_header(enc_only(JweEnc::A256CBC_HS512).typ("example+jwe"))
         .shared_unprotected_header(shared.clone())
         .unprotected_header(recipient.clone())
         .aad(b"\x00binary\xffaad")
@@ -434,15 +434,15 @@ fn flattened_aad_and_unprotected_headers_come_back() {
     assert_eq!(decrypted.unprotected_header, Some(recipient));
     let protected = decrypted.protected_header.unwrap();
     assert_eq!(protected.typ.as_deref(), Some("example+jwe"));
-    assert_eq!(protected.enc, Some(JweEnc::A256CbcHs512));
+    assert_eq!(protected.enc, Some(JweEnc::A256CBC_HS512));
     assert_eq!(protected.alg, None);
 }
 
 #[test]
 fn empty_aad_is_kept_distinct_from_no_aad() {
-    let key = generate_secret(JweEnc::A128Gcm).unwrap();
+    let key = generate_secret(JweEnc::A128GCM).unwrap();
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128GCM))
         .aad(b"")
         .encrypt(&key)
         .unwrap();
@@ -456,9 +456,9 @@ fn empty_aad_is_kept_distinct_from_no_aad() {
 #[test]
 fn deflate_round_trips_in_every_serialization() {
     let plaintext = "The true sign of intelligence is not knowledge but imagination. ".repeat(200);
-    let key = generate_secret(JweAlg::A128GcmKw).unwrap();
+    let key = generate_secret(JweAlg::A128GCMKW).unwrap();
     let options = JweDecryptOptions::new().allow_decompression(DEFAULT_MAX_DECOMPRESSED_SIZE);
-    let header = JweHeader::new(JweAlg::A128GcmKw, JweEnc::A128CbcHs256).deflate();
+    let header = JweHeader::new(JweAlg::A128GCMKW, JweEnc::A128CBC_HS256).deflate();
 
     let compact = CompactEncrypt::new(plaintext.as_bytes())
         .protected_header(header.clone())
@@ -483,8 +483,8 @@ fn deflate_round_trips_in_every_serialization() {
     );
 
     let general = GeneralEncrypt::new(plaintext.as_bytes())
-        .protected_header(enc_only(JweEnc::A128CbcHs256).deflate())
-        .add_recipient(&key, alg_only(JweAlg::A128GcmKw))
+        .protected_header(enc_only(JweEnc::A128CBC_HS256).deflate())
+        .add_recipient(&key, alg_only(JweAlg::A128GCMKW))
         .encrypt()
         .unwrap();
     assert_eq!(
@@ -494,7 +494,7 @@ fn deflate_round_trips_in_every_serialization() {
 
     // Empty plaintexts compress and decompress too.
     let empty = CompactEncrypt::new(b"")
-        .protected_header(JweHeader::new(JweAlg::A128GcmKw, JweEnc::A128Gcm).deflate())
+        .protected_header(JweHeader::new(JweAlg::A128GCMKW, JweEnc::A128GCM).deflate())
         .encrypt(&key)
         .unwrap();
     assert_eq!(compact_decrypt(&empty, &key, &options).unwrap().plaintext, b"");
@@ -504,10 +504,10 @@ fn deflate_round_trips_in_every_serialization() {
 
 #[test]
 fn local_jwk_set_selects_by_kid() {
-    let kek1 = generate_secret(JweAlg::A256Kw).unwrap().with_kid("kek-1");
-    let kek2 = generate_secret(JweAlg::A256Kw).unwrap().with_kid("kek-2");
+    let kek1 = generate_secret(JweAlg::A256KW).unwrap().with_kid("kek-1");
+    let kek2 = generate_secret(JweAlg::A256KW).unwrap().with_kid("kek-2");
     let rsa_key = rsa().private_key.with_kid("rsa");
-    let x25519 = generate_key_pair(JweAlg::EcdhEs, KeyPairOptions::default().crv("X25519")).unwrap();
+    let x25519 = generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519")).unwrap();
     let set = LocalJwkSet::new([
         kek1.clone(),
         kek2.clone(),
@@ -517,13 +517,13 @@ fn local_jwk_set_selects_by_kid() {
     .allow_symmetric(true);
 
     for (key, alg, kid) in [
-        (&kek1, JweAlg::A256Kw, "kek-1"),
-        (&kek2, JweAlg::A256Kw, "kek-2"),
-        (&rsa().public_key, JweAlg::RsaOaep, "rsa"),
-        (&x25519.public_key, JweAlg::EcdhEs, "x"),
+        (&kek1, JweAlg::A256KW, "kek-1"),
+        (&kek2, JweAlg::A256KW, "kek-2"),
+        (&rsa().public_key, JweAlg::RSA_OAEP, "rsa"),
+        (&x25519.public_key, JweAlg::ECDH_ES, "x"),
     ] {
         let jwe = CompactEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(alg, JweEnc::A192Gcm).kid(kid))
+            .protected_header(JweHeader::new(alg, JweEnc::A192GCM).kid(kid))
             .encrypt(key)
             .unwrap();
         let decrypted = compact_decrypt(&jwe, &set, &JweDecryptOptions::new()).unwrap();
@@ -533,7 +533,7 @@ fn local_jwk_set_selects_by_kid() {
 
     // Two A256KW keys fit a token without kid: ambiguous unless asked to try each.
     let no_kid = CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A128GCM))
         .encrypt(&kek2)
         .unwrap();
     let ambiguous = compact_decrypt(&no_kid, &set, &JweDecryptOptions::new());
@@ -553,7 +553,7 @@ fn local_jwk_set_selects_by_kid() {
 
     // An unknown kid matches nothing.
     let unknown = CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A128Gcm).kid("kek-3"))
+        .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A128GCM).kid("kek-3"))
         .encrypt(&kek1)
         .unwrap();
     assert!(matches!(
@@ -566,7 +566,7 @@ fn local_jwk_set_selects_by_kid() {
 fn local_jwk_set_selects_by_epk_curve() {
     let pairs: Vec<KeyPair> = CURVES
         .iter()
-        .map(|crv| generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default().crv(crv)).unwrap())
+        .map(|crv| generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv(crv)).unwrap())
         .collect();
     // No kids: the curve of the sender's ephemeral key is what tells them apart.
     let keys: Vec<Value> = pairs
@@ -577,7 +577,7 @@ fn local_jwk_set_selects_by_epk_curve() {
     assert_eq!(set.keys().len(), CURVES.len());
     for (pair, crv) in pairs.iter().zip(CURVES) {
         let jwe = FlattenedEncrypt::new(PLAINTEXT)
-            .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A128CbcHs256))
+            .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A128CBC_HS256))
             .encrypt(&pair.public_key)
             .unwrap();
         let decrypted = flattened_decrypt(&jwe, &set, &JweDecryptOptions::new()).unwrap();
@@ -587,7 +587,7 @@ fn local_jwk_set_selects_by_epk_curve() {
     // The public keys alone cannot decrypt: they are never selected.
     let public = LocalJwkSet::new(pairs.iter().map(|p| p.public_key.clone()));
     let jwe = CompactEncrypt::new(PLAINTEXT)
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A128GCM))
         .encrypt(&pairs[0].public_key)
         .unwrap();
     assert!(matches!(
@@ -598,15 +598,15 @@ fn local_jwk_set_selects_by_epk_curve() {
 
 #[test]
 fn closure_key_source_sees_the_joint_header() {
-    let kek = generate_secret(JweAlg::A128Kw).unwrap();
+    let kek = generate_secret(JweAlg::A128KW).unwrap();
     let jwe = FlattenedEncrypt::new(PLAINTEXT)
-        .protected_header(enc_only(JweEnc::A128Gcm))
-        .unprotected_header(alg_only(JweAlg::A128Kw).kid("from-the-recipient-header"))
+        .protected_header(enc_only(JweEnc::A128GCM))
+        .unprotected_header(alg_only(JweAlg::A128KW).kid("from-the-recipient-header"))
         .encrypt(&kek)
         .unwrap();
     let resolver = |header: &JweHeader| -> rjose::Result<Key> {
-        assert_eq!(header.alg, Some(JweAlg::A128Kw));
-        assert_eq!(header.enc, Some(JweEnc::A128Gcm));
+        assert_eq!(header.alg, Some(JweAlg::A128KW));
+        assert_eq!(header.enc, Some(JweEnc::A128GCM));
         match header.kid.as_deref() {
             Some("from-the-recipient-header") => Ok(kek.clone()),
             _ => Err(Error::JwksNoMatchingKey),
@@ -624,10 +624,10 @@ fn closure_key_source_sees_the_joint_header() {
 
 #[test]
 fn encrypted_jwt_round_trips_with_claim_validation() {
-    let pair = generate_key_pair(JweAlg::EcdhEsA128Kw, KeyPairOptions::default().crv("P-384")).unwrap();
+    let pair = generate_key_pair(JweAlg::ECDH_ES_A128KW, KeyPairOptions::default().crv("P-384")).unwrap();
     let token = EncryptJwt::default()
         .claim("email", "ada@example.com")
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA128Kw, JweEnc::A128CbcHs256))
+        .protected_header(JweHeader::new(JweAlg::ECDH_ES_A128KW, JweEnc::A128CBC_HS256))
         .issuer("https://issuer.example")
         .subject("ada")
         .audience("https://api.example")
@@ -662,7 +662,7 @@ fn encrypted_jwt_round_trips_with_claim_validation() {
         Err(Error::JwtClaimValidationFailed { claim, .. }) if claim == "iss"
     ));
     // So do the JWE options.
-    let only_rsa = DecryptOptions::new().jwe(JweDecryptOptions::new().key_management_algorithms([JweAlg::RsaOaep256]));
+    let only_rsa = DecryptOptions::new().jwe(JweDecryptOptions::new().key_management_algorithms([JweAlg::RSA_OAEP_256]));
     assert!(matches!(
         jwt_decrypt::<JsonObject>(&token, &pair.private_key, &only_rsa),
         Err(Error::AlgNotAllowed(_))
@@ -671,13 +671,13 @@ fn encrypted_jwt_round_trips_with_claim_validation() {
 
 #[test]
 fn encrypted_jwt_adds_the_key_kid() {
-    let key = generate_secret(JweAlg::A128Kw).unwrap().with_kid("kek-7");
+    let key = generate_secret(JweAlg::A128KW).unwrap().with_kid("kek-7");
     let token = EncryptJwt::new(&json!({"n": 1}))
         .unwrap()
-        .protected_header(JweHeader::new(JweAlg::A128Kw, JweEnc::A128Gcm))
+        .protected_header(JweHeader::new(JweAlg::A128KW, JweEnc::A128GCM))
         .encrypt(&key)
         .unwrap();
-    let set = LocalJwkSet::new([key.clone(), generate_secret(JweAlg::A128Kw).unwrap().with_kid("other")])
+    let set = LocalJwkSet::new([key.clone(), generate_secret(JweAlg::A128KW).unwrap().with_kid("other")])
         .allow_symmetric(true);
     let decrypted = jwt_decrypt::<JsonObject>(&token, &set, &DecryptOptions::new()).unwrap();
     assert_eq!(decrypted.protected_header.kid.as_deref(), Some("kek-7"));
@@ -686,9 +686,9 @@ fn encrypted_jwt_adds_the_key_kid() {
 
 #[test]
 fn expired_encrypted_jwt_is_jwt_expired() {
-    let key = generate_secret(JweAlg::A256GcmKw).unwrap();
+    let key = generate_secret(JweAlg::A256GCMKW).unwrap();
     let token = EncryptJwt::default()
-        .protected_header(JweHeader::new(JweAlg::A256GcmKw, JweEnc::A256Gcm))
+        .protected_header(JweHeader::new(JweAlg::A256GCMKW, JweEnc::A256GCM))
         .subject("ada")
         .expiration_time(1)
         .unwrap()
@@ -705,7 +705,7 @@ fn expired_encrypted_jwt_is_jwt_expired() {
 
 #[test]
 fn tampered_replicated_claim_headers_are_refused() {
-    let key = generate_secret(JweEnc::A256Gcm).unwrap();
+    let key = generate_secret(JweEnc::A256GCM).unwrap();
     let claims = json!({"iss": "https://good.example", "sub": "ada", "aud": ["api"]});
     for (name, forged) in [
         ("iss", json!("https://evil.example")),
@@ -713,7 +713,7 @@ fn tampered_replicated_claim_headers_are_refused() {
         ("aud", json!("api")),
     ] {
         // Built by hand: the header replicates a value the claims do not carry.
-        let header = JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm)
+        let header = JweHeader::new(JweAlg::Dir, JweEnc::A256GCM)
             .insert(name, forged)
             .unwrap();
         let token = CompactEncrypt::new(claims.to_string().as_bytes())
@@ -726,7 +726,7 @@ fn tampered_replicated_claim_headers_are_refused() {
         }
     }
     // A replicated header for a claim that is absent is as wrong.
-    let header = JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm)
+    let header = JweHeader::new(JweAlg::Dir, JweEnc::A256GCM)
         .insert("iss", "https://good.example")
         .unwrap();
     let token = CompactEncrypt::new(br#"{"sub":"ada"}"#)
@@ -740,7 +740,7 @@ fn tampered_replicated_claim_headers_are_refused() {
         other => panic!("expected a claim validation failure for iss, got {other:?}"),
     }
     // A faithful replica passes.
-    let header = JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm)
+    let header = JweHeader::new(JweAlg::Dir, JweEnc::A256GCM)
         .insert("aud", json!(["api"]))
         .unwrap();
     let token = CompactEncrypt::new(claims.to_string().as_bytes())
@@ -753,7 +753,7 @@ fn tampered_replicated_claim_headers_are_refused() {
 #[test]
 fn nested_jwt_both_ways() {
     let signing = generate_key_pair(Alg::ES256, KeyPairOptions::default()).unwrap();
-    let encryption = generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default().crv("X25519")).unwrap();
+    let encryption = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("X25519")).unwrap();
     let signed = SignJwt::default()
         .subject("ada")
         .issuer("https://issuer.example")
@@ -766,7 +766,7 @@ fn nested_jwt_both_ways() {
     // Library encrypts, library decrypts.
     let nested = encrypt_nested_jwt(
         &signed,
-        JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm),
+        JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM),
         &encryption.public_key,
     )
     .unwrap();
@@ -790,7 +790,7 @@ fn nested_jwt_both_ways() {
 
     // Built by hand, decrypted by the library.
     let by_hand = CompactEncrypt::new(signed.as_bytes())
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A128CbcHs256).cty("JWT"))
+        .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A128CBC_HS256).cty("JWT"))
         .encrypt(&encryption.public_key)
         .unwrap();
     let verified =
@@ -819,7 +819,7 @@ fn nested_jwt_both_ways() {
     // decrypt_nested_jwt refuses a token that is not nested.
     let plain = EncryptJwt::default()
         .subject("ada")
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm))
+        .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM))
         .encrypt(&encryption.public_key)
         .unwrap();
     assert!(matches!(
@@ -833,7 +833,7 @@ fn nested_jwt_both_ways() {
     ));
     // Even when its plaintext happens to be a signed JWT, without cty JWT it is not nested.
     let no_cty = CompactEncrypt::new(signed.as_bytes())
-        .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm))
+        .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM))
         .encrypt(&encryption.public_key)
         .unwrap();
     assert!(matches!(
@@ -854,12 +854,12 @@ fn a_key_set_picks_the_secret_of_the_length_the_algorithm_needs() {
     let kek_256 = Key::from_secret([2u8; 32]);
     let set = LocalJwkSet::new([kek_128.clone(), kek_256.clone()]).allow_symmetric(true);
     for (alg, kek) in [
-        (JweAlg::A128Kw, &kek_128),
-        (JweAlg::A256Kw, &kek_256),
-        (JweAlg::A256GcmKw, &kek_256),
+        (JweAlg::A128KW, &kek_128),
+        (JweAlg::A256KW, &kek_256),
+        (JweAlg::A256GCMKW, &kek_256),
     ] {
         let token = CompactEncrypt::new(b"for one of two keys")
-            .protected_header(JweHeader::new(alg, JweEnc::A128Gcm))
+            .protected_header(JweHeader::new(alg, JweEnc::A128GCM))
             .encrypt(kek)
             .expect("encrypt");
         let decrypted = compact_decrypt(&token, &set, &JweDecryptOptions::new()).expect("one key fits");
@@ -868,7 +868,7 @@ fn a_key_set_picks_the_secret_of_the_length_the_algorithm_needs() {
     }
     // dir: the secret whose length is the content key's.
     let token = CompactEncrypt::new(b"direct")
-        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128CbcHs256))
+        .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128CBC_HS256))
         .encrypt(&kek_256)
         .expect("encrypt");
     let decrypted = compact_decrypt(&token, &set, &JweDecryptOptions::new()).expect("one key fits");

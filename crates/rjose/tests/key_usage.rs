@@ -118,37 +118,37 @@ fn key_with_use_enc_cannot_verify_when_passed_directly() {
 
 #[test]
 fn aes_key_wrap_needs_wrap_key_to_encrypt_and_unwrap_key_to_decrypt() {
-    let kek = generate_secret(JweAlg::A128Kw).expect("kek");
-    let token = encrypt(JweAlg::A128Kw, JweEnc::A128Gcm, None, &with_ops(&kek, &["wrapKey"])).expect("wraps");
+    let kek = generate_secret(JweAlg::A128KW).expect("kek");
+    let token = encrypt(JweAlg::A128KW, JweEnc::A128GCM, None, &with_ops(&kek, &["wrapKey"])).expect("wraps");
     assert_key_use(
-        compact_decrypt(&token, &with_ops(&kek, &["wrapKey"]), &decrypt_options(JweAlg::A128Kw)),
+        compact_decrypt(&token, &with_ops(&kek, &["wrapKey"]), &decrypt_options(JweAlg::A128KW)),
         "\"unwrapKey\"",
     );
     // "decrypt" names content decryption, not unwrapping a key.
     assert_key_use(
-        compact_decrypt(&token, &with_ops(&kek, &["decrypt"]), &decrypt_options(JweAlg::A128Kw)),
+        compact_decrypt(&token, &with_ops(&kek, &["decrypt"]), &decrypt_options(JweAlg::A128KW)),
         "\"unwrapKey\"",
     );
     compact_decrypt(
         &token,
         &with_ops(&kek, &["unwrapKey"]),
-        &decrypt_options(JweAlg::A128Kw),
+        &decrypt_options(JweAlg::A128KW),
     )
     .expect("unwraps");
     assert_key_use(
-        encrypt(JweAlg::A128Kw, JweEnc::A128Gcm, None, &with_ops(&kek, &["encrypt"])),
+        encrypt(JweAlg::A128KW, JweEnc::A128GCM, None, &with_ops(&kek, &["encrypt"])),
         "\"wrapKey\"",
     );
 }
 
 #[test]
 fn direct_encryption_needs_encrypt_and_decrypt() {
-    let cek = generate_secret(JweEnc::A128Gcm).expect("cek");
+    let cek = generate_secret(JweEnc::A128GCM).expect("cek");
     assert_key_use(
-        encrypt(JweAlg::Dir, JweEnc::A128Gcm, None, &with_ops(&cek, &["wrapKey"])),
+        encrypt(JweAlg::Dir, JweEnc::A128GCM, None, &with_ops(&cek, &["wrapKey"])),
         "\"encrypt\"",
     );
-    let token = encrypt(JweAlg::Dir, JweEnc::A128Gcm, None, &with_ops(&cek, &["encrypt"])).expect("encrypts");
+    let token = encrypt(JweAlg::Dir, JweEnc::A128GCM, None, &with_ops(&cek, &["encrypt"])).expect("encrypts");
     assert_key_use(
         compact_decrypt(&token, &with_ops(&cek, &["encrypt"]), &decrypt_options(JweAlg::Dir)),
         "\"decrypt\"",
@@ -158,16 +158,16 @@ fn direct_encryption_needs_encrypt_and_decrypt() {
 
 #[test]
 fn rsa_oaep_accepts_wrap_key_or_encrypt_and_refuses_signature_operations() {
-    let alg = JweAlg::RsaOaep256;
+    let alg = JweAlg::RSA_OAEP_256;
     let oaep = unbound_pair(rsa().clone());
     for ops in [&["wrapKey"][..], &["encrypt"]] {
-        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&oaep.public_key, ops)).expect("RSA-OAEP encrypts");
+        encrypt(alg, JweEnc::A128GCM, None, &with_ops(&oaep.public_key, ops)).expect("RSA-OAEP encrypts");
     }
     assert_key_use(
-        encrypt(alg, JweEnc::A128Gcm, None, &with_ops(&oaep.public_key, &["verify"])),
+        encrypt(alg, JweEnc::A128GCM, None, &with_ops(&oaep.public_key, &["verify"])),
         "\"wrapKey\" or \"encrypt\"",
     );
-    let token = encrypt(alg, JweEnc::A128Gcm, None, &oaep.public_key).expect("encrypts");
+    let token = encrypt(alg, JweEnc::A128GCM, None, &oaep.public_key).expect("encrypts");
     for ops in [&["unwrapKey"][..], &["decrypt"]] {
         compact_decrypt(&token, &with_ops(&oaep.private_key, ops), &decrypt_options(alg)).expect("decrypts");
     }
@@ -179,9 +179,9 @@ fn rsa_oaep_accepts_wrap_key_or_encrypt_and_refuses_signature_operations() {
 
 #[test]
 fn ecdh_es_needs_a_derive_operation() {
-    let pair = generate_key_pair(JweAlg::EcdhEs, KeyPairOptions::default()).expect("pair");
-    let token = encrypt(JweAlg::EcdhEs, JweEnc::A128Gcm, None, &pair.public_key).expect("encrypts");
-    let options = decrypt_options(JweAlg::EcdhEs);
+    let pair = generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default()).expect("pair");
+    let token = encrypt(JweAlg::ECDH_ES, JweEnc::A128GCM, None, &pair.public_key).expect("encrypts");
+    let options = decrypt_options(JweAlg::ECDH_ES);
     compact_decrypt(&token, &with_ops(&pair.private_key, &["deriveBits"]), &options).expect("derives");
     assert_key_use(
         compact_decrypt(&token, &with_ops(&pair.private_key, &["unwrapKey"]), &options),
@@ -189,8 +189,8 @@ fn ecdh_es_needs_a_derive_operation() {
     );
     assert_key_use(
         encrypt(
-            JweAlg::EcdhEs,
-            JweEnc::A128Gcm,
+            JweAlg::ECDH_ES,
+            JweEnc::A128GCM,
             None,
             &with_ops(&pair.public_key, &["encrypt"]),
         ),
@@ -235,9 +235,9 @@ fn jws_selection_from_a_set_skips_keys_whose_use_or_key_ops_exclude_verify() {
 
 #[test]
 fn jwe_selection_from_a_set_takes_the_key_whose_key_ops_allow_that_decryption() {
-    let alg = JweAlg::RsaOaep256;
+    let alg = JweAlg::RSA_OAEP_256;
     let oaep = unbound_pair(rsa().clone());
-    let token = encrypt(alg, JweEnc::A128Gcm, None, &oaep.public_key).expect("encrypts");
+    let token = encrypt(alg, JweEnc::A128GCM, None, &oaep.public_key).expect("encrypts");
     let set = LocalJwkSet::new([
         with_ops(&oaep.private_key, &["sign"]),
         oaep.private_key.with_use("sig"),
@@ -245,12 +245,12 @@ fn jwe_selection_from_a_set_takes_the_key_whose_key_ops_allow_that_decryption() 
     ]);
     compact_decrypt(&token, &set, &decrypt_options(alg)).expect("the one decryption key");
 
-    let kek = generate_secret(JweAlg::A128Kw).expect("kek");
-    let token = encrypt(JweAlg::A128Kw, JweEnc::A128Gcm, None, &kek).expect("wraps");
+    let kek = generate_secret(JweAlg::A128KW).expect("kek");
+    let token = encrypt(JweAlg::A128KW, JweEnc::A128GCM, None, &kek).expect("wraps");
     let wrap_only =
         LocalJwkSet::new([with_ops(&kek, &["wrapKey"]), with_ops(&kek, &["decrypt"])]).allow_symmetric(true);
     assert!(matches!(
-        compact_decrypt(&token, &wrap_only, &decrypt_options(JweAlg::A128Kw)).map(drop),
+        compact_decrypt(&token, &wrap_only, &decrypt_options(JweAlg::A128KW)).map(drop),
         Err(Error::JwksNoMatchingKey)
     ));
 }

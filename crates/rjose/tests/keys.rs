@@ -192,7 +192,7 @@ fn generated_secrets_have_the_digest_length() -> TestResult {
 
 #[test]
 fn public_jwk_of_a_private_key_has_no_private_members() -> TestResult {
-    for alg in [Alg::RS256, Alg::ES384, Alg::EdDSA, Alg::MlDsa44] {
+    for alg in [Alg::RS256, Alg::ES384, Alg::EdDSA, Alg::ML_DSA_44] {
         let pair = generate_key_pair(alg, KeyPairOptions::default())?;
         let public = pair.private_key.to_public_jwk()?;
         assert!(!public.is_private(), "{alg}");

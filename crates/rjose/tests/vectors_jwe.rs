@@ -550,7 +550,7 @@ fn rfc7520_5_1_rsa1_5_decrypts_in_every_serialization_only_when_allowed() -> Tes
         &JweDecryptOptions::new(),
         |e| matches!(e, Error::AlgNotAllowed(alg) if alg == "RSA1_5"),
     )?;
-    let forms = example.decrypt_every_serialization(&key, &allowing(JweAlg::Rsa1_5))?;
+    let forms = example.decrypt_every_serialization(&key, &allowing(JweAlg::RSA1_5))?;
     assert_eq!(forms, FORMS);
     Ok(())
 }
@@ -612,7 +612,7 @@ fn rfc7520_5_3_pbes2_decrypts_only_when_allowed_and_within_the_iteration_cap() -
         &JweDecryptOptions::new(),
         |e| matches!(e, Error::AlgNotAllowed(alg) if alg == "PBES2-HS512+A256KW"),
     )?;
-    let allowed = allowing(JweAlg::Pbes2Hs512A256Kw);
+    let allowed = allowing(JweAlg::PBES2_HS512_A256KW);
     example.refused_in_every_serialization(&password, &allowed.clone().max_pbes2_count(p2c - 1), |e| {
         matches!(e, Error::JweInvalid(_))
     })?;
@@ -625,7 +625,7 @@ fn rfc7520_5_3_pbes2_decrypts_only_when_allowed_and_within_the_iteration_cap() -
 fn rfc7520_5_3_pbes2_is_reproduced_byte_for_byte_with_the_fixed_salt_and_count() -> TestResult {
     let example = Example::jwe("5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json")?;
     let password = Key::from_secret(str_at(&example.doc, "/input/pwd")?);
-    let options = allowing(JweAlg::Pbes2Hs512A256Kw);
+    let options = allowing(JweAlg::PBES2_HS512_A256KW);
     let recipient = example.single_recipient(&password)?;
     assert_eq!(recipient.params.p2c, Some(8192));
     let forms = example.reencrypt_every_serialization(&[recipient], Expect::Identical, &password, &options)?;
@@ -720,7 +720,7 @@ fn rfc7520_5_10_tampered_aad_fails_to_decrypt() -> TestResult {
 fn rfc7520_5_11_unprotected_alg_and_kid_decrypt_and_are_reproduced_byte_for_byte() -> TestResult {
     let rel = "5_11.protecting_specific_header_fields.json";
     let example = decrypt_and_reproduce(rel, &JSON_FORMS)?;
-    assert!(example.shared_header()?.is_some_and(|h| h.alg == Some(JweAlg::A128Kw)));
+    assert!(example.shared_header()?.is_some_and(|h| h.alg == Some(JweAlg::A128KW)));
     Ok(())
 }
 
@@ -752,7 +752,7 @@ fn rfc7520_5_13_each_recipient_decrypts_with_its_own_key() -> TestResult {
     let protected = example.protected_text()?.ok_or("no protected header")?;
     assert_eq!(
         header_from_value(&serde_json::from_str::<Value>(&protected)?)?.enc,
-        Some(JweEnc::A128CbcHs256)
+        Some(JweEnc::A128CBC_HS256)
     );
 
     // The RSA1_5 recipient is skipped unless RSA1_5 is allowed, and the
@@ -783,7 +783,7 @@ fn rfc7520_5_13_each_recipient_decrypts_with_its_own_key() -> TestResult {
         ]
     );
     for (key, options, kid) in [
-        (rsa, allowing(JweAlg::Rsa1_5), "frodo.baggins@hobbiton.example"),
+        (rsa, allowing(JweAlg::RSA1_5), "frodo.baggins@hobbiton.example"),
         (ec, JweDecryptOptions::new(), "peregrin.took@tuckborough.example"),
         (oct, JweDecryptOptions::new(), "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d"),
     ] {
@@ -801,8 +801,8 @@ fn rfc7520_5_13_each_recipient_decrypts_with_its_own_key() -> TestResult {
     let set = LocalJwkSet::new(keys.clone()).allow_symmetric(true);
     for (options, kid) in [
         (JweDecryptOptions::new(), "peregrin.took@tuckborough.example"),
-        (allowing(JweAlg::Rsa1_5), "frodo.baggins@hobbiton.example"),
-        (allowing(JweAlg::A256GcmKw), "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d"),
+        (allowing(JweAlg::RSA1_5), "frodo.baggins@hobbiton.example"),
+        (allowing(JweAlg::A256GCMKW), "18ec08e1-bfa9-4d95-b205-2b4dd1d4321d"),
     ] {
         example.decrypt_every_serialization(&set, &options)?;
         let decrypted = decrypt_serialization("json", example.output("json").ok_or("no json")?, &set, &options)??;
@@ -865,7 +865,7 @@ fn rfc7520_5_13_ecdh_es_and_gcm_key_wrap_recipients_are_reproduced_byte_for_byte
     let recipients_value = ours_value["recipients"].as_array_mut().ok_or("no recipients")?;
     recipients_value.insert(0, published_recipients[0].clone());
     let with_rsa = GeneralJwe::from_json(&ours_value.to_string())?;
-    let decrypted = general_decrypt(&with_rsa, &key_from_value(&keys[0])?, &allowing(JweAlg::Rsa1_5))?;
+    let decrypted = general_decrypt(&with_rsa, &key_from_value(&keys[0])?, &allowing(JweAlg::RSA1_5))?;
     assert_eq!(decrypted.plaintext, plaintext);
     Ok(())
 }
@@ -1084,12 +1084,12 @@ fn rfc7516_a2_rsa1_5_is_refused_by_default_and_decrypts_when_allowed() -> TestRe
         "{refused:?}"
     );
     // Naming another algorithm does not let RSA1_5 in either.
-    let refused = compact_decrypt(&compact, &key, &allowing(JweAlg::RsaOaep));
+    let refused = compact_decrypt(&compact, &key, &allowing(JweAlg::RSA_OAEP));
     assert!(
         matches!(&refused, Err(Error::AlgNotAllowed(alg)) if alg == "RSA1_5"),
         "{refused:?}"
     );
-    rfc7516_both_copies_decrypt(2, &allowing(JweAlg::Rsa1_5))?;
+    rfc7516_both_copies_decrypt(2, &allowing(JweAlg::RSA1_5))?;
     assert_eq!(plaintext, b"Live long and prosper.");
     Ok(())
 }
@@ -1100,7 +1100,7 @@ fn rfc7516_a2_rsa1_5_with_a_wrong_key_fails_like_any_other_decryption() -> TestR
     // failure (no padding oracle). A.1's RSA key is not A.2's.
     let (_, _, compact, _) = rfc7516_erlang(2)?;
     let (_, other_key, _, _) = rfc7516_erlang(1)?;
-    let result = compact_decrypt(&compact, &other_key, &allowing(JweAlg::Rsa1_5));
+    let result = compact_decrypt(&compact, &other_key, &allowing(JweAlg::RSA1_5));
     assert!(matches!(result, Err(Error::JweDecryptionFailed)), "{result:?}");
     Ok(())
 }
@@ -1150,14 +1150,14 @@ fn rfc7516_a4_general_jwe_decrypts_for_each_recipient() -> TestResult {
     assert!(matches!(refused, Err(Error::JweDecryptionFailed)), "{refused:?}");
 
     for (key, options, kid) in [
-        (rsa, allowing(JweAlg::Rsa1_5), "2011-04-29"),
+        (rsa, allowing(JweAlg::RSA1_5), "2011-04-29"),
         (oct, JweDecryptOptions::new(), "7"),
     ] {
         let decrypted = general_decrypt(&jwe, key, &options)?;
         assert_eq!(decrypted.plaintext, plaintext);
         assert_eq!(decrypted.unprotected_header.and_then(|h| h.kid).as_deref(), Some(kid));
     }
-    let decrypted = general_decrypt(&jwe, &set, &allowing(JweAlg::Rsa1_5))?;
+    let decrypted = general_decrypt(&jwe, &set, &allowing(JweAlg::RSA1_5))?;
     assert_eq!(
         decrypted.unprotected_header.and_then(|h| h.kid).as_deref(),
         Some("2011-04-29")
@@ -1210,12 +1210,12 @@ fn rfc7518_c_ecdh_es_from_alice_to_bob_derives_the_published_key() -> TestResult
     // With no protected header the AAD is empty, so a JWE made with the
     // derived key as a "dir" key must have the same ciphertext AND tag.
     let ecdh = FlattenedEncrypt::new(plaintext)
-        .shared_unprotected_header(JweHeader::new(JweAlg::EcdhEs, JweEnc::A128Gcm))
+        .shared_unprotected_header(JweHeader::new(JweAlg::ECDH_ES, JweEnc::A128GCM))
         .key_management_parameters(params.clone())
         .initialization_vector(&iv)
         .encrypt(&bob.public_key()?)?;
     let direct = FlattenedEncrypt::new(plaintext)
-        .shared_unprotected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128Gcm))
+        .shared_unprotected_header(JweHeader::new(JweAlg::Dir, JweEnc::A128GCM))
         .initialization_vector(&iv)
         .encrypt(&derived)?;
     assert_eq!(ecdh.ciphertext, direct.ciphertext);

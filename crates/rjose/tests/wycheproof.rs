@@ -326,7 +326,7 @@ fn decrypt(case: &TestCase, jwe: &Serialized, keys: &Keys) -> TestResult<Verdict
     };
     let mut options = JweDecryptOptions::new();
     if key.alg() == Some("RSA1_5") {
-        options = options.key_management_algorithms([JweAlg::Rsa1_5]);
+        options = options.key_management_algorithms([JweAlg::RSA1_5]);
     }
     let result = match jwe {
         Serialized::Compact(token) => compact_decrypt(token, key, &options),

@@ -13,6 +13,7 @@ macro_rules! named_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
+        #[allow(non_camel_case_types)] // variants are spelled as registered
         pub enum $name { $( $(#[$vmeta])* $variant, )* }
 
         impl $name {
@@ -54,63 +55,69 @@ macro_rules! named_enum {
 
 named_enum! {
     /// A JWE key management algorithm (the `alg` header parameter).
+    ///
+    /// Variants are spelled as the IANA registry spells the algorithm, with
+    /// `-` and `+` written `_` (`ECDH-ES+A256KW` is `ECDH_ES_A256KW`); the
+    /// one exception is `dir`, written `Dir`. [`Alg`](crate::Alg) and
+    /// [`JweEnc`] follow the same rule.
     pub enum JweAlg {
         /// The key is the content encryption key.
         Dir => "dir",
         /// RSAES-OAEP with SHA-1 and MGF1-SHA-1.
-        RsaOaep => "RSA-OAEP",
+        RSA_OAEP => "RSA-OAEP",
         /// RSAES-OAEP with SHA-256.
-        RsaOaep256 => "RSA-OAEP-256",
+        RSA_OAEP_256 => "RSA-OAEP-256",
         /// RSAES-OAEP with SHA-384.
-        RsaOaep384 => "RSA-OAEP-384",
+        RSA_OAEP_384 => "RSA-OAEP-384",
         /// RSAES-OAEP with SHA-512.
-        RsaOaep512 => "RSA-OAEP-512",
+        RSA_OAEP_512 => "RSA-OAEP-512",
         /// RSAES-PKCS1-v1_5: decryption only, and only when allowed explicitly.
-        Rsa1_5 => "RSA1_5",
+        RSA1_5 => "RSA1_5",
         /// AES-128 key wrap.
-        A128Kw => "A128KW",
+        A128KW => "A128KW",
         /// AES-192 key wrap.
-        A192Kw => "A192KW",
+        A192KW => "A192KW",
         /// AES-256 key wrap.
-        A256Kw => "A256KW",
+        A256KW => "A256KW",
         /// AES-128-GCM key wrap.
-        A128GcmKw => "A128GCMKW",
+        A128GCMKW => "A128GCMKW",
         /// AES-192-GCM key wrap.
-        A192GcmKw => "A192GCMKW",
+        A192GCMKW => "A192GCMKW",
         /// AES-256-GCM key wrap.
-        A256GcmKw => "A256GCMKW",
+        A256GCMKW => "A256GCMKW",
         /// ECDH-ES key agreement; the derived key is the content key.
-        EcdhEs => "ECDH-ES",
+        ECDH_ES => "ECDH-ES",
         /// ECDH-ES, then AES-128 key wrap.
-        EcdhEsA128Kw => "ECDH-ES+A128KW",
+        ECDH_ES_A128KW => "ECDH-ES+A128KW",
         /// ECDH-ES, then AES-192 key wrap.
-        EcdhEsA192Kw => "ECDH-ES+A192KW",
+        ECDH_ES_A192KW => "ECDH-ES+A192KW",
         /// ECDH-ES, then AES-256 key wrap.
-        EcdhEsA256Kw => "ECDH-ES+A256KW",
+        ECDH_ES_A256KW => "ECDH-ES+A256KW",
         /// PBES2 with HMAC-SHA-256, then AES-128 key wrap.
-        Pbes2Hs256A128Kw => "PBES2-HS256+A128KW",
+        PBES2_HS256_A128KW => "PBES2-HS256+A128KW",
         /// PBES2 with HMAC-SHA-384, then AES-192 key wrap.
-        Pbes2Hs384A192Kw => "PBES2-HS384+A192KW",
+        PBES2_HS384_A192KW => "PBES2-HS384+A192KW",
         /// PBES2 with HMAC-SHA-512, then AES-256 key wrap.
-        Pbes2Hs512A256Kw => "PBES2-HS512+A256KW",
+        PBES2_HS512_A256KW => "PBES2-HS512+A256KW",
     }
 }
 
 named_enum! {
-    /// A JWE content encryption algorithm (the `enc` header parameter).
+    /// A JWE content encryption algorithm (the `enc` header parameter),
+    /// spelled as registered with `-` written `_` (`A128CBC_HS256`).
     pub enum JweEnc {
         /// AES-128-GCM.
-        A128Gcm => "A128GCM",
+        A128GCM => "A128GCM",
         /// AES-192-GCM.
-        A192Gcm => "A192GCM",
+        A192GCM => "A192GCM",
         /// AES-256-GCM.
-        A256Gcm => "A256GCM",
+        A256GCM => "A256GCM",
         /// AES-128-CBC with HMAC-SHA-256.
-        A128CbcHs256 => "A128CBC-HS256",
+        A128CBC_HS256 => "A128CBC-HS256",
         /// AES-192-CBC with HMAC-SHA-384.
-        A192CbcHs384 => "A192CBC-HS384",
+        A192CBC_HS384 => "A192CBC-HS384",
         /// AES-256-CBC with HMAC-SHA-512.
-        A256CbcHs512 => "A256CBC-HS512",
+        A256CBC_HS512 => "A256CBC-HS512",
     }
 }
 
@@ -141,24 +148,24 @@ impl JweAlg {
         use crate::backend::rsa_enc::OaepHash;
         match self {
             JweAlg::Dir => Mode::Direct,
-            JweAlg::RsaOaep => Mode::RsaOaep(OaepHash::Sha1),
-            JweAlg::RsaOaep256 => Mode::RsaOaep(OaepHash::Sha256),
-            JweAlg::RsaOaep384 => Mode::RsaOaep(OaepHash::Sha384),
-            JweAlg::RsaOaep512 => Mode::RsaOaep(OaepHash::Sha512),
-            JweAlg::Rsa1_5 => Mode::RsaPkcs1,
-            JweAlg::A128Kw => Mode::KeyWrap(16),
-            JweAlg::A192Kw => Mode::KeyWrap(24),
-            JweAlg::A256Kw => Mode::KeyWrap(32),
-            JweAlg::A128GcmKw => Mode::GcmKeyWrap(16),
-            JweAlg::A192GcmKw => Mode::GcmKeyWrap(24),
-            JweAlg::A256GcmKw => Mode::GcmKeyWrap(32),
-            JweAlg::EcdhEs => Mode::DirectAgreement,
-            JweAlg::EcdhEsA128Kw => Mode::AgreementWithKeyWrap(16),
-            JweAlg::EcdhEsA192Kw => Mode::AgreementWithKeyWrap(24),
-            JweAlg::EcdhEsA256Kw => Mode::AgreementWithKeyWrap(32),
-            JweAlg::Pbes2Hs256A128Kw => Mode::Pbes2(Pbkdf2Prf::Sha256, 16),
-            JweAlg::Pbes2Hs384A192Kw => Mode::Pbes2(Pbkdf2Prf::Sha384, 24),
-            JweAlg::Pbes2Hs512A256Kw => Mode::Pbes2(Pbkdf2Prf::Sha512, 32),
+            JweAlg::RSA_OAEP => Mode::RsaOaep(OaepHash::Sha1),
+            JweAlg::RSA_OAEP_256 => Mode::RsaOaep(OaepHash::Sha256),
+            JweAlg::RSA_OAEP_384 => Mode::RsaOaep(OaepHash::Sha384),
+            JweAlg::RSA_OAEP_512 => Mode::RsaOaep(OaepHash::Sha512),
+            JweAlg::RSA1_5 => Mode::RsaPkcs1,
+            JweAlg::A128KW => Mode::KeyWrap(16),
+            JweAlg::A192KW => Mode::KeyWrap(24),
+            JweAlg::A256KW => Mode::KeyWrap(32),
+            JweAlg::A128GCMKW => Mode::GcmKeyWrap(16),
+            JweAlg::A192GCMKW => Mode::GcmKeyWrap(24),
+            JweAlg::A256GCMKW => Mode::GcmKeyWrap(32),
+            JweAlg::ECDH_ES => Mode::DirectAgreement,
+            JweAlg::ECDH_ES_A128KW => Mode::AgreementWithKeyWrap(16),
+            JweAlg::ECDH_ES_A192KW => Mode::AgreementWithKeyWrap(24),
+            JweAlg::ECDH_ES_A256KW => Mode::AgreementWithKeyWrap(32),
+            JweAlg::PBES2_HS256_A128KW => Mode::Pbes2(Pbkdf2Prf::Sha256, 16),
+            JweAlg::PBES2_HS384_A192KW => Mode::Pbes2(Pbkdf2Prf::Sha384, 24),
+            JweAlg::PBES2_HS512_A256KW => Mode::Pbes2(Pbkdf2Prf::Sha512, 32),
         }
     }
 
@@ -167,8 +174,8 @@ impl JweAlg {
     /// ```
     /// use rjose::jwe::JweAlg;
     ///
-    /// assert!(JweAlg::Pbes2Hs256A128Kw.uses_password());
-    /// assert!(!JweAlg::A128Kw.uses_password());
+    /// assert!(JweAlg::PBES2_HS256_A128KW.uses_password());
+    /// assert!(!JweAlg::A128KW.uses_password());
     /// ```
     pub fn uses_password(self) -> bool {
         matches!(self.mode(), Mode::Pbes2(..))
@@ -194,12 +201,12 @@ impl JweEnc {
     /// Bytes of the content encryption key.
     pub const fn key_len(self) -> usize {
         match self {
-            JweEnc::A128Gcm => 16,
-            JweEnc::A192Gcm => 24,
-            JweEnc::A256Gcm => 32,
-            JweEnc::A128CbcHs256 => 32,
-            JweEnc::A192CbcHs384 => 48,
-            JweEnc::A256CbcHs512 => 64,
+            JweEnc::A128GCM => 16,
+            JweEnc::A192GCM => 24,
+            JweEnc::A256GCM => 32,
+            JweEnc::A128CBC_HS256 => 32,
+            JweEnc::A192CBC_HS384 => 48,
+            JweEnc::A256CBC_HS512 => 64,
         }
     }
 
@@ -209,7 +216,7 @@ impl JweEnc {
     }
 
     pub(crate) const fn is_gcm(self) -> bool {
-        matches!(self, JweEnc::A128Gcm | JweEnc::A192Gcm | JweEnc::A256Gcm)
+        matches!(self, JweEnc::A128GCM | JweEnc::A192GCM | JweEnc::A256GCM)
     }
 }
 
@@ -229,8 +236,8 @@ mod tests {
 
     #[test]
     fn cbc_hmac_keys_are_twice_the_aes_key() {
-        assert_eq!(JweEnc::A128CbcHs256.key_len(), 32);
-        assert_eq!(JweEnc::A256CbcHs512.key_len(), 64);
-        assert_eq!(JweEnc::A192Gcm.iv_len(), 12);
+        assert_eq!(JweEnc::A128CBC_HS256.key_len(), 32);
+        assert_eq!(JweEnc::A256CBC_HS512.key_len(), 64);
+        assert_eq!(JweEnc::A192GCM.iv_len(), 12);
     }
 }

@@ -13,9 +13,9 @@ use crate::key::{Key, KeySource};
 /// ```
 /// use rjose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt};
 ///
-/// let key = rjose::generate_secret(JweEnc::A256Gcm)?;    // for "dir"
+/// let key = rjose::generate_secret(JweEnc::A256GCM)?;    // for "dir"
 /// let jwe = CompactEncrypt::new(b"hello")
-///     .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A256Gcm))
+///     .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A256GCM))
 ///     .encrypt(&key)?;
 /// assert_eq!(jwe.split('.').count(), 5);
 /// assert_eq!(compact_decrypt(&jwe, &key, &JweDecryptOptions::new())?.plaintext, b"hello");

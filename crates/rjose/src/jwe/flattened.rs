@@ -548,9 +548,9 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
 /// use rjose::jwe::{FlattenedEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, flattened_decrypt};
 /// use rjose::{Key, generate_secret};
 ///
-/// let kek = generate_secret(JweAlg::A256Kw)?;
+/// let kek = generate_secret(JweAlg::A256KW)?;
 /// let jwe = FlattenedEncrypt::new(b"secret")
-///     .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A256Gcm))
+///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
 ///     .shared_unprotected_header(JweHeader::default().kid("kek-1"))
 ///     .aad(b"context")
 ///     .encrypt(&kek)?;

@@ -68,12 +68,12 @@ impl GeneralJwe {
 /// use rjose::jwe::{GeneralEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, general_decrypt};
 /// use rjose::{KeyPairOptions, generate_key_pair, generate_secret};
 ///
-/// let rsa = generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default())?;
-/// let kek = generate_secret(JweAlg::A128Kw)?;
+/// let rsa = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
+/// let kek = generate_secret(JweAlg::A128KW)?;
 /// let jwe = GeneralEncrypt::new(b"to both of you")
-///     .protected_header(JweHeader::default().enc(JweEnc::A128CbcHs256))
-///     .add_recipient(&rsa.public_key, JweHeader::default().alg(JweAlg::RsaOaep256))
-///     .add_recipient(&kek, JweHeader::default().alg(JweAlg::A128Kw))
+///     .protected_header(JweHeader::default().enc(JweEnc::A128CBC_HS256))
+///     .add_recipient(&rsa.public_key, JweHeader::default().alg(JweAlg::RSA_OAEP_256))
+///     .add_recipient(&kek, JweHeader::default().alg(JweAlg::A128KW))
 ///     .encrypt()?;
 /// assert_eq!(general_decrypt(&jwe, &kek, &JweDecryptOptions::new())?.plaintext, b"to both of you");
 /// assert_eq!(general_decrypt(&jwe, &rsa.private_key, &JweDecryptOptions::new())?.plaintext, b"to both of you");

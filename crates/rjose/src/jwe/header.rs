@@ -24,8 +24,8 @@ const REGISTERED: [&str; 20] = [
 /// ```
 /// use rjose::jwe::{JweAlg, JweEnc, JweHeader};
 ///
-/// let header = JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm).kid("enc-2024");
-/// assert_eq!(header.enc, Some(JweEnc::A256Gcm));
+/// let header = JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM).kid("enc-2024");
+/// assert_eq!(header.enc, Some(JweEnc::A256GCM));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]

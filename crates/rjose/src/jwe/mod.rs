@@ -10,9 +10,9 @@
 //! use rjose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt};
 //! use rjose::{KeyPairOptions, generate_key_pair};
 //!
-//! let pair = generate_key_pair(JweAlg::EcdhEsA256Kw, KeyPairOptions::default().crv("P-256"))?;
+//! let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("P-256"))?;
 //! let jwe = CompactEncrypt::new(b"Live long and prosper.")
-//!     .protected_header(JweHeader::new(JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm))
+//!     .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM))
 //!     .encrypt(&pair.public_key)?;
 //! let decrypted = compact_decrypt(&jwe, &pair.private_key, &JweDecryptOptions::new())?;
 //! assert_eq!(decrypted.plaintext, b"Live long and prosper.");

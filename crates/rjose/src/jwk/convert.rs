@@ -318,9 +318,9 @@ fn akp(jwk: &Jwk) -> Result<Material> {
     // AKP keys name their parameter set through "alg", which is mandatory.
     let alg = member(&jwk.alg, "alg", "AKP")?;
     let level = match Alg::from_name(alg) {
-        Some(Alg::MlDsa44) => MlDsaLevel::MlDsa44,
-        Some(Alg::MlDsa65) => MlDsaLevel::MlDsa65,
-        Some(Alg::MlDsa87) => MlDsaLevel::MlDsa87,
+        Some(Alg::ML_DSA_44) => MlDsaLevel::MlDsa44,
+        Some(Alg::ML_DSA_65) => MlDsaLevel::MlDsa65,
+        Some(Alg::ML_DSA_87) => MlDsaLevel::MlDsa87,
         _ => return Err(Error::NotSupported(format!("unsupported AKP \"alg\" {alg:?}"))),
     };
     let public = decode_exact(member(&jwk.public, "pub", "AKP")?, "pub", level.public_key_len())?;

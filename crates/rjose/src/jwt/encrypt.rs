@@ -19,10 +19,10 @@ use crate::key::{Key, KeySource};
 /// use rjose::jwe::{JweAlg, JweEnc, JweHeader};
 /// use rjose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt};
 ///
-/// let key = rjose::generate_secret(JweAlg::A256Kw)?;
+/// let key = rjose::generate_secret(JweAlg::A256KW)?;
 /// let token = EncryptJwt::default()
 ///     .claim("email", "ada@example.com")
-///     .protected_header(JweHeader::new(JweAlg::A256Kw, JweEnc::A256Gcm))
+///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
 ///     .issuer("https://app.example")
 ///     .replicate_issuer_as_header()
 ///     .expiration_time("1h")?
@@ -195,9 +195,9 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 /// use rjose::jwt::{DecryptOptions, SignJwt, VerifyOptions, decrypt_nested_jwt, encrypt_nested_jwt};
 ///
 /// let signing = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
-/// let encryption = generate_key_pair(JweAlg::RsaOaep256, KeyPairOptions::default())?;
+/// let encryption = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
 /// let signed = SignJwt::default().subject("ada").protected_header(Alg::ES256).sign(&signing.private_key)?;
-/// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::RsaOaep256, JweEnc::A256Gcm), &encryption.public_key)?;
+/// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::RSA_OAEP_256, JweEnc::A256GCM), &encryption.public_key)?;
 /// let verified = decrypt_nested_jwt::<rjose::JsonObject>(
 ///     &nested, &encryption.private_key, &signing.public_key, &DecryptOptions::new())?;
 /// assert_eq!(verified.registered.sub.as_deref(), Some("ada"));

@@ -72,8 +72,8 @@ fn bound(alg: &str) -> Params {
 /// use rjose::{Alg, generate_secret, jwe::{JweAlg, JweEnc}};
 ///
 /// assert_eq!(generate_secret(Alg::HS256)?.bits(), 256);
-/// assert_eq!(generate_secret(JweAlg::A192Kw)?.bits(), 192);
-/// assert_eq!(generate_secret(JweEnc::A128CbcHs256)?.bits(), 256);
+/// assert_eq!(generate_secret(JweAlg::A192KW)?.bits(), 192);
+/// assert_eq!(generate_secret(JweEnc::A128CBC_HS256)?.bits(), 256);
 /// # Ok::<(), rjose::Error>(())
 /// ```
 pub fn generate_secret(alg: impl Into<Algorithm>) -> Result<Key> {

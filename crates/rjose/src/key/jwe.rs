@@ -29,10 +29,10 @@ impl Key {
     /// use rjose::jwe::{JweAlg, JweEnc};
     ///
     /// let kek = Key::from_secret(&[7u8; 16]);
-    /// assert!(kek.supports_jwe(JweAlg::A128Kw, JweEnc::A256Gcm));
-    /// assert!(!kek.supports_jwe(JweAlg::A256Kw, JweEnc::A256Gcm));
-    /// assert!(kek.supports_jwe(JweAlg::Dir, JweEnc::A128Gcm));
-    /// assert!(!kek.supports_jwe(JweAlg::Dir, JweEnc::A256Gcm));
+    /// assert!(kek.supports_jwe(JweAlg::A128KW, JweEnc::A256GCM));
+    /// assert!(!kek.supports_jwe(JweAlg::A256KW, JweEnc::A256GCM));
+    /// assert!(kek.supports_jwe(JweAlg::Dir, JweEnc::A128GCM));
+    /// assert!(!kek.supports_jwe(JweAlg::Dir, JweEnc::A256GCM));
     /// ```
     pub fn supports_jwe(&self, alg: JweAlg, enc: JweEnc) -> bool {
         self.check_jwe_alg(alg, enc).is_ok()

@@ -96,9 +96,9 @@ impl MlDsaLevel {
     /// The JWS algorithm, which for `AKP` keys also names the parameter set.
     pub const fn alg(self) -> Alg {
         match self {
-            MlDsaLevel::MlDsa44 => Alg::MlDsa44,
-            MlDsaLevel::MlDsa65 => Alg::MlDsa65,
-            MlDsaLevel::MlDsa87 => Alg::MlDsa87,
+            MlDsaLevel::MlDsa44 => Alg::ML_DSA_44,
+            MlDsaLevel::MlDsa65 => Alg::ML_DSA_65,
+            MlDsaLevel::MlDsa87 => Alg::ML_DSA_87,
         }
     }
 

@@ -71,13 +71,13 @@ pub fn ed() -> &'static KeyPair {
 pub fn is_ecdh(alg: JweAlg) -> bool {
     matches!(
         alg,
-        JweAlg::EcdhEs | JweAlg::EcdhEsA128Kw | JweAlg::EcdhEsA192Kw | JweAlg::EcdhEsA256Kw
+        JweAlg::ECDH_ES | JweAlg::ECDH_ES_A128KW | JweAlg::ECDH_ES_A192KW | JweAlg::ECDH_ES_A256KW
     )
 }
 
 pub fn is_pbes2(alg: JweAlg) -> bool {
     matches!(
         alg,
-        JweAlg::Pbes2Hs256A128Kw | JweAlg::Pbes2Hs384A192Kw | JweAlg::Pbes2Hs512A256Kw
+        JweAlg::PBES2_HS256_A128KW | JweAlg::PBES2_HS384_A192KW | JweAlg::PBES2_HS512_A256KW
     )
 }

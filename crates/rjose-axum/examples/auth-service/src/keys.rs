@@ -106,7 +106,7 @@ struct Seal {
     key: Key,
 }
 
-const SEAL_ENC: JweEnc = JweEnc::A256Gcm;
+const SEAL_ENC: JweEnc = JweEnc::A256GCM;
 /// Names this use of the configured key, so the derived key serves only it.
 const SEAL_INFO: &[u8] = b"rjose-auth-service: signing keys at rest";
 

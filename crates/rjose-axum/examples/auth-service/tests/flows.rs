@@ -845,10 +845,10 @@ async fn a_key_row_not_sealed_by_the_service_is_never_used(db: &Db) {
         .public_key
         .thumbprint(rjose::Digest::Sha256)
         .expect("thumbprint");
-    let guess = rjose::generate_secret(rjose::jwe::JweEnc::A256Gcm).expect("secret");
+    let guess = rjose::generate_secret(rjose::jwe::JweEnc::A256GCM).expect("secret");
     let pkcs8 = intruder.private_key.to_pkcs8_der().expect("der");
     let now = unix_now();
-    let header = rjose::jwe::JweHeader::new(rjose::jwe::JweAlg::Dir, rjose::jwe::JweEnc::A256Gcm)
+    let header = rjose::jwe::JweHeader::new(rjose::jwe::JweAlg::Dir, rjose::jwe::JweEnc::A256GCM)
         .kid(&intruder_kid)
         .insert("created_at", now)
         .and_then(|h| h.insert("signs_from", now))
