@@ -33,7 +33,7 @@
 //!   key is generated at start-up; the symmetric keys are constants).
 //! - Encrypt goes from the application's claims value, built once, to the
 //!   compact token under the protected header `{"alg":..,"enc":"A256GCM"}`:
-//!   rjose `EncryptJwt::new(&claims)?.protected_header(JweHeader::new(alg, enc)).encrypt(&key)`,
+//!   rjose `EncryptJwt::new(&claims).protected_header(JweHeader::new(alg, enc)).encrypt(&key)`,
 //!   josekit `jwt::encode_with_encrypter(&payload, &header, &encrypter)`.
 //! - Decrypt goes from the compact token to the application's claims type,
 //!   `exp` and `nbf` checked against the clock: rjose
@@ -94,7 +94,7 @@ use rjose::jwe::{
     compact_decrypt, flattened_decrypt, general_decrypt,
 };
 use rjose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt};
-use rjose::{KeyPairOptions, generate_key_pair};
+use rjose::{Curve, KeyPairOptions, generate_key_pair};
 
 use common::{
     AccessClaims, EC_PRIVATE, EC_PUBLIC, RSA_PRIVATE, RSA_PUBLIC, access_claims, b64url_decode, config, pem_to_der,
@@ -478,8 +478,8 @@ fn dir_gcm() -> TokenCase {
     TokenCase {
         name: "dir A256GCM",
         alg: JweAlg::Dir,
-        encrypt_key: Key::from_secret(DIR_GCM_KEY),
-        decrypt_key: Key::from_secret(DIR_GCM_KEY),
+        encrypt_key: Key::from_secret(DIR_GCM_KEY).expect("a non-empty secret"),
+        decrypt_key: Key::from_secret(DIR_GCM_KEY).expect("a non-empty secret"),
         floor: FloorKeys::Dir(gcm_key(DIR_GCM_KEY)),
         #[cfg(jose_bench_josekit)]
         josekit: peer::dir(DIR_GCM_KEY, "A256GCM"),
@@ -490,8 +490,8 @@ fn a256kw() -> TokenCase {
     TokenCase {
         name: "A256KW A256GCM",
         alg: JweAlg::A256KW,
-        encrypt_key: Key::from_secret(KEK),
-        decrypt_key: Key::from_secret(KEK),
+        encrypt_key: Key::from_secret(KEK).expect("a non-empty secret"),
+        decrypt_key: Key::from_secret(KEK).expect("a non-empty secret"),
         floor: FloorKeys::AesKw(KEK),
         #[cfg(jose_bench_josekit)]
         josekit: peer::a256kw(KEK),
@@ -525,7 +525,7 @@ fn ecdh_p256() -> TokenCase {
 }
 
 fn ecdh_x25519() -> TokenCase {
-    let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("X25519")).expect("X25519");
+    let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv(Curve::X25519)).expect("X25519");
     // An X25519 PKCS#8 v1 is a fixed 16-byte prefix and the 32-byte key.
     let pkcs8 = pair.private_key.to_pkcs8_der().expect("PKCS#8");
     assert_eq!(pkcs8.len(), 48, "X25519 PKCS#8");
@@ -568,7 +568,6 @@ fn rsa_oaep_256() -> TokenCase {
 
 fn jose_encrypt(claims: &AccessClaims, header: &JweHeader, key: &Key) -> String {
     EncryptJwt::new(claims)
-        .expect("claims serialize")
         .protected_header(header.clone())
         .encrypt(key)
         .expect("rjose encrypts")
@@ -757,7 +756,7 @@ impl ContentFloor {
 
 fn bench_throughput(c: &mut Criterion, enc: JweEnc, secret: &'static [u8; 32]) {
     let plaintext: Vec<u8> = (0..MIB).map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8).collect();
-    let key = Key::from_secret(secret);
+    let key = Key::from_secret(secret).expect("a non-empty secret");
     let header = JweHeader::new(JweAlg::Dir, enc);
     let options = JweDecryptOptions::new();
     let floor = ContentFloor::new(enc, secret);
@@ -778,7 +777,11 @@ fn bench_throughput(c: &mut Criterion, enc: JweEnc, secret: &'static [u8; 32]) {
     // rjose's tokens, and the floor agrees with them both ways.
     let token = compact(&plaintext);
     let flat = flattened(&plaintext);
-    let open_compact = |token: &str| compact_decrypt(token, &key, &options).expect("rjose decrypts").plaintext;
+    let open_compact = |token: &str| {
+        compact_decrypt(token, &key, &options)
+            .expect("rjose decrypts")
+            .plaintext
+    };
     let open_flat = |flat: &FlattenedJwe| {
         flattened_decrypt(flat, &key, &options)
             .expect("rjose decrypts")
@@ -897,7 +900,7 @@ fn bench_general_recipients(c: &mut Criterion) {
         .map(|n| {
             let mut secret = *KEK;
             secret[0] = *n;
-            Key::from_secret(secret)
+            Key::from_secret(secret).expect("a non-empty secret")
         })
         .collect();
     let mut builder = GeneralEncrypt::new(&plaintext).protected_header(JweHeader::default().enc(JweEnc::A256GCM));

@@ -36,14 +36,14 @@ use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature as lc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use rjose::jws::JwsHeader;
-use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use rjose::{Alg, Key};
 use jwt_simple::prelude as js;
 use jwt_simple::prelude::{
     ECDSAP256KeyPairLike as _, ECDSAP256PublicKeyLike as _, EdDSAKeyPairLike as _, EdDSAPublicKeyLike as _,
     MACLike as _, RSAKeyPairLike as _, RSAPublicKeyLike as _,
 };
+use rjose::jws::JwsHeader;
+use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
+use rjose::{Alg, Key};
 use serde::{Deserialize, Serialize};
 
 use common::{
@@ -241,8 +241,8 @@ fn hs256() -> Contenders<SimpleHs256, FloorHmac> {
     Contenders {
         name: "HS256",
         alg: Alg::HS256,
-        jose_private: Key::from_secret(SECRET),
-        jose_public: Key::from_secret(SECRET),
+        jose_private: Key::from_secret(SECRET).expect("a non-empty secret"),
+        jose_public: Key::from_secret(SECRET).expect("a non-empty secret"),
         jwt_alg: jsonwebtoken::Algorithm::HS256,
         jwt_encoding: jsonwebtoken::EncodingKey::from_secret(SECRET).expect("secret"),
         jwt_decoding: jsonwebtoken::DecodingKey::from_secret(SECRET).expect("secret"),
@@ -355,7 +355,6 @@ fn jose_header(alg: Alg) -> JwsHeader {
 
 fn jose_sign(claims: &AccessClaims, header: &JwsHeader, key: &Key) -> String {
     SignJwt::new(claims)
-        .expect("claims serialize")
         .protected_header(header.clone())
         .sign(key)
         .expect("rjose signs")

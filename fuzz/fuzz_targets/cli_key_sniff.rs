@@ -4,10 +4,10 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::{Digest, Key};
 use rjose_cli::failure::flush_warnings;
 use rjose_cli::keys::{Loaded, parse_key};
-use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let loaded = parse_key(data);

@@ -7,12 +7,12 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jwe::{
     CompactEncrypt, FlattenedEncrypt, GeneralEncrypt, JweHeader, KeyManagementParameters, compact_decrypt,
     flattened_decrypt, general_decrypt,
 };
 use rjose_fuzz::{jwe_options, recipients};
-use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let [choice, flags, plaintext @ ..] = data else { return };

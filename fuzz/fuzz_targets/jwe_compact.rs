@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jwe::{FlattenedJwe, compact_decrypt, flattened_decrypt};
 use rjose_fuzz::{assert_same_verdict, decryption_keys, jwe_options, verdict};
-use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 
 fuzz_target!(|data: &[u8]| {

@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jwe::{FlattenedJwe, GeneralJwe, flattened_decrypt, general_decrypt};
 use rjose_fuzz::{assert_same_acceptance, decryption_keys, jwe_options, verdict};
-use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
 fuzz_target!(|data: &[u8]| {

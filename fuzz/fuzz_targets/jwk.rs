@@ -4,8 +4,8 @@
 
 #![no_main]
 
-use rjose::{Digest, Jwk, Key};
 use libfuzzer_sys::fuzz_target;
+use rjose::{Digest, Jwk, Key};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jws::JwsHeader;
 use rjose::{Alg, Digest, LocalJwkSet};
-use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -4,9 +4,9 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jws::{FlattenedJws, compact_verify, flattened_verify};
 use rjose_fuzz::{assert_same_verdict, jws_options, signature_keys, verdict};
-use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else { return };

@@ -5,9 +5,9 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jws::{FlattenedJws, GeneralJws, compact_verify, flattened_verify, general_verify};
 use rjose_fuzz::{assert_same_acceptance, assert_same_verdict, jws_options, signature_keys, verdict};
-use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 
 fuzz_target!(|data: &[u8]| {

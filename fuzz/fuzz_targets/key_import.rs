@@ -6,8 +6,8 @@
 
 #![no_main]
 
-use rjose::{Digest, Key};
 use libfuzzer_sys::fuzz_target;
+use rjose::{Digest, Key};
 
 // The password of the encrypted keys in crates/rjose/tests/fixtures/pem,
 // so that the seeds decrypt.

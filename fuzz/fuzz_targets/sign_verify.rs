@@ -7,6 +7,7 @@
 
 #![no_main]
 
+use libfuzzer_sys::fuzz_target;
 use rjose::jws::{
     CompactSign, FlattenedSign, GeneralSign, JwsHeader, JwsVerifyOptions, compact_verify, compact_verify_detached,
     flattened_verify, general_verify,
@@ -14,7 +15,6 @@ use rjose::jws::{
 use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
 use rjose::{JsonObject, Key};
 use rjose_fuzz::{signers, verdict};
-use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
 
 fuzz_target!(|data: &[u8]| {
@@ -71,9 +71,7 @@ fn jwt_round_trip(payload: &[u8], alg: rjose::Alg, key: &Key, public: &Key) {
     let Ok(token) = SignJwt::from_claims(claims.clone()).protected_header(alg).sign(key) else {
         return;
     };
-    let Ok(options) = VerifyOptions::new().algorithms([alg]).current_time(1_700_000_000_i64) else {
-        return;
-    };
+    let options = VerifyOptions::new().algorithms([alg]).current_time(1_700_000_000_i64);
     let object = jwt_verify::<JsonObject>(&token, public, &options);
     if let Ok(verified) = &object {
         assert_eq!(verified.claims, claims, "JWT round trip");

@@ -6,8 +6,8 @@
 
 #![no_main]
 
-use rjose::jwt::{SpanInput, TimeInput};
 use libfuzzer_sys::fuzz_target;
+use rjose::jwt::{SpanInput, TimeInput};
 
 const NOW: i64 = 1_700_000_000;
 

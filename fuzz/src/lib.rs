@@ -36,7 +36,7 @@ fn key_set(json: &str) -> LocalJwkSet {
 
 /// A fixed HS256 secret, for targets that sign fuzz-chosen content.
 pub fn hs256_key() -> Key {
-    Key::from_secret(b"fuzzing secret, thirty-two bytes+")
+    Key::from_secret(b"fuzzing secret, thirty-two bytes+").expect("a non-empty secret")
 }
 
 /// Any algorithm the key can serve, every critical extension refused.
@@ -55,7 +55,10 @@ pub fn jwe_options() -> JweDecryptOptions {
 
 /// The verdict of a verification or decryption: what it produced, or the
 /// stable error code.
-pub fn verdict<T, U: PartialEq + Debug>(result: &rjose::Result<T>, output: impl Fn(&T) -> U) -> Result<U, &'static str> {
+pub fn verdict<T, U: PartialEq + Debug>(
+    result: &rjose::Result<T>,
+    output: impl Fn(&T) -> U,
+) -> Result<U, &'static str> {
     match result {
         Ok(value) => Ok(output(value)),
         Err(e) => Err(e.code()),

@@ -8,7 +8,7 @@ async fn me(claims: Claims<JsonObject>) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = Key::from_secret(std::env::var("JWT_SECRET")?.as_bytes());
+    let secret = Key::from_secret(std::env::var("JWT_SECRET")?.as_bytes())?;
     let options = VerifyOptions::new()
         .algorithms([Alg::HS256])
         .issuer("https://app.example")

@@ -47,7 +47,7 @@ type Predicate = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
 /// use rjose_axum::{JwtAuthLayer, Verifier};
 ///
 /// let first_party = Verifier::new(
-///     Key::from_secret(b"at least thirty-two bytes of secret!"),
+///     Key::from_secret(b"at least thirty-two bytes of secret!")?,
 ///     VerifyOptions::new().algorithms([Alg::HS256]).audience("api"),
 /// );
 /// # let idp_key = rjose::generate_key_pair(Alg::RS256, Default::default())?.public_key;

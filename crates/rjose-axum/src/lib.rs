@@ -22,7 +22,7 @@
 //!     format!("hello {}", claims.registered().sub.as_deref().unwrap_or("?"))
 //! }
 //!
-//! let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
+//! let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
 //! let options = VerifyOptions::new()
 //!     .algorithms([Alg::HS256])
 //!     .issuer("https://app.example")
@@ -37,6 +37,7 @@
 //!     .route("/api/me", get(me))
 //!     .route("/api/admin", get(|| async { "admin only" }).route_layer(Require::<JsonObject>::role("admin")))
 //!     .layer(auth);
+//! # Ok::<(), rjose::Error>(())
 //! ```
 //!
 //! In front of a tonic gRPC server, failures are answered as gRPC
@@ -47,12 +48,13 @@
 //! use rjose::{Alg, JsonObject, Key, jwt::VerifyOptions};
 //! use rjose_axum::{JwtAuthLayer, RouteClass, Verifier};
 //!
-//! let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
+//! let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
 //! let auth = JwtAuthLayer::<JsonObject>::new(Verifier::new(secret, VerifyOptions::new().algorithms([Alg::HS256])))
 //!     .default_class(RouteClass::Grpc);
 //! let (_, health_service) = tonic_health::server::health_reporter();
 //! let router = tonic::transport::Server::builder().layer(auth).add_service(health_service);
 //! # drop(router);
+//! # Ok::<(), rjose::Error>(())
 //! ```
 //!
 //! Every rejection is logged (with [`tracing`]) with its `rjose` error code

@@ -27,7 +27,7 @@ pub type RevocationFuture = Pin<Box<dyn Future<Output = Result<bool, BoxError>> 
 /// use rjose_axum::{BoxError, Claims, JwtAuthLayer, Verifier};
 ///
 /// let revoked: Arc<Mutex<HashSet<String>>> = Arc::default();
-/// # let verifier = Verifier::new(rjose::Key::from_secret([7; 32]), rjose::jwt::VerifyOptions::new());
+/// # let verifier = Verifier::new(rjose::Key::from_secret([7; 32])?, rjose::jwt::VerifyOptions::new());
 /// let layer = JwtAuthLayer::<JsonObject>::new(verifier).revocation(move |claims: Claims<JsonObject>| {
 ///     let revoked = revoked.clone();
 ///     async move {
@@ -35,6 +35,7 @@ pub type RevocationFuture = Pin<Box<dyn Future<Output = Result<bool, BoxError>> 
 ///         Ok::<bool, BoxError>(revoked.lock().map_err(|_| "poisoned")?.contains(jti))
 ///     }
 /// });
+/// # Ok::<(), rjose::Error>(())
 /// ```
 pub trait RevocationCheck<T>: Send + Sync + 'static {
     /// Whether the token behind `claims` is revoked.

@@ -107,9 +107,10 @@ impl fmt::Debug for Keys {
 /// use rjose_axum::Verifier;
 ///
 /// let verifier = Verifier::new(
-///     Key::from_secret(b"at least thirty-two bytes of secret!"),
+///     Key::from_secret(b"at least thirty-two bytes of secret!")?,
 ///     VerifyOptions::new().algorithms([Alg::HS256]).audience("api"),
 /// );
+/// # Ok::<(), rjose::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Verifier {

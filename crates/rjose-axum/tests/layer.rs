@@ -175,7 +175,7 @@ async fn rejects_expired_token_with_invalid_token_challenge() {
 
 #[tokio::test]
 async fn rejects_bad_signature_as_invalid_token() {
-    let other_key = Key::from_secret(b"somebody else's thirty-two bytes!!");
+    let other_key = Key::from_secret(b"somebody else's thirty-two bytes!!").expect("a non-empty secret");
     let forged_by_other = SignJwt::default()
         .claim("role", "admin")
         .protected_header(Alg::HS256)
@@ -578,7 +578,6 @@ fn idp_token(private: &Key, iss: &str) -> String {
         .subject("idp-user")
         .issued_at_now()
         .expiration_time("5m")
-        .expect("span")
         .sign(private)
         .expect("sign")
 }
@@ -669,7 +668,8 @@ async fn resolver_key_source_follows_rotation() {
             .status,
         StatusCode::OK
     );
-    *current.lock().expect("lock") = Key::from_secret(b"the next secret, also 32+ bytes long");
+    *current.lock().expect("lock") =
+        Key::from_secret(b"the next secret, also 32+ bytes long").expect("a non-empty secret");
     assert_eq!(
         send(app, get_with("/api/me", &[("authorization", &t)])).await.status,
         StatusCode::UNAUTHORIZED

@@ -17,7 +17,7 @@ use common::SECRET;
 
 fn app() -> Router {
     let verifier = Verifier::new(
-        Key::from_secret(SECRET),
+        Key::from_secret(SECRET).expect("a non-empty secret"),
         VerifyOptions::new().algorithms([Alg::HS256]).audience("api"),
     );
     let handler = |claims: Claims<JsonObject>, headers: HeaderMap| async move {
@@ -47,7 +47,7 @@ fn valid_token() -> String {
         .subject("user-42")
         .audience("api")
         .expiration_time("15m")
-        .and_then(|jwt| jwt.sign(&Key::from_secret(SECRET)))
+        .sign(&Key::from_secret(SECRET).expect("a non-empty secret"))
         .expect("a token")
 }
 

@@ -133,8 +133,7 @@ async fn a_token_signed_with_another_key_is_unauthenticated() {
         .issuer(APP)
         .audience("api")
         .expiration_time("15m")
-        .expect("span")
-        .sign(&Key::from_secret(b"another secret, also 32+ bytes long"))
+        .sign(&Key::from_secret(b"another secret, also 32+ bytes long").expect("a non-empty secret"))
         .expect("sign");
     let status = check(&server, bearer(&forged)).await.expect_err("refused");
     assert_eq!(status.code(), Code::Unauthenticated);

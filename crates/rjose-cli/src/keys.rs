@@ -148,7 +148,9 @@ pub fn secret_key(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -
     if bytes.is_empty() {
         return Err(Failure::usage("the secret is empty"));
     }
-    Ok(Some(Key::from_secret(bytes)))
+    Ok(Some(
+        Key::from_secret(bytes).map_err(|e| Failure::setup("the secret", e))?,
+    ))
 }
 
 /// A PBES2 password from `--password`.
@@ -156,7 +158,7 @@ pub fn password_key(password: &str) -> Result<Key, Failure> {
     if password.is_empty() {
         return Err(Failure::usage("the password is empty"));
     }
-    Ok(Key::from_secret(password.as_bytes()))
+    Key::from_secret(password.as_bytes()).map_err(|e| Failure::setup("the password", e))
 }
 
 /// Where `--jwks` points.
@@ -293,7 +295,7 @@ pub fn describe_key(key: &Key) -> String {
     let mut out = key.kty().to_owned();
     if let Some(crv) = key.crv() {
         out.push(' ');
-        out.push_str(crv);
+        out.push_str(crv.name());
     }
     let mut restrictions = Vec::new();
     if let Some(alg) = key.alg() {
@@ -405,16 +407,19 @@ mod tests {
 
     #[test]
     fn a_secret_of_32_bytes_defaults_to_hs256_and_one_of_64_needs_alg() {
-        assert_eq!(default_jws_alg(&Key::from_secret([7u8; 32])).ok(), Some(Alg::HS256));
-        assert!(default_jws_alg(&Key::from_secret([7u8; 64])).is_err());
-        assert!(default_jws_alg(&Key::from_secret([7u8; 8])).is_err());
+        assert_eq!(
+            default_jws_alg(&Key::from_secret([7u8; 32]).expect("a non-empty secret")).ok(),
+            Some(Alg::HS256)
+        );
+        assert!(default_jws_alg(&Key::from_secret([7u8; 64]).expect("a non-empty secret")).is_err());
+        assert!(default_jws_alg(&Key::from_secret([7u8; 8]).expect("a non-empty secret")).is_err());
     }
 
     #[test]
     fn secrets_for_decryption_default_to_the_algorithms_of_their_length() {
-        let algs = default_jwe_algs(&Key::from_secret([1u8; 16]));
+        let algs = default_jwe_algs(&Key::from_secret([1u8; 16]).expect("a non-empty secret"));
         assert_eq!(algs, [JweAlg::Dir, JweAlg::A128KW, JweAlg::A128GCMKW]);
-        let algs = default_jwe_algs(&Key::from_secret([1u8; 64]));
+        let algs = default_jwe_algs(&Key::from_secret([1u8; 64]).expect("a non-empty secret"));
         assert_eq!(algs, [JweAlg::Dir]);
     }
 }

@@ -19,7 +19,7 @@ fn main() -> Result<(), rjose::Error> {
         .claim("role", "admin")
         .protected_header(Alg::ES256)
         .issued_at_now()
-        .expiration_time("15m")?
+        .expiration_time("15m")
         .subject("user-42")
         .audience("api")
         .issuer("https://app.example")

@@ -47,7 +47,7 @@ pub(crate) enum Family {
     Hmac(Sha),
     RsaPkcs1(Sha),
     RsaPss(Sha),
-    Ecdsa(crate::key::Curve),
+    Ecdsa(crate::backend::ec::EcCurve),
     Ed25519,
     MlDsa(crate::key::MlDsaLevel),
 }
@@ -118,7 +118,8 @@ impl Alg {
     }
 
     pub(crate) const fn family(self) -> Family {
-        use crate::key::{Curve, MlDsaLevel};
+        use crate::backend::ec::EcCurve;
+        use crate::key::MlDsaLevel;
         match self {
             Alg::HS256 => Family::Hmac(Sha::Sha256),
             Alg::HS384 => Family::Hmac(Sha::Sha384),
@@ -129,10 +130,10 @@ impl Alg {
             Alg::PS256 => Family::RsaPss(Sha::Sha256),
             Alg::PS384 => Family::RsaPss(Sha::Sha384),
             Alg::PS512 => Family::RsaPss(Sha::Sha512),
-            Alg::ES256 => Family::Ecdsa(Curve::P256),
-            Alg::ES384 => Family::Ecdsa(Curve::P384),
-            Alg::ES512 => Family::Ecdsa(Curve::P521),
-            Alg::ES256K => Family::Ecdsa(Curve::Secp256k1),
+            Alg::ES256 => Family::Ecdsa(EcCurve::P256),
+            Alg::ES384 => Family::Ecdsa(EcCurve::P384),
+            Alg::ES512 => Family::Ecdsa(EcCurve::P521),
+            Alg::ES256K => Family::Ecdsa(EcCurve::Secp256k1),
             Alg::EdDSA | Alg::Ed25519 => Family::Ed25519,
             Alg::ML_DSA_44 => Family::MlDsa(MlDsaLevel::MlDsa44),
             Alg::ML_DSA_65 => Family::MlDsa(MlDsaLevel::MlDsa65),
@@ -234,6 +235,19 @@ impl Algorithm {
             Algorithm::Jws(alg) => alg.name(),
             Algorithm::Jwe(alg) => alg.name(),
             Algorithm::Enc(enc) => enc.name(),
+        }
+    }
+
+    /// Whether a key restricted to this algorithm (its JWK `alg`) may serve
+    /// the JWS algorithm `alg`. EdDSA and Ed25519 name the same signature
+    /// over an Ed25519 key.
+    pub(crate) fn permits_jws(self, alg: Alg) -> bool {
+        match self {
+            Algorithm::Jws(restricted) => {
+                restricted == alg
+                    || (matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(restricted, Alg::EdDSA | Alg::Ed25519))
+            }
+            _ => false,
         }
     }
 

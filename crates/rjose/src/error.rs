@@ -42,10 +42,10 @@ impl fmt::Display for ClaimReason {
 /// ```
 /// use rjose::{Alg, Error, Key, jwt::{SignJwt, VerifyOptions, jwt_verify}};
 ///
-/// let key = Key::from_secret(b"a secret of at least thirty-two bytes!");
+/// let key = Key::from_secret(b"a secret of at least thirty-two bytes!")?;
 /// let token = SignJwt::default()
 ///     .protected_header(Alg::HS256)
-///     .expiration_time(1)? // one second after the epoch: long gone
+///     .expiration_time(1) // one second after the epoch: long gone
 ///     .sign(&key)?;
 /// match jwt_verify::<rjose::JsonObject>(&token, &key, &VerifyOptions::new()) {
 ///     Err(Error::JwtExpired { claims, .. }) => assert_eq!(claims["exp"], 1),
@@ -53,7 +53,7 @@ impl fmt::Display for ClaimReason {
 /// }
 /// # Ok::<(), rjose::Error>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The token's `exp` is in the past. The claims are kept: a refresh
@@ -146,6 +146,15 @@ pub enum Error {
     #[error("not supported: {0}")]
     NotSupported(String),
 
+    /// An argument given to a builder or to options could not be used: a
+    /// time span that does not parse (`"15"` without a unit, `"15x"`), a
+    /// timestamp out of range, claims that do not serialize to a JSON
+    /// object, a header given as text that is not a JSON object. Builders
+    /// never fail while being built: the call that finishes them (`sign`,
+    /// `encrypt`, `jwt_verify`...) reports the first such argument.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
     /// The key cannot be used for the requested operation
     /// (a public key to sign, an RSA key under 2048 bits, an HMAC secret
     /// for an RSA algorithm...).
@@ -176,6 +185,7 @@ impl Error {
             Error::JwksFetch { .. } => "ERR_JWKS_FETCH_FAILED",
             Error::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
             Error::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
+            Error::InvalidArgument(_) => "ERR_JOSE_INVALID_ARGUMENT",
             Error::InvalidKeyUse(_) => "ERR_JOSE_INVALID_KEY_USE",
             Error::Crypto(_) => "ERR_JOSE_GENERIC",
         }

@@ -16,7 +16,7 @@ struct SubjectOnly {
 }
 
 fn secret() -> Key {
-    Key::from_secret([0x42u8; 32])
+    Key::from_secret([0x42u8; 32]).expect("a non-empty secret")
 }
 
 /// A token carrying exactly `claims` as its payload, validly signed.
@@ -31,7 +31,6 @@ fn options() -> VerifyOptions {
     VerifyOptions::new()
         .algorithms([Alg::HS256])
         .current_time(1_700_000_000_i64)
-        .expect("a fixed clock")
 }
 
 /// The error codes of verifying `claims` into a `JsonObject`, a struct

@@ -21,7 +21,7 @@ use common::b64;
 const SECRET: [u8; 32] = [0x5a; 32];
 
 fn hs_key() -> Key {
-    Key::from_secret(SECRET)
+    Key::from_secret(SECRET).expect("a non-empty secret")
 }
 
 fn hmac(message: &[u8]) -> Vec<u8> {
@@ -224,7 +224,7 @@ fn refused_as<T: DeserializeOwned + std::fmt::Debug>(payload: &str, what: &str) 
     assert_jwt_invalid(decode_jwt_claims_unverified::<T>(&token), what);
     let unsecured = format!("{}.{}.", b64(br#"{"alg":"none"}"#), b64(payload.as_bytes()));
     assert_jwt_invalid(UnsecuredJwt::decode::<T>(&unsecured, &options), what);
-    let key = Key::from_secret([0x17; 32]);
+    let key = Key::from_secret([0x17; 32]).expect("a non-empty secret");
     let encrypted = CompactEncrypt::new(payload.as_bytes())
         .protected_header(JweHeader::new(JweAlg::Dir, JweEnc::A256GCM))
         .encrypt(&key)

@@ -30,7 +30,7 @@ use rjose::jwe::{
 };
 use rjose::jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify};
 use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify};
-use rjose::{Alg, Digest, JsonObject, Key, KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
+use rjose::{Alg, Curve, Digest, JsonObject, Key, KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 use serde_json::{Value, json};
 
 use common::{b64, is_ecdh, is_pbes2, unbound};
@@ -143,7 +143,7 @@ fn js_peer() -> Peer {
         KeyKind {
             label: "OKP X25519",
             peer_job: || json!({"alg": "ECDH-ES", "crv": "X25519"}),
-            ours: || pair_private(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519")),
+            ours: || pair_private(JweAlg::ECDH_ES, KeyPairOptions::default().crv(Curve::X25519)),
             pem: true,
             ml_dsa: false,
         },
@@ -480,11 +480,14 @@ fn jwe_keys(alg: JweAlg, enc: JweEnc, crv: &'static str) -> rjose::Result<(Key, 
             (rsa()?.public_key.clone(), rsa()?.private_key.clone())
         }
         alg if is_ecdh(alg) => {
-            let pair = generate_key_pair(alg, KeyPairOptions::default().crv(crv))?;
+            let pair = generate_key_pair(
+                alg,
+                KeyPairOptions::default().crv(Curve::from_name(crv).expect("a curve this library names")),
+            )?;
             (pair.public_key, pair.private_key)
         }
         alg if is_pbes2(alg) => {
-            let key = Key::from_secret(PASSWORD);
+            let key = Key::from_secret(PASSWORD)?;
             (key.clone(), key)
         }
         alg => {

@@ -12,7 +12,7 @@ use rjose::jwe::{
     CompactEncrypt, DecryptedJwe, FlattenedEncrypt, FlattenedJwe, GeneralEncrypt, GeneralJwe, JweAlg,
     JweDecryptOptions, JweEnc, JweHeader, KeyManagementParameters, compact_decrypt, flattened_decrypt, general_decrypt,
 };
-use rjose::{Alg, Error, Jwk, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
+use rjose::{Alg, Curve, Error, Jwk, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 use serde_json::{Map, Value, json};
 
 use common::{b64, unb64};
@@ -131,7 +131,7 @@ fn pbes2_token(alg: JweAlg, password: &[u8], p2c: u64) -> String {
     CompactEncrypt::new(PLAINTEXT)
         .protected_header(JweHeader::new(alg, JweEnc::A128GCM))
         .key_management_parameters(KeyManagementParameters::new().p2c(p2c))
-        .encrypt(&Key::from_secret(password))
+        .encrypt(&Key::from_secret(password).expect("a non-empty secret"))
         .expect("PBES2 encrypt")
 }
 
@@ -157,7 +157,7 @@ fn rsa1_5_vector() -> (Key, String, String) {
 }
 
 /// An ECDH key pair on `crv`, not bound to one ECDH-ES variant.
-fn ecdh_pair(crv: &'static str) -> KeyPair {
+fn ecdh_pair(crv: Curve) -> KeyPair {
     let pair = generate_key_pair(JweAlg::ECDH_ES_A128KW, KeyPairOptions::default().crv(crv)).expect("ECDH key pair");
     KeyPair {
         private_key: unbind(&pair.private_key),
@@ -171,7 +171,7 @@ fn ecdh_pair(crv: &'static str) -> KeyPair {
 fn pbes2_is_refused_unless_allow_listed() {
     for alg in PBES2 {
         let token = pbes2_token(alg, PASSWORD, 1000);
-        let password = Key::from_secret(PASSWORD);
+        let password = Key::from_secret(PASSWORD).expect("a non-empty secret");
         // The right password, but PBES2 was not asked for.
         match compact_decrypt(&token, &password, &JweDecryptOptions::new()) {
             Err(Error::AlgNotAllowed(name)) => assert_eq!(name, alg.name()),
@@ -202,7 +202,7 @@ fn pbes2_is_refused_unless_allow_listed() {
 #[test]
 fn pbes2_count_above_the_maximum_is_refused_before_any_work() {
     let alg = JweAlg::PBES2_HS512_A256KW;
-    let password = Key::from_secret(PASSWORD);
+    let password = Key::from_secret(PASSWORD).expect("a non-empty secret");
     let token = pbes2_token(alg, PASSWORD, 1000);
     let huge = edit_header(&token, |h| {
         h.insert("p2c".into(), json!(4_000_000_000u64));
@@ -281,7 +281,7 @@ fn pbes2_count_above_the_maximum_is_refused_before_any_work() {
 #[test]
 fn pbes2_salt_shorter_than_eight_bytes_is_refused() {
     let alg = JweAlg::PBES2_HS256_A128KW;
-    let password = Key::from_secret(PASSWORD);
+    let password = Key::from_secret(PASSWORD).expect("a non-empty secret");
     let token = pbes2_token(alg, PASSWORD, 1000);
     for len in [0, 1, 7] {
         let short = edit_header(&token, |h| {
@@ -321,12 +321,18 @@ fn pbes2_salt_shorter_than_eight_bytes_is_refused() {
 
 #[test]
 fn pbes2_passwords_of_any_length_work() {
+    // Any length but zero: an empty password is refused when the key is made.
+    assert_eq!(Key::from_secret(b"").map(drop).unwrap_err().code(), "ERR_JWK_INVALID");
     for alg in PBES2 {
-        for len in [0usize, 1, 1000] {
+        for len in [1usize, 2, 1000] {
             let password: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             let token = pbes2_token(alg, &password, 1000);
-            let decrypted = compact_decrypt(&token, &Key::from_secret(&password), &pbes2_options(alg))
-                .unwrap_or_else(|e| panic!("{alg} with a {len}-byte password: {e}"));
+            let decrypted = compact_decrypt(
+                &token,
+                &Key::from_secret(&password).expect("a non-empty secret"),
+                &pbes2_options(alg),
+            )
+            .unwrap_or_else(|e| panic!("{alg} with a {len}-byte password: {e}"));
             assert_eq!(decrypted.plaintext, PLAINTEXT);
             // A different password of the same length fails like any wrong key.
             // (Not a zero byte appended: HMAC pads short keys with zeros, so
@@ -334,7 +340,11 @@ fn pbes2_passwords_of_any_length_work() {
             let mut other = password.clone();
             other.push(1);
             assert_decryption_failed(
-                compact_decrypt(&token, &Key::from_secret(&other), &pbes2_options(alg)),
+                compact_decrypt(
+                    &token,
+                    &Key::from_secret(&other).expect("a non-empty secret"),
+                    &pbes2_options(alg),
+                ),
                 "wrong password",
             );
         }
@@ -418,11 +428,11 @@ fn set_epk(token: &str, epk: Value) -> String {
 #[test]
 fn ecdh_epk_on_another_curve_is_refused() {
     for (recipient, sender) in [
-        ("P-256", "P-384"),
-        ("P-384", "P-521"),
-        ("P-521", "P-256"),
-        ("P-256", "X25519"),
-        ("X25519", "P-256"),
+        (Curve::P256, Curve::P384),
+        (Curve::P384, Curve::P521),
+        (Curve::P521, Curve::P256),
+        (Curve::P256, Curve::X25519),
+        (Curve::X25519, Curve::P256),
     ] {
         for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A128KW] {
             let pair = ecdh_pair(recipient);
@@ -436,9 +446,9 @@ fn ecdh_epk_on_another_curve_is_refused() {
         }
     }
     // The right curve name on a point of another width.
-    let pair = ecdh_pair("P-256");
+    let pair = ecdh_pair(Curve::P256);
     let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
-    let mut p384 = serde_json::to_value(ecdh_pair("P-384").public_key.to_public_jwk().unwrap()).unwrap();
+    let mut p384 = serde_json::to_value(ecdh_pair(Curve::P384).public_key.to_public_jwk().unwrap()).unwrap();
     p384["crv"] = "P-256".into();
     assert_epk_refused(
         compact_decrypt(&set_epk(&token, p384), &pair.private_key, &JweDecryptOptions::new()),
@@ -471,7 +481,7 @@ fn unbind(key: &Key) -> Key {
 
 #[test]
 fn ecdh_epk_not_on_its_curve_is_refused() {
-    for crv in ["P-256", "P-384", "P-521"] {
+    for crv in [Curve::P256, Curve::P384, Curve::P521] {
         for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A256KW] {
             let pair = ecdh_pair(crv);
             let private = unbind(&pair.private_key);
@@ -523,7 +533,7 @@ fn ecdh_x25519_low_order_epk_is_refused() {
         "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
         "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
     ];
-    let pair = ecdh_pair("X25519");
+    let pair = ecdh_pair(Curve::X25519);
     let private = unbind(&pair.private_key);
     for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A128KW, JweAlg::ECDH_ES_A256KW] {
         let token = ecdh_token(alg, &pair.public_key);
@@ -581,7 +591,7 @@ fn x25519_token_from_shared_secret(epk_x: &[u8], z: &[u8]) -> String {
 #[test]
 fn ecdh_x25519_epk_giving_an_all_zero_shared_secret_is_refused_for_its_epk() {
     use aws_lc_rs::agreement::{PrivateKey, UnparsedPublicKey, X25519, agree};
-    let pair = ecdh_pair("X25519");
+    let pair = ecdh_pair(Curve::X25519);
     let options = options_for(JweAlg::ECDH_ES);
     // The helper builds tokens that decrypt: one from a real ephemeral key.
     let recipient = unb64(pair.public_key.to_public_jwk().unwrap().x.as_deref().unwrap());
@@ -612,7 +622,7 @@ fn ecdh_x25519_epk_giving_an_all_zero_shared_secret_is_refused_for_its_epk() {
 
 #[test]
 fn ecdh_epk_with_a_private_part_is_refused() {
-    for crv in ["P-256", "X25519"] {
+    for crv in [Curve::P256, Curve::X25519] {
         let pair = ecdh_pair(crv);
         let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
         // A whole private key as epk (someone's, here another fresh one).
@@ -635,7 +645,7 @@ fn ecdh_epk_with_a_private_part_is_refused() {
 
 #[test]
 fn ecdh_missing_epk_is_refused() {
-    for crv in ["P-256", "P-521", "X25519"] {
+    for crv in [Curve::P256, Curve::P521, Curve::X25519] {
         for alg in [JweAlg::ECDH_ES, JweAlg::ECDH_ES_A192KW] {
             let pair = ecdh_pair(crv);
             let token = ecdh_token(alg, &pair.public_key);
@@ -649,7 +659,7 @@ fn ecdh_missing_epk_is_refused() {
         }
     }
     // apu/apv must be base64url when present.
-    let pair = ecdh_pair("P-256");
+    let pair = ecdh_pair(Curve::P256);
     let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
     for name in ["apu", "apv"] {
         let bad = edit_header(&token, |h| {
@@ -674,7 +684,7 @@ fn dir_key_of_the_wrong_length_is_refused() {
             if len == enc.key_len() {
                 continue;
             }
-            let wrong = Key::from_secret(vec![3u8; len]);
+            let wrong = Key::from_secret(vec![3u8; len]).expect("a non-empty secret");
             assert!(!wrong.supports_jwe(JweAlg::Dir, enc), "{enc} with a {len}-byte key");
             assert_key_use(
                 CompactEncrypt::new(PLAINTEXT)
@@ -705,8 +715,8 @@ fn key_wrap_kek_of_the_wrong_length_is_refused() {
         assert_eq!(right.bits(), len * 8);
         assert!(right.supports_jwe(alg, JweEnc::A256GCM));
         let token = compact(alg, JweEnc::A256GCM, &right);
-        for wrong_len in [len - 8, len + 8, 0, 1] {
-            let wrong = Key::from_secret(vec![5u8; wrong_len]);
+        for wrong_len in [len - 8, len + 8, 1] {
+            let wrong = Key::from_secret(vec![5u8; wrong_len]).expect("a non-empty secret");
             assert!(
                 !wrong.supports_jwe(alg, JweEnc::A256GCM),
                 "{alg} with a {wrong_len}-byte kek"
@@ -815,8 +825,8 @@ fn uniform_cases() -> Vec<Case> {
     let kek = generate_secret(JweAlg::A256KW).unwrap();
     let gcm_kek = generate_secret(JweAlg::A128GCMKW).unwrap();
     let dir = generate_secret(JweEnc::A128CBC_HS256).unwrap();
-    let p256 = ecdh_pair("P-256");
-    let x25519 = generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519")).unwrap();
+    let p256 = ecdh_pair(Curve::P256);
+    let x25519 = generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv(Curve::X25519)).unwrap();
     let (other_rsa, _, _) = rsa1_5_vector();
     vec![
         Case {
@@ -856,7 +866,7 @@ fn uniform_cases() -> Vec<Case> {
             name: "ECDH-ES+A128KW P-256",
             sender: p256.public_key.clone(),
             recipient: p256.private_key.clone(),
-            wrong: ecdh_pair("P-256").private_key,
+            wrong: ecdh_pair(Curve::P256).private_key,
             alg: JweAlg::ECDH_ES_A128KW,
             enc: JweEnc::A256CBC_HS512,
         },
@@ -864,7 +874,7 @@ fn uniform_cases() -> Vec<Case> {
             name: "ECDH-ES X25519",
             sender: x25519.public_key.clone(),
             recipient: x25519.private_key.clone(),
-            wrong: generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("X25519"))
+            wrong: generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv(Curve::X25519))
                 .unwrap()
                 .private_key,
             alg: JweAlg::ECDH_ES,
@@ -1230,7 +1240,11 @@ fn crit_with_an_unknown_name_is_refused_unless_understood() {
         });
         let options = pbes2_options(JweAlg::PBES2_HS256_A128KW).understands(name);
         assert_jwe_invalid(
-            compact_decrypt(&registered, &Key::from_secret(PASSWORD), &options),
+            compact_decrypt(
+                &registered,
+                &Key::from_secret(PASSWORD).expect("a non-empty secret"),
+                &options,
+            ),
             &format!("crit lists {name:?}"),
         );
     }
@@ -1435,7 +1449,7 @@ fn a_parameter_in_two_headers_is_jwe_invalid() {
 #[test]
 fn a_jws_only_key_cannot_be_used_for_jwe() {
     let hs256 = generate_secret(Alg::HS256).unwrap();
-    assert_eq!(hs256.alg(), Some("HS256"));
+    assert_eq!(hs256.alg(), Some(rjose::Algorithm::Jws(Alg::HS256)));
     assert_eq!(hs256.bits(), 256);
     // The length fits A256KW and A128CBC-HS256; the binding does not.
     for (alg, enc) in [
@@ -1501,7 +1515,7 @@ fn a_key_with_use_sig_cannot_decrypt() {
         PLAINTEXT
     );
 
-    let pair = ecdh_pair("P-256");
+    let pair = ecdh_pair(Curve::P256);
     let token = compact(JweAlg::ECDH_ES_A128KW, JweEnc::A128GCM, &pair.public_key);
     assert_key_use(
         compact_decrypt(&token, &pair.private_key.with_use("sig"), &JweDecryptOptions::new()),
@@ -1528,12 +1542,12 @@ fn a_public_key_cannot_decrypt() {
         compact_decrypt(&token, &rsa.public_key, &JweDecryptOptions::new()),
         "RSA public key",
     );
-    for crv in ["P-256", "P-384", "P-521", "X25519"] {
+    for crv in [Curve::P256, Curve::P384, Curve::P521, Curve::X25519] {
         let pair = ecdh_pair(crv);
         let token = compact(JweAlg::ECDH_ES_A128KW, JweEnc::A128GCM, &pair.public_key);
         assert_key_use(
             compact_decrypt(&token, &pair.public_key, &JweDecryptOptions::new()),
-            crv,
+            crv.name(),
         );
     }
     // RSA1_5: a public key is refused as such, not turned into a random CEK.
@@ -1547,7 +1561,7 @@ fn a_public_key_cannot_decrypt() {
 
 #[test]
 fn epk_with_a_repeated_member_is_invalid() {
-    let pair = ecdh_pair("P-256");
+    let pair = ecdh_pair(Curve::P256);
     let token = ecdh_token(JweAlg::ECDH_ES_A128KW, &pair.public_key);
     let header = String::from_utf8(unb64(token.split('.').next().expect("header"))).expect("UTF-8");
     // The sender's own epk, with a second "x" in front of its own.
@@ -1598,7 +1612,7 @@ fn assert_jwe_invalid_saying<T: std::fmt::Debug>(result: rjose::Result<T>, fragm
 #[test]
 fn general_jwe_over_the_recipient_limit_is_refused_before_any_key_is_tried() {
     let limit = rjose::jwe::DEFAULT_MAX_RECIPIENTS;
-    let kek = Key::from_secret([0x42u8; 16]);
+    let kek = Key::from_secret([0x42u8; 16]).expect("a non-empty secret");
     let jwe = general_for(&vec![kek.clone(); limit + 1]);
     let looked_up = std::cell::Cell::new(0);
     let counting = |_: &JweHeader| {
@@ -1620,7 +1634,7 @@ fn general_jwe_over_the_recipient_limit_is_refused_before_any_key_is_tried() {
 
 #[test]
 fn recipient_limit_is_configurable() {
-    let kek = Key::from_secret([0x42u8; 16]);
+    let kek = Key::from_secret([0x42u8; 16]).expect("a non-empty secret");
     let at_limit = general_for(&vec![kek.clone(); rjose::jwe::DEFAULT_MAX_RECIPIENTS]);
     let decrypted = general_decrypt(&at_limit, &kek, &JweDecryptOptions::new()).expect("16 recipients");
     assert_eq!(decrypted.plaintext, PLAINTEXT);
@@ -1640,7 +1654,10 @@ fn recipient_limit_is_configurable() {
 
 /// A general JWE with one PBES2 recipient per password, each with `p2c`.
 fn pbes2_general(alg: JweAlg, passwords: &[&[u8]], p2c: u64) -> GeneralJwe {
-    let keys: Vec<Key> = passwords.iter().map(|p| Key::from_secret(*p)).collect();
+    let keys: Vec<Key> = passwords
+        .iter()
+        .map(|p| Key::from_secret(*p).expect("a non-empty secret"))
+        .collect();
     keys.iter()
         .fold(
             GeneralEncrypt::new(PLAINTEXT).protected_header(JweHeader::default().enc(JweEnc::A128GCM)),
@@ -1661,7 +1678,7 @@ fn pbes2_recipients_share_one_iteration_budget() {
     let alg = JweAlg::PBES2_HS256_A128KW;
     let passwords: [&[u8]; 3] = [b"first password", b"second password", PASSWORD];
     let jwe = pbes2_general(alg, &passwords, 10_000);
-    let password = Key::from_secret(PASSWORD);
+    let password = Key::from_secret(PASSWORD).expect("a non-empty secret");
     let looked_up = std::cell::Cell::new(0);
     let counting = |_: &JweHeader| {
         looked_up.set(looked_up.get() + 1);
@@ -1707,8 +1724,8 @@ fn pbes2_budget_counts_every_key_tried() {
     let token = pbes2_token(alg, PASSWORD, 6_000);
     // Without a kid both passwords match; the wrong one is tried first.
     let set = LocalJwkSet::new([
-        Key::from_secret(b"wrong password".as_slice()),
-        Key::from_secret(PASSWORD),
+        Key::from_secret(b"wrong password".as_slice()).expect("a non-empty secret"),
+        Key::from_secret(PASSWORD).expect("a non-empty secret"),
     ])
     .allow_symmetric(true)
     .try_all_matching(true);

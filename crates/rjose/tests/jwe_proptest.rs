@@ -15,7 +15,7 @@ use rjose::jwe::{
     JweHeader, compact_decrypt, flattened_decrypt, general_decrypt,
 };
 use rjose::jwt::{DecryptOptions, jwt_decrypt};
-use rjose::{JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
+use rjose::{Curve, JsonObject, Key, KeyPair, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 use serde_json::{Map, Value, json};
 
 use common::{b64, unb64, unbound, unbound_pair};
@@ -30,13 +30,15 @@ fn rsa() -> &'static KeyPair {
 fn x25519() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
     KEY.get_or_init(|| {
-        unbound_pair(generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("X25519")).unwrap())
+        unbound_pair(generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv(Curve::X25519)).unwrap())
     })
 }
 
 fn p256() -> &'static KeyPair {
     static KEY: OnceLock<KeyPair> = OnceLock::new();
-    KEY.get_or_init(|| unbound_pair(generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv("P-256")).unwrap()))
+    KEY.get_or_init(|| {
+        unbound_pair(generate_key_pair(JweAlg::ECDH_ES, KeyPairOptions::default().crv(Curve::P256)).unwrap())
+    })
 }
 
 fn dir_key() -> &'static Key {
@@ -57,7 +59,7 @@ fn all_keys() -> &'static LocalJwkSet {
             dir_key().clone(),
             kw_key().clone(),
             unbound(&generate_secret(JweAlg::A256GCMKW).unwrap()),
-            Key::from_secret(b"a password"),
+            Key::from_secret(b"a password").expect("a non-empty secret"),
             x25519().private_key.clone(),
             p256().private_key.clone(),
             rsa().private_key.clone(),

@@ -23,7 +23,7 @@ const SECRET: [u8; 32] = [0x3c; 32];
 const PAYLOAD: &[u8] = b"hello";
 
 fn hs_key() -> Key {
-    Key::from_secret(SECRET)
+    Key::from_secret(SECRET).expect("a non-empty secret")
 }
 
 /// HMAC-SHA-256 of `protected_b64 '.' payload_segment` under [`SECRET`],
@@ -213,7 +213,6 @@ fn unprotected_jwk_never_overrides_the_protected_one() {
     let protected = json!({"alg": "ES256", "jwk": signer.public_key.to_public_jwk().expect("jwk")});
     let signed = rjose::jws::FlattenedSign::new(PAYLOAD)
         .protected_header_json(&protected.to_string())
-        .expect("header")
         .sign(&signer.private_key)
         .expect("sign");
     let mut value = serde_json::to_value(&signed).expect("JSON");

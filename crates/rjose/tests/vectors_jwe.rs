@@ -372,7 +372,7 @@ impl Example {
                 return Err("compact means one recipient".into());
             };
             let mut builder = CompactEncrypt::new(&plaintext)
-                .protected_header_json(protected.as_deref().ok_or("compact means a protected header")?)?
+                .protected_header_json(protected.as_deref().ok_or("compact means a protected header")?)
                 .key_management_parameters(recipient.params.clone())
                 .initialization_vector(&iv);
             if let Some(cek) = &cek {
@@ -414,7 +414,7 @@ impl Example {
         if let Some(published) = self.output("json") {
             let mut builder = GeneralEncrypt::new(&plaintext).initialization_vector(&iv);
             if let Some(text) = &protected {
-                builder = builder.protected_header_json(text)?;
+                builder = builder.protected_header_json(text);
             }
             if let Some(shared) = &shared {
                 builder = builder.shared_unprotected_header(shared.clone());
@@ -461,7 +461,7 @@ impl Example {
                 .key_management_parameters(recipient.params.clone())
                 .initialization_vector(&iv);
             if let Some(text) = &protected {
-                builder = builder.protected_header_json(text)?;
+                builder = builder.protected_header_json(text);
             }
             if let Some(shared) = &shared {
                 builder = builder.shared_unprotected_header(shared.clone());
@@ -564,7 +564,7 @@ fn rfc7520_5_1_cannot_be_reencrypted_because_rsa1_5_never_encrypts() -> TestResu
     let cek = example.generated("cek")?.ok_or("no CEK")?;
     let iv = example.generated("iv")?.ok_or("no IV")?;
     let result = CompactEncrypt::new(&example.plaintext()?)
-        .protected_header_json(&example.protected_text()?.ok_or("no protected header")?)?
+        .protected_header_json(&example.protected_text()?.ok_or("no protected header")?)
         .content_encryption_key(&cek)
         .initialization_vector(&iv)
         .encrypt(&recipient.key);
@@ -601,7 +601,7 @@ fn rfc7520_5_2_rsa_oaep_reencryption_reproduces_all_but_the_random_encrypted_key
 #[test]
 fn rfc7520_5_3_pbes2_decrypts_only_when_allowed_and_within_the_iteration_cap() -> TestResult {
     let example = Example::jwe("5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json")?;
-    let password = Key::from_secret(str_at(&example.doc, "/input/pwd")?);
+    let password = Key::from_secret(str_at(&example.doc, "/input/pwd")?)?;
     let p2c = example.doc["encrypting_key"]["iteration_count"]
         .as_u64()
         .ok_or("no iteration count")?;
@@ -624,7 +624,7 @@ fn rfc7520_5_3_pbes2_decrypts_only_when_allowed_and_within_the_iteration_cap() -
 #[test]
 fn rfc7520_5_3_pbes2_is_reproduced_byte_for_byte_with_the_fixed_salt_and_count() -> TestResult {
     let example = Example::jwe("5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json")?;
-    let password = Key::from_secret(str_at(&example.doc, "/input/pwd")?);
+    let password = Key::from_secret(str_at(&example.doc, "/input/pwd")?)?;
     let options = allowing(JweAlg::PBES2_HS512_A256KW);
     let recipient = example.single_recipient(&password)?;
     assert_eq!(recipient.params.p2c, Some(8192));
@@ -838,7 +838,7 @@ fn rfc7520_5_13_ecdh_es_and_gcm_key_wrap_recipients_are_reproduced_byte_for_byte
     }
     let plaintext = example.plaintext()?;
     let mut builder = GeneralEncrypt::new(&plaintext)
-        .protected_header_json(&example.protected_text()?.ok_or("no protected header")?)?
+        .protected_header_json(&example.protected_text()?.ok_or("no protected header")?)
         .shared_unprotected_header(example.shared_header()?.ok_or("no shared header")?)
         .content_encryption_key(&example.generated("cek")?.ok_or("no CEK")?)
         .initialization_vector(&example.generated("iv")?.ok_or("no IV")?);
@@ -879,7 +879,7 @@ fn rfc7520_section_5_latchset_copies_decrypt_to_their_plaintext() -> TestResult 
         let plaintext = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/vectors/{stem}.pt")))?;
         let keys = if section == 3 {
             let pwd: String = serde_json::from_str(&read(&format!("{stem}.pwd"))?)?;
-            LocalJwkSet::new([Key::from_secret(pwd)]).allow_symmetric(true)
+            LocalJwkSet::new([Key::from_secret(pwd)?]).allow_symmetric(true)
         } else if section == 13 {
             let keys = (1..=3)
                 .map(|i| -> TestResult<Key> { Ok(Key::from_jwk_json(&read(&format!("{stem}.{i}.jwk"))?)?) })
@@ -963,7 +963,7 @@ fn rfc7520_6_nested_jwt_decrypts_and_verifies_through_decrypt_nested_jwt() -> Te
     let before_expiry = VerifyOptions::new()
         .algorithms([Alg::PS256])
         .issuer("hobbiton.example")
-        .current_time(exp - 60)?;
+        .current_time(exp - 60);
     let verified = decrypt_nested_jwt::<JsonObject>(
         token,
         &decryption_key,
@@ -1054,7 +1054,7 @@ fn rfc7516_a1_rsa_oaep_a256gcm_decrypts_to_the_published_plaintext() -> TestResu
 fn rfc7516_a1_reencryption_with_the_fixed_cek_and_iv_reproduces_ciphertext_and_tag() -> TestResult {
     let (doc, key, published, plaintext) = rfc7516_erlang(1)?;
     let ours = CompactEncrypt::new(&plaintext)
-        .protected_header_json(erlang_str(&doc, "a.1.1.jwe+json")?)?
+        .protected_header_json(erlang_str(&doc, "a.1.1.jwe+json")?)
         .content_encryption_key(&erlang_bytes(&doc, "a.1.2.cek")?)
         .initialization_vector(&erlang_bytes(&doc, "a.1.4.iv")?)
         .encrypt(&encryption_key(&key)?)?;
@@ -1117,7 +1117,7 @@ fn rfc7516_a3_a128kw_a128cbc_hs256_decrypts_to_the_published_plaintext() -> Test
 fn rfc7516_a3_a128kw_a128cbc_hs256_is_reproduced_byte_for_byte() -> TestResult {
     let (doc, key, published, plaintext) = rfc7516_erlang(3)?;
     let ours = CompactEncrypt::new(&plaintext)
-        .protected_header_json(erlang_str(&doc, "a.3.1.jwe+json")?)?
+        .protected_header_json(erlang_str(&doc, "a.3.1.jwe+json")?)
         .content_encryption_key(&erlang_bytes(&doc, "a.3.2.cek")?)
         .initialization_vector(&erlang_bytes(&doc, "a.3.4.iv")?)
         .encrypt(&key)?;
@@ -1177,7 +1177,7 @@ fn rfc7516_a4_a128kw_recipient_and_content_are_reproduced_byte_for_byte() -> Tes
     let (doc, _, _, plaintext) = rfc7516_erlang(3)?;
     let protected = String::from_utf8(unb64(str_at(&published, "/protected")?)?)?;
     let ours = GeneralEncrypt::new(&plaintext)
-        .protected_header_json(&protected)?
+        .protected_header_json(&protected)
         .shared_unprotected_header(header_from_value(&published["unprotected"])?)
         .add_recipient(oct, header_from_value(&published["recipients"][1]["header"])?)
         .content_encryption_key(&erlang_bytes(&doc, "a.3.2.cek")?)
@@ -1201,7 +1201,7 @@ fn rfc7518_c_ecdh_es_from_alice_to_bob_derives_the_published_key() -> TestResult
     let alice_jwk: Value = serde_json::from_str(&hotplace("rfc7518_C_alice.jwk")?)?;
     let alice = key_from_value(&alice_jwk)?;
     let bob = Key::from_jwk_json(&hotplace("rfc7518_C_bob.jwk")?)?;
-    let derived = Key::from_secret(unb64(RFC7518_C_DERIVED_KEY)?);
+    let derived = Key::from_secret(unb64(RFC7518_C_DERIVED_KEY)?)?;
     let plaintext = b"Live long and prosper.";
     let iv = [7u8; 12];
     let mut params = KeyManagementParameters::new().agreement_info(b"Alice", b"Bob");
@@ -1246,7 +1246,7 @@ fn rfc7518_c_ecdh_es_from_alice_to_bob_derives_the_published_key() -> TestResult
         str_at(&alice_jwk, "/y")?
     );
     let compact = CompactEncrypt::new(plaintext)
-        .protected_header_json(&header_text)?
+        .protected_header_json(&header_text)
         .key_management_parameters(params)
         .initialization_vector(&iv)
         .encrypt(&bob.public_key()?)?;
@@ -1271,7 +1271,7 @@ const X25519_COOKBOOK: &str = "rfc7520-cookbook/curve25519/ecdh-es.json";
 fn rfc8037_x25519_cookbook_ecdh_es_decrypts_in_every_serialization() -> TestResult {
     let example = Example::load(X25519_COOKBOOK)?;
     let key = example.key()?;
-    assert_eq!(key.crv(), Some("X25519"));
+    assert_eq!(key.crv().map(rjose::Curve::name), Some("X25519"));
     let forms = example.decrypt_every_serialization(&key, &JweDecryptOptions::new())?;
     assert_eq!(forms, FORMS);
     let set = LocalJwkSet::new([key]);
@@ -1339,7 +1339,7 @@ fn rfc8037_a6_x25519_ecdh_es_a128kw_agrees_on_the_published_shared_secret() -> T
     let mut params = KeyManagementParameters::new();
     params.ephemeral_key = Some(ephemeral);
     let ours = CompactEncrypt::new(plaintext)
-        .protected_header_json(header_text)?
+        .protected_header_json(header_text)
         .key_management_parameters(params)
         .content_encryption_key(&cek)
         .initialization_vector(&iv)
@@ -1355,10 +1355,10 @@ fn rfc8037_a6_x25519_ecdh_es_a128kw_agrees_on_the_published_shared_secret() -> T
     // The key wrapped with the KEK the published Z gives is our encrypted key.
     let kek = concat_kdf_sha256(&hex(erlang_str(&doc, "a.6.z+hex")?)?, "ECDH-ES+A128KW", 128);
     let reference = CompactEncrypt::new(plaintext)
-        .protected_header_json(r#"{"alg":"A128KW","enc":"A128GCM"}"#)?
+        .protected_header_json(r#"{"alg":"A128KW","enc":"A128GCM"}"#)
         .content_encryption_key(&cek)
         .initialization_vector(&iv)
-        .encrypt(&Key::from_secret(kek))?;
+        .encrypt(&Key::from_secret(kek)?)?;
     assert_eq!(parts(&ours)?[1], parts(&reference)?[1]);
     Ok(())
 }

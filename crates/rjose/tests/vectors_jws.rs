@@ -330,7 +330,7 @@ fn rfc7515_a5_unsecured_jws_is_rejected_by_compact_verify_and_jwt_verify() -> Te
             "compact_verify with {options:?}: {result:?}"
         );
     }
-    let late_2011 = VerifyOptions::new().current_time(1_300_819_370_i64)?;
+    let late_2011 = VerifyOptions::new().current_time(1_300_819_370_i64);
     for options in [late_2011.clone(), late_2011.algorithms([Alg::HS256])] {
         let result = jwt::jwt_verify::<JsonObject>(token, &key, &options);
         assert!(
@@ -346,7 +346,7 @@ fn rfc7515_a5_unsecured_jws_is_accepted_only_by_unsecured_jwt_decode() -> TestRe
     let token = read("rfc-appendix/latchset-jose/rfc7515_A.5.jwsc")?;
     let token = token.trim_end();
     // exp is 1300819380 (2011-03-22T18:43:00Z): check ten seconds before.
-    let before_exp = VerifyOptions::new().current_time(1_300_819_370_i64)?;
+    let before_exp = VerifyOptions::new().current_time(1_300_819_370_i64);
     let (claims, registered) = UnsecuredJwt::decode::<JsonObject>(token, &before_exp)?;
     assert_eq!(claims["iss"], "joe");
     assert_eq!(claims["http://example.com/is_root"], true);
@@ -354,7 +354,7 @@ fn rfc7515_a5_unsecured_jws_is_accepted_only_by_unsecured_jwt_decode() -> TestRe
     assert_eq!(registered.exp, Some(1_300_819_380));
 
     // The claims are still checked: the token has expired since.
-    let after_exp = VerifyOptions::new().current_time(1_300_819_381_i64)?;
+    let after_exp = VerifyOptions::new().current_time(1_300_819_381_i64);
     let expired = UnsecuredJwt::decode::<JsonObject>(token, &after_exp);
     assert!(matches!(&expired, Err(Error::JwtExpired { .. })), "{expired:?}");
 
@@ -753,7 +753,10 @@ fn rfc8037_a1_key_matches_its_published_hex_values() -> TestResult {
     let jwk = Jwk::from_json(&read("rfc-appendix/erlang-jose/rfc8037/A.1.jwk+json")?)?;
     let raw = read_json("rfc-appendix/erlang-jose/rfc8037/A.1.json")?;
     let key = Key::from_jwk(&jwk)?;
-    assert_eq!((key.kty(), key.crv(), key.is_private()), ("OKP", Some("Ed25519"), true));
+    assert_eq!(
+        (key.kty(), key.crv().map(rjose::Curve::name), key.is_private()),
+        ("OKP", Some("Ed25519"), true)
+    );
     let exported = key.to_jwk()?;
     assert_eq!(
         unb64(exported.d.as_deref().ok_or("no d")?)?,
@@ -838,10 +841,16 @@ fn rfc7517_a1_public_key_set_imports_with_the_right_kinds() -> TestResult {
     let [ec, rsa] = set.keys() else {
         return Err("expected two keys".into());
     };
-    assert_eq!((ec.kty(), ec.crv(), ec.is_private()), ("EC", Some("P-256"), false));
+    assert_eq!(
+        (ec.kty(), ec.crv().map(rjose::Curve::name), ec.is_private()),
+        ("EC", Some("P-256"), false)
+    );
     assert_eq!((ec.kid(), ec.key_use()), (Some("1"), Some("enc")));
-    assert_eq!((rsa.kty(), rsa.crv(), rsa.is_private()), ("RSA", None, false));
-    assert_eq!((rsa.kid(), rsa.alg()), (Some("2011-04-29"), Some("RS256")));
+    assert_eq!(
+        (rsa.kty(), rsa.crv().map(rjose::Curve::name), rsa.is_private()),
+        ("RSA", None, false)
+    );
+    assert_eq!((rsa.kid(), rsa.alg()), (Some("2011-04-29"), Some(Alg::RS256.into())));
     assert_eq!(rsa.bits(), 2048);
     assert!(
         rsa.supports(Alg::RS256) && !rsa.supports(Alg::PS256),
@@ -862,8 +871,14 @@ fn rfc7517_a2_private_key_set_exports_exactly_the_a1_public_set() -> TestResult 
     let [ec, rsa] = set.keys() else {
         return Err("expected two keys".into());
     };
-    assert_eq!((ec.kty(), ec.crv(), ec.is_private()), ("EC", Some("P-256"), true));
-    assert_eq!((rsa.kty(), rsa.crv(), rsa.is_private()), ("RSA", None, true));
+    assert_eq!(
+        (ec.kty(), ec.crv().map(rjose::Curve::name), ec.is_private()),
+        ("EC", Some("P-256"), true)
+    );
+    assert_eq!(
+        (rsa.kty(), rsa.crv().map(rjose::Curve::name), rsa.is_private()),
+        ("RSA", None, true)
+    );
 
     // RFC 7517 A.2 holds the private halves of the A.1 keys: public export
     // drops the private members and nothing else.
@@ -888,12 +903,18 @@ fn rfc7517_a3_symmetric_key_set_imports_and_has_no_public_export() -> TestResult
         return Err("expected two keys".into());
     };
     for key in [kw, hmac] {
-        assert_eq!((key.kty(), key.crv(), key.is_private()), ("oct", None, true));
+        assert_eq!(
+            (key.kty(), key.crv().map(rjose::Curve::name), key.is_private()),
+            ("oct", None, true)
+        );
         assert!(key.is_symmetric());
         let refused = key.to_public_jwk();
         assert!(matches!(&refused, Err(Error::InvalidKeyUse(_))), "{refused:?}");
     }
-    assert_eq!((kw.alg(), kw.bits()), (Some("A128KW"), 128));
+    assert_eq!(
+        (kw.alg(), kw.bits()),
+        (Some(rjose::Algorithm::Jwe(rjose::jwe::JweAlg::A128KW)), 128)
+    );
     assert!(!kw.supports(Alg::HS256), "an A128KW key is not an HMAC key");
     assert_eq!(hmac.kid(), Some("HMACkeyusedinJWSspecAppendixA.1example"));
     assert!(hmac.supports(Alg::HS256));
@@ -906,7 +927,10 @@ fn rfc7517_a3_symmetric_key_set_imports_and_has_no_public_export() -> TestResult
 fn rfc7517_b_rsa_key_with_certificate_chain_keeps_x5c_on_public_export() -> TestResult {
     let text = read("rfc-appendix/latchset-jose/rfc7517_B.jwk")?;
     let key = Key::from_jwk_json(&text)?;
-    assert_eq!((key.kty(), key.crv(), key.is_private()), ("RSA", None, false));
+    assert_eq!(
+        (key.kty(), key.crv().map(rjose::Curve::name), key.is_private()),
+        ("RSA", None, false)
+    );
     assert_eq!((key.kid(), key.key_use()), (Some("1b94c"), Some("sig")));
     let public = key.to_public_jwk()?;
     assert_no_private_members(&public, "RFC 7517 B")?;
@@ -928,7 +952,11 @@ fn rfc7520_3_keys_import_and_reexport_to_the_same_members() -> TestResult {
         let rel = format!("rfc7520-cookbook/jwk/{file}");
         let published = read_json(&rel)?;
         let key = key_from_value(&published)?;
-        assert_eq!((key.kty(), key.crv(), key.is_private()), (kty, crv, private), "{file}");
+        assert_eq!(
+            (key.kty(), key.crv().map(rjose::Curve::name), key.is_private()),
+            (kty, crv, private),
+            "{file}"
+        );
         assert_eq!(serde_json::to_value(key.to_jwk()?)?, published, "{file}");
         // The latchset-jose copy is the same key.
         let n = file[..3].replace('_', ".");
@@ -1107,7 +1135,7 @@ fn rfc7515_a1_and_a2_are_reproduced_byte_for_byte() -> TestResult {
         let header = erlang_str(&doc, &format!("a.{n}.1.jws+json"))?;
         let payload = erlang_str(&doc, &format!("a.{n}.1.payload"))?;
         let jws = CompactSign::new(payload.as_bytes())
-            .protected_header_json(header)?
+            .protected_header_json(header)
             .sign(&key)?;
         assert_eq!(jws, erlang_str(&doc, &format!("a.{n}.1.compact"))?, "A.{n}");
         compact_verify(&jws, &verifier(&key)?, &only(alg))?;

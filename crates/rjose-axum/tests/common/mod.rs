@@ -10,7 +10,7 @@ pub const APP: &str = "https://app.example";
 pub const SECRET: &[u8] = b"a first-party secret of 32+ bytes!!";
 
 pub fn secret() -> Key {
-    Key::from_secret(SECRET)
+    Key::from_secret(SECRET).expect("a non-empty secret")
 }
 
 /// HS256, issuer [`APP`], audience `api`.
@@ -32,7 +32,7 @@ pub fn token_with(role: &str, edit: impl FnOnce(SignJwt) -> SignJwt) -> String {
         .audience("api")
         .subject("user-42")
         .jwt_id("jti-1");
-    let builder = edit(builder.expiration_time("15m").expect("span"));
+    let builder = edit(builder.expiration_time("15m"));
     builder.sign(&secret()).expect("sign")
 }
 
@@ -42,5 +42,5 @@ pub fn token(role: &str) -> String {
 
 /// A token of the app that expired an hour ago.
 pub fn expired_token() -> String {
-    token_with("user", |b| b.expiration_time("-1h").expect("span"))
+    token_with("user", |b| b.expiration_time("-1h"))
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use rjose::jwe::JweAlg;
-use rjose::{Algorithm, Digest, Jwk, Key, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
+use rjose::{Algorithm, Curve, Digest, Jwk, Key, KeyPairOptions, LocalJwkSet, generate_key_pair, generate_secret};
 
 use super::producing;
 use crate::cli::{
@@ -13,14 +13,11 @@ use crate::failure::{Failure, warn};
 use crate::io::{is_stdin, one_stdin, stdin_is_terminal, write_line};
 use crate::keys::{self, Loaded, describe_source};
 
-/// Curves `--crv` may name, as the `'static` names the library takes.
-const CURVES: [&str; 6] = ["P-256", "P-384", "P-521", "secp256k1", "Ed25519", "X25519"];
-
-fn curve(name: &str) -> Result<&'static str, Failure> {
-    CURVES
-        .into_iter()
-        .find(|c| *c == name)
-        .ok_or_else(|| Failure::not_supported(format!("unknown curve {name:?} (one of {})", CURVES.join(", "))))
+fn curve(name: &str) -> Result<Curve, Failure> {
+    Curve::from_name(name).ok_or_else(|| {
+        let known: Vec<_> = Curve::ALL.iter().map(|c| c.name()).collect();
+        Failure::not_supported(format!("unknown curve {name:?} (one of {})", known.join(", ")))
+    })
 }
 
 /// Whether an algorithm's key is a key pair (rather than a secret).

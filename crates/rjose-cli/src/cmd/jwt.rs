@@ -48,17 +48,30 @@ macro_rules! apply_claims {
             builder = builder.issued_at_now();
         }
         if let Some(exp) = &args.exp {
-            builder = builder
-                .expiration_time(exp.as_str())
-                .map_err(|e| Failure::setup("--exp", e))?;
+            builder = builder.expiration_time($crate::cmd::jwt::span_arg("--exp", exp)?);
         }
         if let Some(nbf) = &args.nbf {
-            builder = builder
-                .not_before(nbf.as_str())
-                .map_err(|e| Failure::setup("--nbf", e))?;
+            builder = builder.not_before($crate::cmd::jwt::span_arg("--nbf", nbf)?);
         }
         builder
     }};
+}
+
+/// A time argument (`--exp`, `--nbf`), checked here so that a bad one is a
+/// usage error naming the flag rather than a failure of the finished command.
+pub(crate) fn span_arg<'a>(flag: &str, value: &'a str) -> Result<&'a str, Failure> {
+    match rjose::jwt::TimeInput::resolve(value, 0) {
+        Ok(_) => Ok(value),
+        Err(e) => Err(Failure::usage(format!("{flag} {value:?}: {e}"))),
+    }
+}
+
+/// A length of time (`--max-age`, `--clock-tolerance`), never negative.
+fn duration_arg<'a>(flag: &str, value: &'a str) -> Result<&'a str, Failure> {
+    match rjose::jwt::SpanInput::seconds(value) {
+        Ok(_) => Ok(value),
+        Err(e) => Err(Failure::usage(format!("{flag} {value:?}: {e}"))),
+    }
 }
 
 /// The claims of `--claims`, or none.
@@ -82,14 +95,10 @@ fn claim_checks(checks: &ClaimChecks) -> Result<VerifyOptions, Failure> {
         options = options.typ(typ.as_str());
     }
     if let Some(age) = &checks.max_age {
-        options = options
-            .max_token_age(age.as_str())
-            .map_err(|e| Failure::setup("--max-age", e))?;
+        options = options.max_token_age(duration_arg("--max-age", age)?);
     }
     if let Some(tolerance) = &checks.clock_tolerance {
-        options = options
-            .clock_tolerance(tolerance.as_str())
-            .map_err(|e| Failure::setup("--clock-tolerance", e))?;
+        options = options.clock_tolerance(duration_arg("--clock-tolerance", tolerance)?);
     }
     for claim in &checks.require {
         options = options.require(claim.as_str());

@@ -7,7 +7,7 @@ mod jws;
 mod jwt;
 
 use rjose::jwe::{DEFAULT_MAX_DECOMPRESSED_SIZE, JweAlg, JweDecryptOptions, JweEnc};
-use rjose::{Alg, Error, Key};
+use rjose::{Alg, Algorithm, Error, Key};
 use serde_json::{Map, Value};
 
 use crate::cli::{Cli, Command, CryptKeyArgs, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand};
@@ -220,7 +220,10 @@ impl CryptKey {
         // An oct key labelled with a content encryption algorithm is a "dir"
         // key for that algorithm only.
         let own_enc = match &self.loaded {
-            Loaded::One(key) if key.is_symmetric() && !self.password => key.alg().and_then(JweEnc::from_name),
+            Loaded::One(key) if key.is_symmetric() && !self.password => match key.alg() {
+                Some(Algorithm::Enc(enc)) => Some(enc),
+                _ => None,
+            },
             _ => None,
         };
         let encs = match own_enc {
@@ -260,7 +263,7 @@ impl CryptKey {
             .any(|&alg| encs.iter().any(|&enc| key.supports_jwe(alg, enc)));
         if !usable {
             let why = match key.alg() {
-                Some("RSA1_5") => "; RSA1_5 is accepted only when named with --alg RSA1_5",
+                Some(Algorithm::Jwe(JweAlg::RSA1_5)) => "; RSA1_5 is accepted only when named with --alg RSA1_5",
                 _ if key.is_symmetric() => {
                     "; a secret for dir or AES key wrap has 16, 24, 32, 48 or 64 bytes, and PBES2 takes --password"
                 }

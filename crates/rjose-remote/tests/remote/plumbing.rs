@@ -141,7 +141,7 @@ async fn remote_set_uses_only_the_public_half_of_a_leaked_private_key_and_report
 #[tokio::test]
 async fn remote_set_never_yields_a_symmetric_key() -> rjose::Result<()> {
     let server = TestServer::start().await;
-    let secret = Key::from_secret([7u8; 32]).with_kid("hmac");
+    let secret = Key::from_secret([7u8; 32])?.with_kid("hmac");
     let signer = Signer::new("k1");
     let document = format!(
         r#"{{"keys":[{},{}]}}"#,

@@ -265,7 +265,6 @@ impl Signer {
             .issuer(ISSUER)
             .subject("alice")
             .expiration_time("1h")
-            .expect("a valid span")
             .sign(&self.private)
             .expect("signing")
     }

@@ -9,29 +9,59 @@ use std::sync::OnceLock;
 
 use super::Rejected;
 use super::ecdh::{EcdhCurve, EcdhPrivate};
-use crate::key::Curve;
 
-fn verification(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm {
-    match curve {
-        Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
-        Curve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
-        Curve::P521 => &signature::ECDSA_P521_SHA512_FIXED,
-        Curve::Secp256k1 => &signature::ECDSA_P256K1_SHA256_FIXED,
+/// The curves ECDSA signs on here. The public [`crate::Curve`] names
+/// every JWK curve; this is the subset the ECDSA code can be handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum EcCurve {
+    P256,
+    P384,
+    P521,
+    Secp256k1,
+}
+
+impl EcCurve {
+    /// The JWK `crv` name.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            EcCurve::P256 => "P-256",
+            EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
+            EcCurve::Secp256k1 => "secp256k1",
+        }
+    }
+
+    /// Bytes in one coordinate or in the private scalar.
+    pub(crate) const fn coordinate_len(self) -> usize {
+        match self {
+            EcCurve::P256 | EcCurve::Secp256k1 => 32,
+            EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
+        }
     }
 }
 
-fn signing(curve: Curve) -> &'static signature::EcdsaSigningAlgorithm {
+fn verification(curve: EcCurve) -> &'static signature::EcdsaVerificationAlgorithm {
     match curve {
-        Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        Curve::P384 => &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-        Curve::P521 => &signature::ECDSA_P521_SHA512_FIXED_SIGNING,
-        Curve::Secp256k1 => &signature::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
+        EcCurve::P521 => &signature::ECDSA_P521_SHA512_FIXED,
+        EcCurve::Secp256k1 => &signature::ECDSA_P256K1_SHA256_FIXED,
+    }
+}
+
+fn signing(curve: EcCurve) -> &'static signature::EcdsaSigningAlgorithm {
+    match curve {
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        EcCurve::P521 => &signature::ECDSA_P521_SHA512_FIXED_SIGNING,
+        EcCurve::Secp256k1 => &signature::ECDSA_P256K1_SHA256_FIXED_SIGNING,
     }
 }
 
 /// An EC public key, validated on its curve and parsed once.
 pub(crate) struct EcPublic {
-    curve: Curve,
+    curve: EcCurve,
     point: Vec<u8>,
     parsed: ParsedPublicKey,
 }
@@ -39,7 +69,7 @@ pub(crate) struct EcPublic {
 impl EcPublic {
     /// From the uncompressed SEC1 point `04 || x || y`; the point must lie
     /// on `curve` (the backend checks, which stops invalid-curve attacks).
-    pub(crate) fn from_point(curve: Curve, point: &[u8]) -> Result<Self, Rejected> {
+    pub(crate) fn from_point(curve: EcCurve, point: &[u8]) -> Result<Self, Rejected> {
         let width = curve.coordinate_len();
         if point.len() != 1 + 2 * width || point.first() != Some(&4) {
             return Err(Rejected);
@@ -52,7 +82,7 @@ impl EcPublic {
         })
     }
 
-    pub(crate) fn curve(&self) -> Curve {
+    pub(crate) fn curve(&self) -> EcCurve {
         self.curve
     }
 
@@ -86,7 +116,7 @@ pub(crate) struct EcPrivate {
 }
 
 impl EcPrivate {
-    fn from_pair(curve: Curve, pair: EcdsaKeyPair) -> Result<Self, Rejected> {
+    fn from_pair(curve: EcCurve, pair: EcdsaKeyPair) -> Result<Self, Rejected> {
         let public = EcPublic::from_point(curve, pair.public_key().as_ref())?;
         Ok(EcPrivate {
             pair,
@@ -97,7 +127,7 @@ impl EcPrivate {
 
     /// From the private scalar `d` and the public point; refuses a `d`
     /// that does not belong to the point.
-    pub(crate) fn from_scalar(curve: Curve, d: &[u8], point: &[u8]) -> Result<Self, Rejected> {
+    pub(crate) fn from_scalar(curve: EcCurve, d: &[u8], point: &[u8]) -> Result<Self, Rejected> {
         if d.len() != curve.coordinate_len() {
             return Err(Rejected);
         }
@@ -105,11 +135,11 @@ impl EcPrivate {
         Self::from_pair(curve, pair)
     }
 
-    pub(crate) fn from_pkcs8(curve: Curve, der: &[u8]) -> Result<Self, Rejected> {
+    pub(crate) fn from_pkcs8(curve: EcCurve, der: &[u8]) -> Result<Self, Rejected> {
         Self::from_pair(curve, EcdsaKeyPair::from_pkcs8(signing(curve), der)?)
     }
 
-    pub(crate) fn generate(curve: Curve) -> Result<Self, Rejected> {
+    pub(crate) fn generate(curve: EcCurve) -> Result<Self, Rejected> {
         Self::from_pair(curve, EcdsaKeyPair::generate(signing(curve))?)
     }
 
@@ -136,10 +166,10 @@ impl EcPrivate {
             return Ok(ready);
         }
         let curve = match self.public.curve {
-            Curve::P256 => EcdhCurve::P256,
-            Curve::P384 => EcdhCurve::P384,
-            Curve::P521 => EcdhCurve::P521,
-            Curve::Secp256k1 => return Err(Rejected),
+            EcCurve::P256 => EcdhCurve::P256,
+            EcCurve::P384 => EcdhCurve::P384,
+            EcCurve::P521 => EcdhCurve::P521,
+            EcCurve::Secp256k1 => return Err(Rejected),
         };
         let ecdh = EcdhPrivate::from_scalar(curve, &self.scalar()?)?;
         Ok(self.ecdh.get_or_init(|| ecdh))

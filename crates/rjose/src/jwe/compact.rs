@@ -45,10 +45,10 @@ impl<'p> CompactEncrypt<'p> {
 
     /// Sets the protected header as JSON text, encoded byte for byte (see
     /// [`FlattenedEncrypt::protected_header_json`]).
-    pub fn protected_header_json(self, json: &str) -> Result<Self> {
-        Ok(CompactEncrypt {
-            inner: self.inner.protected_header_json(json)?,
-        })
+    pub fn protected_header_json(self, json: &str) -> Self {
+        CompactEncrypt {
+            inner: self.inner.protected_header_json(json),
+        }
     }
 
     /// Fixes key management values (see [`KeyManagementParameters`]).

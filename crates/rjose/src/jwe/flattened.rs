@@ -103,6 +103,8 @@ pub(crate) struct Message<'p> {
     pub(crate) shared: Option<JweHeader>,
     pub(crate) aad: Option<Vec<u8>>,
     pub(crate) fixed: Fixed,
+    /// The first setter input that could not be used, reported by `encrypt`.
+    pub(crate) pending: Option<Error>,
 }
 
 /// The setters of [`Message`] that the flattened and general builders
@@ -121,10 +123,23 @@ macro_rules! message_setters {
         /// examples. Key management parameters (`epk`, `p2s`...) must then
         /// already be in the text, with the values the fixed
         /// [`KeyManagementParameters`] produce.
-        pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-            self.message.protected = Some(JweHeader::parse(json.as_bytes())?);
-            self.message.protected_text = Some(json.to_owned());
-            Ok(self)
+        ///
+        /// Text that is not a JWE header is reported by `encrypt`.
+        pub fn protected_header_json(mut self, json: &str) -> Self {
+            match JweHeader::parse(json.as_bytes()) {
+                Ok(header) => {
+                    self.message.protected = Some(header);
+                    self.message.protected_text = Some(json.to_owned());
+                }
+                Err(e) => {
+                    self.message
+                        .pending
+                        .get_or_insert($crate::Error::InvalidArgument(format!(
+                            "the protected header text is not a JWE header: {e}"
+                        )));
+                }
+            }
+            self
         }
 
         /// Sets the shared unprotected header (`unprotected`).
@@ -177,7 +192,11 @@ pub(crate) fn encrypt_core(
         ref shared,
         ref aad,
         ref fixed,
+        ref pending,
     } = *message;
+    if let Some(e) = pending {
+        return Err(e.clone());
+    }
     let (protected, protected_text, shared, aad) = (
         protected.as_ref(),
         protected_text.as_deref(),

@@ -8,9 +8,9 @@
 //!
 //! ```
 //! use rjose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt};
-//! use rjose::{KeyPairOptions, generate_key_pair};
+//! use rjose::{Curve, KeyPairOptions, generate_key_pair};
 //!
-//! let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv("P-256"))?;
+//! let pair = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default().crv(Curve::P256))?;
 //! let jwe = CompactEncrypt::new(b"Live long and prosper.")
 //!     .protected_header(JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM))
 //!     .encrypt(&pair.public_key)?;

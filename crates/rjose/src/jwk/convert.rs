@@ -3,8 +3,8 @@
 use zeroize::Zeroizing;
 
 use super::Jwk;
-use crate::Alg;
 use crate::b64;
+use crate::backend::ec::EcCurve;
 use crate::backend::ec::{EcPrivate, EcPublic};
 use crate::backend::ecdh::{self, EcdhCurve, EcdhPrivate};
 use crate::backend::ed25519::{self, Ed25519Private, Ed25519Public};
@@ -12,7 +12,8 @@ use crate::backend::hmac::HmacSecret;
 use crate::backend::mldsa::{self, MlDsaPrivate, MlDsaPublic};
 use crate::backend::rsa::{PrivateParts, RsaPrivate, RsaPublic};
 use crate::error::{Error, Result};
-use crate::key::{Curve, Key, Material, MlDsaLevel, Params};
+use crate::key::{Key, Material, MlDsaLevel, Params};
+use crate::{Alg, Algorithm};
 
 fn member<'a>(value: &'a Option<String>, name: &str, kty: &str) -> Result<&'a str> {
     value
@@ -47,9 +48,19 @@ fn params_of(jwk: &Jwk) -> Result<Params> {
         }
     }
     crate::key::check_consistent(jwk.key_use.as_deref(), jwk.key_ops.as_deref())?;
+    // A key bound to an algorithm this library does not know can serve
+    // nothing here; refusing it keeps `Key::alg` a typed value.
+    let alg = match jwk.alg.as_deref() {
+        None => None,
+        Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
+            Error::NotSupported(format!(
+                "JWK \"alg\" {name:?} is not an algorithm this library implements"
+            ))
+        })?),
+    };
     Ok(Params {
         kid: jwk.kid.clone(),
-        alg: jwk.alg.clone(),
+        alg,
         use_: jwk.key_use.clone(),
         key_ops: jwk.key_ops.clone(),
         x5c: jwk.x5c.clone(),
@@ -131,7 +142,7 @@ impl Key {
         jwk.kty = self.kty().to_owned();
         let params = self.params();
         jwk.kid = params.kid.clone();
-        jwk.alg = params.alg.clone();
+        jwk.alg = params.alg.map(|alg| alg.name().to_owned());
         jwk.key_use = params.use_.clone();
         jwk.key_ops = params.key_ops.clone();
         jwk.x5c = params.x5c.clone();
@@ -238,15 +249,17 @@ fn invalid_rsa(n: &[u8], e: &[u8]) -> Error {
     }
 }
 
-fn curve_of(jwk: &Jwk) -> Result<Curve> {
+fn curve_of(jwk: &Jwk) -> Result<EcCurve> {
     let crv = member(&jwk.crv, "crv", "EC")?;
-    Curve::from_name(crv).ok_or_else(|| {
-        if matches!(crv, "Ed25519" | "Ed448" | "X25519" | "X448") {
-            Error::jwk(format!("\"crv\" {crv} belongs to kty OKP, not EC"))
-        } else {
-            Error::NotSupported(format!("unsupported EC curve {crv:?}"))
-        }
-    })
+    crate::Curve::from_name(crv)
+        .and_then(crate::Curve::ecdsa)
+        .ok_or_else(|| {
+            if matches!(crv, "Ed25519" | "Ed448" | "X25519" | "X448") {
+                Error::jwk(format!("\"crv\" {crv} belongs to kty OKP, not EC"))
+            } else {
+                Error::NotSupported(format!("unsupported EC curve {crv:?}"))
+            }
+        })
 }
 
 fn ec(jwk: &Jwk) -> Result<Material> {

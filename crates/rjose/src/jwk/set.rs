@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Jwk;
-use crate::alg::{Alg, Family};
+use crate::alg::Family;
 use crate::error::{Error, Result};
 use crate::json::{MemberValues, ObjectError};
 use crate::jwe::JweHeader;
@@ -158,7 +158,7 @@ impl LocalJwkSet {
     /// ```
     /// use rjose::{Alg, Key, LocalJwkSet, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify}};
     ///
-    /// let secret = Key::from_secret([7u8; 32]).with_kid("hmac-1");
+    /// let secret = Key::from_secret([7u8; 32])?.with_kid("hmac-1");
     /// let jws = CompactSign::new(b"hi").protected_header(JwsHeader::new(Alg::HS256).kid("hmac-1")).sign(&secret)?;
     /// let options = JwsVerifyOptions::new().algorithms([Alg::HS256]);
     ///
@@ -312,14 +312,13 @@ fn fits_jws(key: &Key, header: &JwsHeader) -> bool {
         return false;
     }
     if let Some(key_alg) = key.alg()
-        && key_alg != alg.name()
-        && !(matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(key_alg, "EdDSA" | "Ed25519"))
+        && !key_alg.permits_jws(alg)
     {
         return false;
     }
     match alg.family() {
-        Family::Ecdsa(curve) => key.crv() == Some(curve.name()),
-        Family::Ed25519 => key.crv() == Some("Ed25519"),
+        Family::Ecdsa(curve) => key.crv() == Some(curve.into()),
+        Family::Ed25519 => key.crv() == Some(crate::Curve::Ed25519),
         _ => key.supports(alg),
     }
 }
@@ -339,7 +338,7 @@ fn fits_jwe(key: &Key, header: &JweHeader) -> bool {
         return false;
     }
     match (&header.epk, key.crv()) {
-        (Some(epk), Some(crv)) => epk.crv.as_deref() == Some(crv),
+        (Some(epk), Some(crv)) => epk.crv.as_deref() == Some(crv.name()),
         (Some(_), None) => false,
         (None, _) => true,
     }

@@ -13,7 +13,7 @@ use crate::key::{Key, KeySource};
 /// ```
 /// use rjose::{Alg, Key, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify}};
 ///
-/// let key = Key::from_secret([7u8; 32]);
+/// let key = Key::from_secret([7u8; 32])?;
 /// let jws = CompactSign::new(b"It's a dangerous business, Frodo")
 ///     .protected_header(JwsHeader::new(Alg::HS256))
 ///     .sign(&key)?;
@@ -27,6 +27,7 @@ pub struct CompactSign<'p> {
     protected: JwsHeader,
     protected_text: Option<String>,
     detached: bool,
+    pending: Option<Error>,
 }
 
 impl<'p> CompactSign<'p> {
@@ -37,6 +38,7 @@ impl<'p> CompactSign<'p> {
             protected: JwsHeader::default(),
             protected_text: None,
             detached: false,
+            pending: None,
         }
     }
 
@@ -54,16 +56,23 @@ impl<'p> CompactSign<'p> {
     /// ```
     /// use rjose::{Key, jws::{CompactSign, JwsVerifyOptions, compact_verify}};
     ///
-    /// let key = Key::from_secret([3u8; 32]);
-    /// let jws = CompactSign::new(b"x").protected_header_json("{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}")?.sign(&key)?;
+    /// let key = Key::from_secret([3u8; 32])?;
+    /// let jws = CompactSign::new(b"x").protected_header_json("{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}").sign(&key)?;
     /// assert!(jws.starts_with("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."));
     /// # compact_verify(&jws, &key, &JwsVerifyOptions::new())?;
     /// # Ok::<(), rjose::Error>(())
     /// ```
-    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-        self.protected = JwsHeader::parse(json.as_bytes())?;
-        self.protected_text = Some(json.to_owned());
-        Ok(self)
+    pub fn protected_header_json(mut self, json: &str) -> Self {
+        match super::flattened::header_argument(json) {
+            Ok(header) => {
+                self.protected = header;
+                self.protected_text = Some(json.to_owned());
+            }
+            Err(e) => {
+                self.pending.get_or_insert(e);
+            }
+        }
+        self
     }
 
     /// Leaves the payload out: the output is `header..signature`
@@ -73,8 +82,12 @@ impl<'p> CompactSign<'p> {
         self
     }
 
-    /// Signs with `key`.
+    /// Signs with `key`. Without an `alg` in the header, the key's own is
+    /// used when it has exactly one ([`Key::default_jws_alg`]).
     pub fn sign(&self, key: &Key) -> Result<String> {
+        if let Some(e) = &self.pending {
+            return Err(e.clone());
+        }
         let encoded = self.protected.b64 != Some(false);
         if !encoded && !self.detached && self.payload.contains(&b'.') {
             // RFC 7797 section 5.2: the compact form cannot carry it.

@@ -97,9 +97,22 @@ pub(crate) fn sign_parts(
         Error::NotSupported(_) => Ok(()),
         other => Err(other),
     })?;
-    let alg = joint
-        .alg
-        .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
+    // No `alg` named: the key's own, when it has exactly one, goes into
+    // the protected header (where RFC 7515 wants it), unless the caller
+    // fixed that header's text.
+    let defaulted;
+    let (alg, protected) = match (joint.alg, protected_text) {
+        (Some(alg), _) => (alg, protected),
+        (None, Some(_)) => return Err(Error::jws("\"alg\" header parameter is missing")),
+        (None, None) => {
+            let alg = key.default_jws_alg().ok_or_else(|| no_alg(key))?;
+            defaulted = JwsHeader {
+                alg: Some(alg),
+                ..protected.cloned().unwrap_or_default()
+            };
+            (alg, Some(&defaulted))
+        }
+    };
     let header_json;
     let header_bytes = match (protected_text, protected) {
         (Some(text), _) => text.as_bytes(),
@@ -133,6 +146,21 @@ pub(crate) fn sign_parts(
         protected_len,
         signature_b64: b64::encode(&signature),
     })
+}
+
+/// Why a key cannot sign a JWS whose header names no `alg`.
+fn no_alg(key: &Key) -> Error {
+    let algs = key.algorithms();
+    let detail = if algs.is_empty() {
+        "it serves no JWS algorithm".to_owned()
+    } else {
+        let names: Vec<_> = algs.iter().map(|a| a.name()).collect();
+        format!("it can sign with {}", names.join(", "))
+    };
+    Error::jws(format!(
+        "the header names no \"alg\" and the key is not bound to one ({detail}): \
+         name it in the protected header or bind the key with Key::with_alg"
+    ))
 }
 
 /// A protected header as it arrived (base64url, part of the signing
@@ -217,7 +245,7 @@ fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
 /// ```
 /// use rjose::{Alg, Key, jws::{FlattenedSign, JwsHeader, JwsVerifyOptions, flattened_verify}};
 ///
-/// let key = Key::from_secret([7u8; 32]);
+/// let key = Key::from_secret([7u8; 32])?;
 /// let jws = FlattenedSign::new(b"hello")
 ///     .protected_header(JwsHeader::new(Alg::HS256))
 ///     .unprotected_header(JwsHeader::default().kid("k1"))
@@ -233,6 +261,7 @@ pub struct FlattenedSign<'p> {
     protected_text: Option<String>,
     unprotected: Option<JwsHeader>,
     detached: bool,
+    pending: Option<Error>,
 }
 
 impl<'p> FlattenedSign<'p> {
@@ -244,6 +273,7 @@ impl<'p> FlattenedSign<'p> {
             protected_text: None,
             unprotected: None,
             detached: false,
+            pending: None,
         }
     }
 
@@ -257,10 +287,19 @@ impl<'p> FlattenedSign<'p> {
     /// Sets the protected header as JSON text, encoded byte for byte as
     /// given (member order, whitespace): for reproducing published
     /// examples. Nothing is added to it, not even `b64` to `crit`.
-    pub fn protected_header_json(mut self, json: &str) -> Result<Self> {
-        self.protected = Some(JwsHeader::parse(json.as_bytes())?);
-        self.protected_text = Some(json.to_owned());
-        Ok(self)
+    ///
+    /// Text that is not a header is reported by [`sign`](Self::sign).
+    pub fn protected_header_json(mut self, json: &str) -> Self {
+        match header_argument(json) {
+            Ok(header) => {
+                self.protected = Some(header);
+                self.protected_text = Some(json.to_owned());
+            }
+            Err(e) => {
+                self.pending.get_or_insert(e);
+            }
+        }
+        self
     }
 
     /// Sets the unprotected header.
@@ -275,8 +314,13 @@ impl<'p> FlattenedSign<'p> {
         self
     }
 
-    /// Signs with `key`.
+    /// Signs with `key`. Without an `alg` in the protected or unprotected
+    /// header, the key's own is used when it has exactly one
+    /// ([`Key::default_jws_alg`]).
     pub fn sign(&self, key: &Key) -> Result<FlattenedJws> {
+        if let Some(e) = &self.pending {
+            return Err(e.clone());
+        }
         let parts = sign_parts(
             self.payload,
             self.protected.as_ref(),
@@ -302,6 +346,13 @@ impl<'p> FlattenedSign<'p> {
             signature: parts.signature_b64,
         })
     }
+}
+
+/// A protected header given as text to a builder: text that is not one is
+/// a bad argument, reported when the builder finishes.
+pub(crate) fn header_argument(json: &str) -> Result<JwsHeader> {
+    JwsHeader::parse(json.as_bytes())
+        .map_err(|e| Error::InvalidArgument(format!("the protected header text is not a JWS header: {e}")))
 }
 
 pub(crate) fn with_b64_crit(mut header: JwsHeader) -> JwsHeader {

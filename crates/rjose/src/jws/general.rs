@@ -52,7 +52,7 @@ impl GeneralJws {
 /// use rjose::{Alg, Key, generate_key_pair, KeyPairOptions};
 /// use rjose::jws::{GeneralSign, JwsHeader, JwsVerifyOptions, general_verify};
 ///
-/// let hmac = Key::from_secret([7u8; 32]);
+/// let hmac = Key::from_secret([7u8; 32])?;
 /// let ec = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
 /// let jws = GeneralSign::new(b"payload")
 ///     .add_signature(&hmac, JwsHeader::new(Alg::HS256), None)

@@ -14,23 +14,32 @@ use crate::error::{Error, Result};
 /// Expands to the claim and time setters of a JWT builder whose fields
 /// are `claims: ClaimSet`, `now: Option<i64>` and a `header` with `typ`
 /// and `kid` members.
+///
+/// No setter fails: an input that does not resolve (a span such as
+/// `"15x"`) is kept in the claim set and reported by `sign` or `encrypt`,
+/// so that every builder in the crate follows one rule.
 macro_rules! claim_setters {
     () => {
         /// Fixes the clock used for `issued_at_now` and relative times (tests,
         /// replays). Defaults to the system clock at the time of each call.
-        pub fn clock(mut self, now: impl $crate::jwt::TimeInput) -> $crate::Result<Self> {
-            self.now = Some(now.resolve($crate::jwt::time::now())?);
-            Ok(self)
+        pub fn clock(mut self, now: impl $crate::jwt::TimeInput) -> Self {
+            match $crate::jwt::time::resolved("clock", now.resolve($crate::jwt::time::now())) {
+                Ok(now) => self.now = Some(now),
+                Err(e) => self.claims.defer(e),
+            }
+            self
         }
 
         fn now(&self) -> i64 {
             self.now.unwrap_or_else($crate::jwt::time::now)
         }
 
-        fn set_time(mut self, claim: &str, time: impl $crate::jwt::TimeInput) -> $crate::Result<Self> {
-            let at = time.resolve(self.now())?;
-            self.claims.set(claim.to_owned(), at.into());
-            Ok(self)
+        fn set_time(mut self, claim: &str, time: impl $crate::jwt::TimeInput) -> Self {
+            match $crate::jwt::time::resolved(&format!("\"{claim}\""), time.resolve(self.now())) {
+                Ok(at) => self.claims.set(claim.to_owned(), at.into()),
+                Err(e) => self.claims.defer(e),
+            }
+            self
         }
 
         /// Sets `iat` to the current time.
@@ -41,18 +50,18 @@ macro_rules! claim_setters {
         }
 
         /// Sets `iat`: Unix seconds, a `SystemTime`, or a span relative to now.
-        pub fn issued_at(self, time: impl $crate::jwt::TimeInput) -> $crate::Result<Self> {
+        pub fn issued_at(self, time: impl $crate::jwt::TimeInput) -> Self {
             self.set_time("iat", time)
         }
 
         /// Sets `exp`: Unix seconds, a `SystemTime`, a `Duration` from now, or
         /// a span such as `"15m"`, `"7d"`, `"2 hours"`.
-        pub fn expiration_time(self, time: impl $crate::jwt::TimeInput) -> $crate::Result<Self> {
+        pub fn expiration_time(self, time: impl $crate::jwt::TimeInput) -> Self {
             self.set_time("exp", time)
         }
 
         /// Sets `nbf`, with the same inputs as `expiration_time`.
-        pub fn not_before(self, time: impl $crate::jwt::TimeInput) -> $crate::Result<Self> {
+        pub fn not_before(self, time: impl $crate::jwt::TimeInput) -> Self {
             self.set_time("nbf", time)
         }
 
@@ -127,27 +136,56 @@ pub(crate) struct ClaimSet {
     /// A JSON object, or empty for none.
     custom: Vec<u8>,
     set: Map<String, Value>,
+    /// The first argument that could not be used, reported when the
+    /// token is finished.
+    pending: Option<Error>,
 }
 
 impl ClaimSet {
-    /// The claims of a `Serialize` value, which must be a JSON object.
-    pub(crate) fn from_serialize<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        let custom =
-            serde_json::to_vec(claims).map_err(|e| Error::JwtInvalid(format!("JWT claims do not serialize: {e}")))?;
-        // serde_json writes no leading whitespace: an object starts with '{'.
-        if custom.first() != Some(&b'{') {
-            return Err(Error::JwtInvalid("JWT claims must serialize to a JSON object".into()));
+    /// The claims of a `Serialize` value, which must be a JSON object; a
+    /// value that is not one is reported by [`ClaimSet::ready`].
+    pub(crate) fn from_serialize<T: Serialize + ?Sized>(claims: &T) -> Self {
+        let custom = serde_json::to_vec(claims)
+            .map_err(|e| Error::InvalidArgument(format!("JWT claims do not serialize: {e}")))
+            .and_then(|custom| {
+                // serde_json writes no leading whitespace: an object starts with '{'.
+                if custom.first() == Some(&b'{') {
+                    Ok(custom)
+                } else {
+                    Err(Error::InvalidArgument(
+                        "JWT claims must serialize to a JSON object".into(),
+                    ))
+                }
+            });
+        match custom {
+            Ok(custom) => ClaimSet {
+                custom,
+                ..ClaimSet::default()
+            },
+            Err(e) => ClaimSet {
+                pending: Some(e),
+                ..ClaimSet::default()
+            },
         }
-        Ok(ClaimSet {
-            custom,
-            set: Map::new(),
-        })
     }
 
     pub(crate) fn from_map(map: Map<String, Value>) -> Self {
         ClaimSet {
-            custom: Vec::new(),
             set: map,
+            ..ClaimSet::default()
+        }
+    }
+
+    /// Keeps the first argument that could not be used.
+    pub(crate) fn defer(&mut self, error: Error) {
+        self.pending.get_or_insert(error);
+    }
+
+    /// Fails with the first argument that could not be used, if any.
+    pub(crate) fn ready(&self) -> Result<()> {
+        match &self.pending {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
         }
     }
 
@@ -263,13 +301,14 @@ mod tests {
 
     #[test]
     fn custom_claims_alone_are_emitted_as_serialized() {
-        let set = ClaimSet::from_serialize(&Custom { role: "admin", exp: 1 }).expect("object");
+        let set = ClaimSet::from_serialize(&Custom { role: "admin", exp: 1 });
+        assert!(set.ready().is_ok());
         assert_eq!(&*set.to_json(), br#"{"role":"admin","exp":1}"#);
     }
 
     #[test]
     fn builder_claims_win_over_custom_claims_of_the_same_name() {
-        let mut set = ClaimSet::from_serialize(&Custom { role: "admin", exp: 1 }).expect("object");
+        let mut set = ClaimSet::from_serialize(&Custom { role: "admin", exp: 1 });
         set.set("exp".into(), json!(99));
         set.set("sub".into(), json!("ada"));
         assert_eq!(parsed(&set), json!({"role": "admin", "exp": 99, "sub": "ada"}));
@@ -279,9 +318,11 @@ mod tests {
     }
 
     #[test]
-    fn non_objects_are_refused() {
-        assert!(ClaimSet::from_serialize(&[1, 2]).is_err());
-        assert!(ClaimSet::from_serialize("text").is_err());
+    fn non_objects_are_refused_when_the_token_is_finished() {
+        for set in [ClaimSet::from_serialize(&[1, 2]), ClaimSet::from_serialize("text")] {
+            let err = set.ready().expect_err("not an object");
+            assert_eq!(err.code(), "ERR_JOSE_INVALID_ARGUMENT");
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn decode_protected_header(token: &str) -> Result<Map<String, Value>> {
 /// use rjose::{Alg, Key, jwt::{SignJwt, decode_jwt_unverified}};
 ///
 /// let token = SignJwt::default().protected_header(Alg::HS256).subject("bob")
-///     .sign(&Key::from_secret([1u8; 32]))?;
+///     .sign(&Key::from_secret([1u8; 32])?)?;
 /// assert_eq!(decode_jwt_unverified(&token)?["sub"], "bob");
 /// # Ok::<(), rjose::Error>(())
 /// ```
@@ -52,7 +52,7 @@ pub fn decode_jwt_unverified(token: &str) -> Result<Map<String, Value>> {
 /// struct Issuer { iss: Option<String> }
 ///
 /// let token = SignJwt::default().protected_header(Alg::HS256).issuer("https://idp.example")
-///     .sign(&Key::from_secret([1u8; 32]))?;
+///     .sign(&Key::from_secret([1u8; 32])?)?;
 /// let Issuer { iss } = decode_jwt_claims_unverified(&token)?;
 /// assert_eq!(iss.as_deref(), Some("https://idp.example"));
 /// # Ok::<(), rjose::Error>(())

@@ -25,7 +25,7 @@ use crate::key::{Key, KeySource};
 ///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
 ///     .issuer("https://app.example")
 ///     .replicate_issuer_as_header()
-///     .expiration_time("1h")?
+///     .expiration_time("1h")
 ///     .encrypt(&key)?;
 /// let decrypted = jwt_decrypt::<rjose::JsonObject>(&token, &key, &DecryptOptions::new())?;
 /// assert_eq!(decrypted.claims["email"], "ada@example.com");
@@ -41,12 +41,14 @@ pub struct EncryptJwt {
 
 impl EncryptJwt {
     /// Starts a token with the custom claims of `claims`, which must
-    /// serialize to a JSON object.
-    pub fn new<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        Ok(EncryptJwt {
-            claims: ClaimSet::from_serialize(claims)?,
+    /// serialize to a JSON object (a struct or a map); anything else is
+    /// reported as [`Error::InvalidArgument`] by the call that finishes
+    /// the token.
+    pub fn new<T: Serialize + ?Sized>(claims: &T) -> Self {
+        EncryptJwt {
+            claims: ClaimSet::from_serialize(claims),
             ..Self::default()
-        })
+        }
     }
 
     /// Starts a token from a JSON object of claims.
@@ -87,6 +89,7 @@ impl EncryptJwt {
     /// Encrypts for `key` into a compact JWE. Adds the key's `kid` when the
     /// header has none.
     pub fn encrypt(&self, key: &Key) -> Result<String> {
+        self.claims.ready()?;
         let mut header = self.header.clone();
         for (claim, wanted) in ["iss", "sub", "aud"].into_iter().zip(self.replicate) {
             // Only look the claim up when asked: it parses the claims.
@@ -152,6 +155,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
     keys: &(impl KeySource<JweHeader> + ?Sized),
     options: &DecryptOptions,
 ) -> Result<DecryptedJwt<T>> {
+    options.claims.ready()?;
     let decrypted = compact_decrypt(token, keys, &options.jwe)?;
     let header = decrypted.protected_header.unwrap_or_default();
     if is_nested(&header) {
@@ -217,6 +221,7 @@ pub fn decrypt_nested_jwt<T: DeserializeOwned>(
     verification_keys: &(impl KeySource + ?Sized),
     options: &DecryptOptions,
 ) -> Result<VerifiedJwt<T>> {
+    options.claims.ready()?;
     let decrypted = compact_decrypt(token, decryption_keys, &options.jwe)?;
     let header = decrypted.protected_header.unwrap_or_default();
     if !is_nested(&header) {

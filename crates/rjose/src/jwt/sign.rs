@@ -20,11 +20,11 @@ use crate::key::Key;
 /// #[derive(Serialize)]
 /// struct Access<'a> { role: &'a str, session_id: &'a str }
 ///
-/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
-/// let token = SignJwt::new(&Access { role: "admin", session_id: "s-42" })?
+/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
+/// let token = SignJwt::new(&Access { role: "admin", session_id: "s-42" })
 ///     .protected_header(Alg::HS256)
 ///     .issued_at_now()
-///     .expiration_time("15m")?
+///     .expiration_time("15m")
 ///     .subject("user-1")
 ///     .audience("api")
 ///     .issuer("https://app.example")
@@ -41,12 +41,14 @@ pub struct SignJwt {
 
 impl SignJwt {
     /// Starts a token with the custom claims of `claims`, which must
-    /// serialize to a JSON object.
-    pub fn new<T: Serialize + ?Sized>(claims: &T) -> Result<Self> {
-        Ok(SignJwt {
-            claims: ClaimSet::from_serialize(claims)?,
+    /// serialize to a JSON object (a struct or a map); anything else is
+    /// reported as [`Error::InvalidArgument`] by the call that finishes
+    /// the token.
+    pub fn new<T: Serialize + ?Sized>(claims: &T) -> Self {
+        SignJwt {
+            claims: ClaimSet::from_serialize(claims),
             ..Self::default()
-        })
+        }
     }
 
     /// Starts a token from a JSON object of claims.
@@ -75,13 +77,15 @@ impl SignJwt {
         self.claims.to_json()
     }
 
-    /// Signs with `key`. The header must name `alg`; when it has no `kid`
-    /// and the key has one, the key's `kid` is added so that verifiers
-    /// holding a key set can find the key.
+    /// Signs with `key`. Without an `alg` in the header, the key's own is
+    /// used when it has exactly one ([`Key::default_jws_alg`]); when the
+    /// header has no `kid` and the key has one, the key's `kid` is added so
+    /// that verifiers holding a key set can find the key.
+    ///
+    /// Fails with [`Error::InvalidArgument`] if a setter was given an input
+    /// that did not resolve (a time span such as `"15x"`).
     pub fn sign(&self, key: &Key) -> Result<String> {
-        if self.header.alg.is_none() {
-            return Err(Error::JwtInvalid("the protected header must name \"alg\"".into()));
-        }
+        self.claims.ready()?;
         if self.header.b64 == Some(false) {
             return Err(Error::JwtInvalid(
                 "JWTs cannot use unencoded payloads (\"b64\": false)".into(),

@@ -18,7 +18,23 @@ fn unix_seconds(time: SystemTime) -> i64 {
 }
 
 fn span_error(input: &str, e: SpanError) -> Error {
-    Error::NotSupported(format!("invalid time span {input:?}: {e}"))
+    let trimmed = input.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Error::InvalidArgument(format!(
+            "time span {input:?} has no unit: add one ({trimmed}s, {trimmed}m, {trimmed}h, {trimmed}d), \
+             or pass a number for absolute Unix seconds"
+        ));
+    }
+    Error::InvalidArgument(format!("invalid time span {input:?}: {e}"))
+}
+
+/// Runs a time input, turning its failure into a pending builder error
+/// that names what the input was for.
+pub(crate) fn resolved<T>(what: &str, input: Result<T>) -> Result<T> {
+    input.map_err(|e| match e {
+        Error::InvalidArgument(detail) => Error::InvalidArgument(format!("{what}: {detail}")),
+        other => other,
+    })
 }
 
 /// A point in time for `exp`, `nbf` and `iat`, as the JS library takes them:
@@ -44,7 +60,7 @@ impl TimeInput for i32 {
 
 impl TimeInput for u64 {
     fn resolve(self, _now: i64) -> Result<i64> {
-        i64::try_from(self).map_err(|_| Error::NotSupported(format!("timestamp {self} out of range")))
+        i64::try_from(self).map_err(|_| Error::InvalidArgument(format!("timestamp {self} out of range")))
     }
 }
 
@@ -56,9 +72,9 @@ impl TimeInput for SystemTime {
 
 impl TimeInput for Duration {
     fn resolve(self, now: i64) -> Result<i64> {
-        let secs = i64::try_from(self.as_secs()).map_err(|_| Error::NotSupported("duration out of range".into()))?;
+        let secs = i64::try_from(self.as_secs()).map_err(|_| Error::InvalidArgument("duration out of range".into()))?;
         now.checked_add(secs)
-            .ok_or_else(|| Error::NotSupported("time out of range".into()))
+            .ok_or_else(|| Error::InvalidArgument("time out of range".into()))
     }
 }
 
@@ -66,7 +82,7 @@ impl TimeInput for &str {
     fn resolve(self, now: i64) -> Result<i64> {
         let offset = span::parse_span(self).map_err(|e| span_error(self, e))?;
         now.checked_add(offset)
-            .ok_or_else(|| Error::NotSupported("time out of range".into()))
+            .ok_or_else(|| Error::InvalidArgument("time out of range".into()))
     }
 }
 
@@ -97,7 +113,7 @@ impl SpanInput for u32 {
 
 impl SpanInput for i32 {
     fn seconds(self) -> Result<u64> {
-        u64::try_from(self).map_err(|_| Error::NotSupported(format!("span {self} must not be negative")))
+        u64::try_from(self).map_err(|_| Error::InvalidArgument(format!("time span {self} must not be negative")))
     }
 }
 
@@ -110,7 +126,7 @@ impl SpanInput for Duration {
 impl SpanInput for &str {
     fn seconds(self) -> Result<u64> {
         let secs = span::parse_span(self).map_err(|e| span_error(self, e))?;
-        u64::try_from(secs).map_err(|_| Error::NotSupported(format!("span {self:?} must not be negative")))
+        u64::try_from(secs).map_err(|_| Error::InvalidArgument(format!("time span {self:?} must not be negative")))
     }
 }
 

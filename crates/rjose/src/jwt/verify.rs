@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::claims::{self, RegisteredClaims};
-use super::time::{SpanInput, TimeInput};
+use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
 use crate::jws::{self, JwsHeader, JwsVerifyOptions};
@@ -19,8 +19,8 @@ use crate::key::{Key, KeySource};
 ///     .algorithms([Alg::HS256])
 ///     .issuer("https://app.example")
 ///     .audience("api")
-///     .clock_tolerance("30s")?
-///     .max_token_age("1h")?
+///     .clock_tolerance("30s")
+///     .max_token_age("1h")
 ///     .require("jti");
 /// # Ok::<(), rjose::Error>(())
 /// ```
@@ -47,6 +47,9 @@ pub struct VerifyOptions {
     pub required_claims: Vec<String>,
     /// Critical header extensions the caller understands.
     pub crit: Vec<String>,
+    /// The first setter input that did not resolve, reported by every
+    /// verification with these options.
+    pending: Option<Error>,
 }
 
 impl VerifyOptions {
@@ -86,22 +89,50 @@ impl VerifyOptions {
     }
 
     /// Sets the maximum token age (`"1h"`, a `Duration`, or seconds).
-    pub fn max_token_age(mut self, age: impl SpanInput) -> Result<Self> {
-        self.max_token_age = Some(age.seconds()?);
-        Ok(self)
+    ///
+    /// A span that does not parse makes every verification with these
+    /// options fail with [`Error::InvalidArgument`]: options never fail
+    /// while being built, and a mistake in them must not pass tokens.
+    pub fn max_token_age(mut self, age: impl SpanInput) -> Self {
+        match resolved("max_token_age", age.seconds()) {
+            Ok(age) => self.max_token_age = Some(age),
+            Err(e) => self.defer(e),
+        }
+        self
     }
 
-    /// Sets the clock tolerance (`"30s"`, a `Duration`, or seconds).
-    pub fn clock_tolerance(mut self, tolerance: impl SpanInput) -> Result<Self> {
-        self.clock_tolerance = tolerance.seconds()?;
-        Ok(self)
+    /// Sets the clock tolerance (`"30s"`, a `Duration`, or seconds); an
+    /// input that does not parse is reported as for
+    /// [`max_token_age`](Self::max_token_age).
+    pub fn clock_tolerance(mut self, tolerance: impl SpanInput) -> Self {
+        match resolved("clock_tolerance", tolerance.seconds()) {
+            Ok(tolerance) => self.clock_tolerance = tolerance,
+            Err(e) => self.defer(e),
+        }
+        self
     }
 
-    /// Checks time claims against this time instead of the system clock.
-    pub fn current_time(mut self, time: impl TimeInput) -> Result<Self> {
-        let now = super::time::now();
-        self.current_time = Some(time.resolve(now)?);
-        Ok(self)
+    /// Checks time claims against this time instead of the system clock; an
+    /// input that does not resolve is reported as for
+    /// [`max_token_age`](Self::max_token_age).
+    pub fn current_time(mut self, time: impl TimeInput) -> Self {
+        match resolved("current_time", time.resolve(super::time::now())) {
+            Ok(now) => self.current_time = Some(now),
+            Err(e) => self.defer(e),
+        }
+        self
+    }
+
+    fn defer(&mut self, error: Error) {
+        self.pending.get_or_insert(error);
+    }
+
+    /// Fails with the first setter input that did not resolve, if any.
+    pub(crate) fn ready(&self) -> Result<()> {
+        match &self.pending {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Requires a claim to be present.
@@ -146,11 +177,11 @@ pub struct VerifiedJwt<T> {
 /// ```
 /// use rjose::{Alg, Key, JsonObject, jwt::{SignJwt, VerifyOptions, jwt_verify}};
 ///
-/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!");
+/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
 /// let token = SignJwt::default()
 ///     .protected_header(Alg::HS256)
 ///     .issued_at_now()
-///     .expiration_time("7d")?
+///     .expiration_time("7d")
 ///     .audience("api")
 ///     .sign(&secret)?;
 /// let options = VerifyOptions::new().algorithms([Alg::HS256]).audience("api");
@@ -163,6 +194,7 @@ pub fn jwt_verify<T: DeserializeOwned>(
     keys: &(impl KeySource + ?Sized),
     options: &VerifyOptions,
 ) -> Result<VerifiedJwt<T>> {
+    options.ready()?;
     let verified = jws::compact_verify(token, keys, &options.jws_options())?;
     let header = verified.protected_header.unwrap_or_default();
     refuse_unencoded(&header)?;

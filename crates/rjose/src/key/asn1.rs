@@ -8,7 +8,8 @@ use pkcs8::PrivateKeyInfoRef;
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
-use super::{Curve, MlDsaLevel};
+use super::MlDsaLevel;
+use crate::backend::ec::EcCurve;
 use crate::backend::rsa::PrivateParts;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -27,7 +28,7 @@ const ML_DSA_87: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyAlgorithm {
     Rsa,
-    Ec(Curve),
+    Ec(EcCurve),
     Ed25519,
     X25519,
     MlDsa(MlDsaLevel),
@@ -48,10 +49,10 @@ fn key_algorithm(oid: ObjectIdentifier, params: Option<der::AnyRef<'_>>) -> Resu
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
             .ok_or("EC key without a named curve")?;
         return match curve {
-            c if c == P256 => Ok(KeyAlgorithm::Ec(Curve::P256)),
-            c if c == P384 => Ok(KeyAlgorithm::Ec(Curve::P384)),
-            c if c == P521 => Ok(KeyAlgorithm::Ec(Curve::P521)),
-            c if c == SECP256K1 => Ok(KeyAlgorithm::Ec(Curve::Secp256k1)),
+            c if c == P256 => Ok(KeyAlgorithm::Ec(EcCurve::P256)),
+            c if c == P384 => Ok(KeyAlgorithm::Ec(EcCurve::P384)),
+            c if c == P521 => Ok(KeyAlgorithm::Ec(EcCurve::P521)),
+            c if c == SECP256K1 => Ok(KeyAlgorithm::Ec(EcCurve::Secp256k1)),
             other => Err(format!("unsupported EC curve {other}")),
         };
     }

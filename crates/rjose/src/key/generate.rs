@@ -27,10 +27,11 @@ pub struct KeyPair {
 pub struct KeyPairOptions {
     /// RSA modulus length in bits: 2048 (default), 3072, 4096 or 8192.
     pub modulus_length: usize,
-    /// The curve for algorithms that leave it open (EdDSA: `Ed25519`, the
-    /// default and the only one implemented). Algorithms whose name fixes
-    /// the curve (ES256...) refuse any other.
-    pub crv: Option<&'static str>,
+    /// The curve for algorithms that leave it open: ECDH-ES (P-256 when
+    /// unset; also P-384, P-521 and X25519) and EdDSA (Ed25519, the only
+    /// one implemented). Algorithms whose name fixes the curve (ES256...)
+    /// refuse any other.
+    pub crv: Option<Curve>,
 }
 
 impl Default for KeyPairOptions {
@@ -49,16 +50,16 @@ impl KeyPairOptions {
         self
     }
 
-    /// Sets the curve by its JWK `crv` name.
-    pub fn crv(mut self, crv: &'static str) -> Self {
+    /// Sets the curve.
+    pub fn crv(mut self, crv: Curve) -> Self {
         self.crv = Some(crv);
         self
     }
 }
 
-fn bound(alg: &str) -> Params {
+fn bound(alg: Algorithm) -> Params {
     Params {
-        alg: Some(alg.to_owned()),
+        alg: Some(alg),
         ..Params::default()
     }
 }
@@ -98,7 +99,7 @@ pub fn generate_secret(alg: impl Into<Algorithm>) -> Result<Key> {
     };
     let mut bytes = Zeroizing::new(vec![0u8; len]);
     backend::rand::fill(&mut bytes).map_err(|_| Error::Crypto("random generation failed"))?;
-    Ok(Key::new(Material::Oct(HmacSecret::new(bytes)), bound(alg.name())))
+    Ok(Key::new(Material::Oct(HmacSecret::new(bytes)), bound(alg)))
 }
 
 /// A fresh key pair for `alg`, bound to it. For ECDH-ES the curve comes
@@ -116,7 +117,7 @@ pub fn generate_secret(alg: impl Into<Algorithm>) -> Result<Key> {
 pub fn generate_key_pair(alg: impl Into<Algorithm>, options: KeyPairOptions) -> Result<KeyPair> {
     let alg = alg.into();
     let failed = |_| Error::Crypto("key generation failed");
-    let curve_mismatch = |crv: &str| Error::NotSupported(format!("curve {crv:?} for {alg}"));
+    let curve_mismatch = |crv: Curve| Error::NotSupported(format!("curve {crv} for {alg}"));
     let rsa = || {
         if !matches!(options.modulus_length, 2048 | 3072 | 4096 | 8192) {
             return Err(Error::NotSupported(format!(
@@ -132,8 +133,8 @@ pub fn generate_key_pair(alg: impl Into<Algorithm>, options: KeyPairOptions) -> 
         Algorithm::Jws(jws) => {
             if let Some(crv) = options.crv {
                 let fits = match jws.family() {
-                    Family::Ecdsa(curve) => curve.name() == crv,
-                    Family::Ed25519 => crv == "Ed25519",
+                    Family::Ecdsa(curve) => crv.ecdsa() == Some(curve),
+                    Family::Ed25519 => crv == Curve::Ed25519,
                     _ => false,
                 };
                 if !fits {
@@ -154,14 +155,13 @@ pub fn generate_key_pair(alg: impl Into<Algorithm>, options: KeyPairOptions) -> 
         }
         Algorithm::Jwe(jwe) => match jwe.mode() {
             Mode::RsaOaep(_) | Mode::RsaPkcs1 if options.crv.is_none() => rsa()?,
-            Mode::DirectAgreement | Mode::AgreementWithKeyWrap(_) => match options.crv.unwrap_or("P-256") {
-                "X25519" => Material::X25519Private(EcdhPrivate::generate(EcdhCurve::X25519).map_err(failed)?),
-                crv => {
-                    let curve = Curve::from_name(crv)
-                        .filter(|c| *c != Curve::Secp256k1)
-                        .ok_or_else(|| curve_mismatch(crv))?;
+            Mode::DirectAgreement | Mode::AgreementWithKeyWrap(_) => match options.crv.unwrap_or(Curve::P256) {
+                Curve::X25519 => Material::X25519Private(EcdhPrivate::generate(EcdhCurve::X25519).map_err(failed)?),
+                crv @ (Curve::P256 | Curve::P384 | Curve::P521) => {
+                    let curve = crv.ecdsa().ok_or_else(|| curve_mismatch(crv))?;
                     Material::EcPrivate(EcPrivate::generate(curve).map_err(failed)?)
                 }
+                crv => return Err(curve_mismatch(crv)),
             },
             _ => return Err(Error::NotSupported(format!("{alg} does not use a key pair"))),
         },
@@ -171,7 +171,7 @@ pub fn generate_key_pair(alg: impl Into<Algorithm>, options: KeyPairOptions) -> 
             )));
         }
     };
-    let private_key = Key::new(material, bound(alg.name()));
+    let private_key = Key::new(material, bound(alg));
     let public_key = private_key.public_key()?;
     Ok(KeyPair {
         private_key,

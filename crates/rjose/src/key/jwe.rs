@@ -1,20 +1,22 @@
 //! What a key may do for JWE, and the backend handles it lends to key
 //! management.
 
-use super::{Curve, Key, Material, Operation};
+use super::{Key, Material, Operation};
+use crate::Algorithm;
+use crate::backend::ec::EcCurve;
 use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
 use crate::backend::rsa_enc::{RsaDecryptor, RsaEncryptor};
 use crate::error::{Error, Result};
 use crate::jwe::alg::Mode;
 use crate::jwe::{JweAlg, JweEnc};
 
-fn ecdh_curve(curve: Curve) -> Option<EcdhCurve> {
+fn ecdh_curve(curve: EcCurve) -> Option<EcdhCurve> {
     match curve {
-        Curve::P256 => Some(EcdhCurve::P256),
-        Curve::P384 => Some(EcdhCurve::P384),
-        Curve::P521 => Some(EcdhCurve::P521),
+        EcCurve::P256 => Some(EcdhCurve::P256),
+        EcCurve::P384 => Some(EcdhCurve::P384),
+        EcCurve::P521 => Some(EcdhCurve::P521),
         // secp256k1 is registered for signatures only.
-        Curve::Secp256k1 => None,
+        EcCurve::Secp256k1 => None,
     }
 }
 
@@ -28,11 +30,12 @@ impl Key {
     /// use rjose::Key;
     /// use rjose::jwe::{JweAlg, JweEnc};
     ///
-    /// let kek = Key::from_secret(&[7u8; 16]);
+    /// let kek = Key::from_secret(&[7u8; 16])?;
     /// assert!(kek.supports_jwe(JweAlg::A128KW, JweEnc::A256GCM));
     /// assert!(!kek.supports_jwe(JweAlg::A256KW, JweEnc::A256GCM));
     /// assert!(kek.supports_jwe(JweAlg::Dir, JweEnc::A128GCM));
     /// assert!(!kek.supports_jwe(JweAlg::Dir, JweEnc::A256GCM));
+    /// # Ok::<(), rjose::Error>(())
     /// ```
     pub fn supports_jwe(&self, alg: JweAlg, enc: JweEnc) -> bool {
         self.check_jwe_alg(alg, enc).is_ok()
@@ -44,7 +47,7 @@ impl Key {
     pub(crate) fn check_jwe_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
         if let Some(restricted) = self.alg() {
             // A "dir" key is commonly labelled with the content algorithm it serves.
-            let same = restricted == alg.name() || (alg == JweAlg::Dir && restricted == enc.name());
+            let same = restricted == Algorithm::Jwe(alg) || (alg == JweAlg::Dir && restricted == Algorithm::Enc(enc));
             if !same {
                 return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
             }

@@ -19,8 +19,8 @@ pub use generate::{KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 pub use source::{KeyCandidates, KeySource};
 pub(crate) use usage::{Operation, check_consistent};
 
-use crate::alg::{Alg, Family};
-use crate::backend::ec::{EcPrivate, EcPublic};
+use crate::alg::{Alg, Algorithm, Family};
+use crate::backend::ec::{EcCurve, EcPrivate, EcPublic};
 use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::hmac::HmacSecret;
@@ -28,21 +28,35 @@ use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
 use crate::backend::rsa::{Padding, RsaPrivate, RsaPublic};
 use crate::error::{Error, Result};
 
-/// An elliptic curve for ECDSA.
+/// A named curve, as the JWK `crv` member spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Curve {
-    /// NIST P-256 (ES256).
+    /// NIST P-256: ES256, and ECDH-ES.
     P256,
-    /// NIST P-384 (ES384).
+    /// NIST P-384: ES384, and ECDH-ES.
     P384,
-    /// NIST P-521 (ES512).
+    /// NIST P-521: ES512, and ECDH-ES.
     P521,
-    /// secp256k1 (ES256K, RFC 8812).
+    /// secp256k1: ES256K (RFC 8812).
     Secp256k1,
+    /// Ed25519: EdDSA signatures (RFC 8037).
+    Ed25519,
+    /// X25519: ECDH-ES key agreement (RFC 8037).
+    X25519,
 }
 
 impl Curve {
+    /// Every curve this library implements.
+    pub const ALL: [Curve; 6] = [
+        Curve::P256,
+        Curve::P384,
+        Curve::P521,
+        Curve::Secp256k1,
+        Curve::Ed25519,
+        Curve::X25519,
+    ];
+
     /// The JWK `crv` name.
     pub const fn name(self) -> &'static str {
         match self {
@@ -50,33 +64,55 @@ impl Curve {
             Curve::P384 => "P-384",
             Curve::P521 => "P-521",
             Curve::Secp256k1 => "secp256k1",
+            Curve::Ed25519 => "Ed25519",
+            Curve::X25519 => "X25519",
         }
     }
 
-    /// Looks up a JWK `crv` name.
+    /// Looks up a JWK `crv` name (case-sensitive, as registered).
     pub fn from_name(name: &str) -> Option<Curve> {
-        [Curve::P256, Curve::P384, Curve::P521, Curve::Secp256k1]
-            .into_iter()
-            .find(|c| c.name() == name)
+        Curve::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// Bytes in one coordinate or in the private scalar.
-    pub const fn coordinate_len(self) -> usize {
+    /// The JWS algorithm a key on this curve signs with; `None` for
+    /// X25519, which only agrees keys.
+    pub const fn alg(self) -> Option<Alg> {
         match self {
-            Curve::P256 | Curve::Secp256k1 => 32,
-            Curve::P384 => 48,
-            Curve::P521 => 66,
+            Curve::P256 => Some(Alg::ES256),
+            Curve::P384 => Some(Alg::ES384),
+            Curve::P521 => Some(Alg::ES512),
+            Curve::Secp256k1 => Some(Alg::ES256K),
+            Curve::Ed25519 => Some(Alg::EdDSA),
+            Curve::X25519 => None,
         }
     }
 
-    /// The one JWS algorithm this curve serves.
-    pub const fn alg(self) -> Alg {
+    /// The ECDSA curve behind this name, for the curves that have one.
+    pub(crate) const fn ecdsa(self) -> Option<EcCurve> {
         match self {
-            Curve::P256 => Alg::ES256,
-            Curve::P384 => Alg::ES384,
-            Curve::P521 => Alg::ES512,
-            Curve::Secp256k1 => Alg::ES256K,
+            Curve::P256 => Some(EcCurve::P256),
+            Curve::P384 => Some(EcCurve::P384),
+            Curve::P521 => Some(EcCurve::P521),
+            Curve::Secp256k1 => Some(EcCurve::Secp256k1),
+            Curve::Ed25519 | Curve::X25519 => None,
         }
+    }
+}
+
+impl From<EcCurve> for Curve {
+    fn from(curve: EcCurve) -> Self {
+        match curve {
+            EcCurve::P256 => Curve::P256,
+            EcCurve::P384 => Curve::P384,
+            EcCurve::P521 => Curve::P521,
+            EcCurve::Secp256k1 => Curve::Secp256k1,
+        }
+    }
+}
+
+impl fmt::Display for Curve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -154,7 +190,7 @@ pub(crate) enum Material {
 #[derive(Clone, Default, PartialEq)]
 pub(crate) struct Params {
     pub(crate) kid: Option<String>,
-    pub(crate) alg: Option<String>,
+    pub(crate) alg: Option<Algorithm>,
     pub(crate) use_: Option<String>,
     pub(crate) key_ops: Option<Vec<String>>,
     pub(crate) x5c: Option<Vec<String>>,
@@ -175,10 +211,11 @@ pub(crate) struct Params {
 /// ```
 /// use rjose::{Alg, Key};
 ///
-/// let secret = Key::from_secret(b"a secret of at least thirty-two bytes!");
+/// let secret = Key::from_secret(b"a secret of at least thirty-two bytes!")?;
 /// assert!(secret.supports(Alg::HS256));
 /// assert!(!secret.supports(Alg::RS256));
 /// assert_eq!(format!("{secret:?}"), "Key { kty: \"oct\", bits: 304, private: true }");
+/// # Ok::<(), rjose::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Key {
@@ -202,15 +239,32 @@ impl Key {
         &self.params
     }
 
-    /// An HMAC secret (`kty: "oct"`) from raw bytes.
+    /// A symmetric key (`kty: "oct"`) from raw bytes: an HMAC secret, an
+    /// AES key-wrap key, a `dir` content key or a PBES2 password.
     ///
-    /// HMAC algorithms refuse secrets shorter than their digest (RFC 7518
-    /// section 3.2): 32 bytes for HS256, 48 for HS384, 64 for HS512.
-    pub fn from_secret(secret: impl AsRef<[u8]>) -> Key {
-        Key::new(
-            Material::Oct(HmacSecret::new(Zeroizing::new(secret.as_ref().to_vec()))),
+    /// An empty secret is refused here ([`Error::JwkInvalid`]): it is always
+    /// a mistake, usually an unset environment variable. The length each
+    /// algorithm needs is checked when the key is used: HMAC refuses
+    /// secrets shorter than its digest (RFC 7518 section 3.2), 32 bytes
+    /// for HS256, 48 for HS384, 64 for HS512.
+    ///
+    /// ```
+    /// use rjose::{Alg, Key};
+    ///
+    /// let key = Key::from_secret(b"a secret of at least thirty-two bytes!")?;
+    /// assert!(key.supports(Alg::HS256));
+    /// assert_eq!(Key::from_secret(b"").unwrap_err().code(), "ERR_JWK_INVALID");
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn from_secret(secret: impl AsRef<[u8]>) -> Result<Key> {
+        let secret = secret.as_ref();
+        if secret.is_empty() {
+            return Err(Error::jwk("a secret must not be empty"));
+        }
+        Ok(Key::new(
+            Material::Oct(HmacSecret::new(Zeroizing::new(secret.to_vec()))),
             Params::default(),
-        )
+        ))
     }
 
     /// The JWK key type: `oct`, `RSA`, `EC`, `OKP` or `AKP`.
@@ -227,13 +281,13 @@ impl Key {
         }
     }
 
-    /// The `crv` of an EC or OKP key.
-    pub fn crv(&self) -> Option<&'static str> {
+    /// The curve (JWK `crv`) of an EC or OKP key.
+    pub fn crv(&self) -> Option<Curve> {
         match self.material() {
-            Material::EcPublic(k) => Some(k.curve().name()),
-            Material::EcPrivate(k) => Some(k.public().curve().name()),
-            Material::Ed25519Public(_) | Material::Ed25519Private(_) => Some("Ed25519"),
-            Material::X25519Public(_) | Material::X25519Private(_) => Some("X25519"),
+            Material::EcPublic(k) => Some(k.curve().into()),
+            Material::EcPrivate(k) => Some(k.public().curve().into()),
+            Material::Ed25519Public(_) | Material::Ed25519Private(_) => Some(Curve::Ed25519),
+            Material::X25519Public(_) | Material::X25519Private(_) => Some(Curve::X25519),
             _ => None,
         }
     }
@@ -261,9 +315,11 @@ impl Key {
         self.params().kid.as_deref()
     }
 
-    /// The algorithm the key is restricted to (JWK `alg`), if any.
-    pub fn alg(&self) -> Option<&str> {
-        self.params().alg.as_deref()
+    /// The algorithm the key is restricted to (JWK `alg`), if any: a JWS
+    /// algorithm, a JWE key management algorithm or, for a `dir` key, the
+    /// content encryption algorithm it serves.
+    pub fn alg(&self) -> Option<Algorithm> {
+        self.params().alg
     }
 
     /// The intended use (JWK `use`: `sig` or `enc`), if any.
@@ -284,10 +340,21 @@ impl Key {
         self.rewrap(params)
     }
 
-    /// This key restricted to one algorithm (JWK `alg`).
-    pub fn with_alg(&self, alg: Alg) -> Key {
+    /// This key restricted to one algorithm (JWK `alg`): a JWS algorithm
+    /// ([`Alg`]), a JWE key management algorithm
+    /// ([`JweAlg`](crate::jwe::JweAlg)) or, for a `dir` key, a content
+    /// encryption algorithm ([`JweEnc`](crate::jwe::JweEnc)).
+    ///
+    /// ```
+    /// use rjose::{Algorithm, Key, jwe::JweAlg};
+    ///
+    /// let kek = Key::from_secret([7u8; 32])?.with_alg(JweAlg::A256KW);
+    /// assert_eq!(kek.alg(), Some(Algorithm::Jwe(JweAlg::A256KW)));
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn with_alg(&self, alg: impl Into<Algorithm>) -> Key {
         let mut params = self.params().clone();
-        params.alg = Some(alg.name().to_owned());
+        params.alg = Some(alg.into());
         self.rewrap(params)
     }
 
@@ -334,16 +401,42 @@ impl Key {
         Alg::ALL.into_iter().filter(|&alg| self.supports(alg)).collect()
     }
 
+    /// The JWS algorithm this key signs with when it serves exactly one:
+    /// the one its JWK `alg` names, or the only one its type allows (ES256
+    /// for a P-256 key, EdDSA for Ed25519, HS256 for a secret of 32 to 47
+    /// bytes). `None` for a key that serves several (an RSA key, a longer
+    /// secret) or none; [`SignJwt`](crate::jwt::SignJwt) and the JWS
+    /// builders use it when the header names no `alg`.
+    ///
+    /// ```
+    /// use rjose::{Alg, Key, KeyPairOptions, generate_key_pair};
+    ///
+    /// let ec = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    /// assert_eq!(ec.private_key.default_jws_alg(), Some(Alg::ES256));
+    /// let secret = Key::from_secret([1u8; 64])?;
+    /// assert_eq!(secret.default_jws_alg(), None); // HS256, HS384 or HS512
+    /// assert_eq!(secret.with_alg(Alg::HS512).default_jws_alg(), Some(Alg::HS512));
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn default_jws_alg(&self) -> Option<Alg> {
+        if let Some(Algorithm::Jws(alg)) = self.alg() {
+            return Some(alg);
+        }
+        match self.algorithms().as_slice() {
+            [alg] => Some(*alg),
+            // Two names for one signature: the RFC 8037 name is the common one.
+            [Alg::EdDSA, Alg::Ed25519] => Some(Alg::EdDSA),
+            _ => None,
+        }
+    }
+
     /// Checks that this key's type fits `alg` and that its JWK `alg`, if
     /// any, names the same algorithm.
     pub(crate) fn check_alg(&self, alg: Alg) -> Result<()> {
-        if let Some(restricted) = self.alg() {
-            let same = restricted == alg.name()
-                // EdDSA and Ed25519 name the same signature over an Ed25519 key.
-                || (matches!(alg, Alg::EdDSA | Alg::Ed25519) && matches!(restricted, "EdDSA" | "Ed25519"));
-            if !same {
-                return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
-            }
+        if let Some(restricted) = self.alg()
+            && !restricted.permits_jws(alg)
+        {
+            return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
         }
         let fits = match (alg.family(), self.material()) {
             (Family::Hmac(_), Material::Oct(secret)) => {
@@ -436,11 +529,11 @@ impl Key {
     }
 }
 
-fn ec_bits(curve: Curve) -> usize {
+fn ec_bits(curve: EcCurve) -> usize {
     match curve {
-        Curve::P256 | Curve::Secp256k1 => 256,
-        Curve::P384 => 384,
-        Curve::P521 => 521,
+        EcCurve::P256 | EcCurve::Secp256k1 => 256,
+        EcCurve::P384 => 384,
+        EcCurve::P521 => 521,
     }
 }
 
@@ -449,7 +542,7 @@ impl fmt::Debug for Key {
         let mut s = f.debug_struct("Key");
         s.field("kty", &self.kty());
         if let Some(crv) = self.crv() {
-            s.field("crv", &crv);
+            s.field("crv", &crv.name());
         } else {
             s.field("bits", &self.bits());
         }

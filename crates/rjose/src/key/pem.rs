@@ -48,7 +48,7 @@ impl Key {
     /// q9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==
     /// -----END PUBLIC KEY-----";
     /// let key = rjose::Key::from_spki_pem(pem)?;
-    /// assert_eq!(key.crv(), Some("P-256"));
+    /// assert_eq!(key.crv(), Some(rjose::Curve::P256));
     /// # Ok::<(), rjose::Error>(())
     /// ```
     pub fn from_spki_pem(pem: &str) -> Result<Key> {

@@ -51,7 +51,7 @@ impl KeyCandidates<'_> {
 /// ```
 /// use rjose::{Alg, Key, jws::JwsHeader};
 ///
-/// let current = Key::from_secret([1u8; 32]).with_kid("2024");
+/// let current = Key::from_secret([1u8; 32])?.with_kid("2024");
 /// let resolver = move |header: &JwsHeader| -> rjose::Result<Key> {
 ///     match header.kid.as_deref() {
 ///         Some("2024") => Ok(current.clone()),
@@ -59,6 +59,7 @@ impl KeyCandidates<'_> {
 ///     }
 /// };
 /// # let _ = &resolver as &dyn rjose::KeySource;
+/// # Ok::<(), rjose::Error>(())
 /// ```
 pub trait KeySource<H = JwsHeader> {
     /// The keys to try for a token with this (joint protected and

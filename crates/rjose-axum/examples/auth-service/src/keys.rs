@@ -120,7 +120,7 @@ impl Seal {
             .and_then(|okm| okm.fill(derived.as_mut()))
             .map_err(|_| KeyError::Unusable("cannot derive the key that seals stored keys".into()))?;
         Ok(Seal {
-            key: Key::from_secret(derived.as_ref()),
+            key: Key::from_secret(derived.as_ref())?,
         })
     }
 
@@ -231,7 +231,7 @@ impl KeyStore {
     pub fn new(signing: &SigningConfig, publish_for: i64, use_for: i64) -> Result<KeyStore, KeyError> {
         let (alg, key, seal) = match signing {
             SigningConfig::Hs256 { secret } => {
-                let secret = Key::from_secret(secret);
+                let secret = Key::from_secret(secret)?;
                 let key = SigningKey {
                     private: secret.clone(),
                     public: secret,

@@ -155,17 +155,17 @@ impl Tokens {
         self.one_time_ttl
     }
 
-    fn base(&self, ttl: i64) -> Result<SignJwt, Error> {
+    fn base(&self, ttl: i64) -> SignJwt {
         SignJwt::default()
             .protected_header(self.keys.alg())
             .issued_at_now()
             .expiration_time(std::time::Duration::from_secs(ttl.unsigned_abs()))
-            .map(|b| b.issuer(self.issuer.clone()))
+            .issuer(self.issuer.clone())
     }
 
     /// A 15-minute (configurable) access token for `user_id`.
     pub fn sign_access(&self, user_id: &str, claims: &AppClaims) -> Result<String, Error> {
-        self.base(self.access_ttl)?
+        self.base(self.access_ttl)
             .claim("role", claims.role.clone())
             .claim("sessionId", claims.session_id.clone())
             .subject(user_id)
@@ -176,7 +176,7 @@ impl Tokens {
     /// A 30-day (configurable) refresh token; `jti` is recorded in the
     /// database so the token can be used once.
     pub fn sign_refresh(&self, user_id: &str, session_id: &str, jti: &str) -> Result<String, Error> {
-        self.base(self.refresh_ttl)?
+        self.base(self.refresh_ttl)
             .claim("type", "refresh")
             .claim("sessionId", session_id)
             .subject(user_id)
@@ -187,7 +187,7 @@ impl Tokens {
     /// A one-hour (configurable) one-time token; `jti` is recorded in the
     /// database and consumed on first use.
     pub fn sign_one_time(&self, purpose: Purpose, user_id: &str, email: &str, jti: &str) -> Result<String, Error> {
-        self.base(self.one_time_ttl)?
+        self.base(self.one_time_ttl)
             .claim("type", purpose.as_str())
             .claim("email", email)
             .subject(user_id)
@@ -286,12 +286,11 @@ mod tests {
         }
         let expired = t
             .base(60)
-            .and_then(|b| b.expiration_time(1).map(|b| b.audience("api")))
-            .and_then(|b| {
-                b.claim("role", "user")
-                    .claim("sessionId", "s")
-                    .sign(&t.keys.signing_key())
-            })
+            .expiration_time(1)
+            .audience("api")
+            .claim("role", "user")
+            .claim("sessionId", "s")
+            .sign(&t.keys.signing_key())
             .expect("sign");
         assert!(matches!(t.verify_access(&expired), Verification::Expired));
         assert!(matches!(t.verify_access("not.a.jwt"), Verification::Invalid(_)));
