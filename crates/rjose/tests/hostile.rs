@@ -87,7 +87,10 @@ fn a_protected_header_of_100k_members_is_refused_in_linear_time() {
             matches!(verified, Err(Error::JwsSignatureVerificationFailed)),
             "{verified:?}"
         );
-        assert_eq!(decode_protected_header(token).map(|h| h.len()).ok(), Some(count + 1));
+        assert_eq!(
+            decode_protected_header(token).map(|h| h.to_map().len()).ok(),
+            Some(count + 1)
+        );
     });
 }
 

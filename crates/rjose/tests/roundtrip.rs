@@ -174,3 +174,53 @@ fn jose_b64(bytes: &[u8]) -> String {
         .unwrap_or_default();
     jws.split('.').nth(1).unwrap_or_default().to_owned()
 }
+
+#[test]
+fn decode_protected_header_types_the_header_by_the_token_form() -> TestResult {
+    use rjose::jwe::{CompactEncrypt, JweAlg, JweEnc, JweHeader};
+    use rjose::jwt::{ProtectedHeader, decode_protected_header};
+
+    let key = generate_secret(Alg::HS256)?.with_kid("sig-1");
+    let signed = SignJwt::default().expiration_time("1h").typ("at+jwt").sign(&key)?;
+    match decode_protected_header(&signed)? {
+        ProtectedHeader::Jws(header) => {
+            assert_eq!((header.alg, header.kid.as_deref()), (Some(Alg::HS256), Some("sig-1")));
+            assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        }
+        other => panic!("a JWS header, got {other:?}"),
+    }
+
+    let kek = generate_secret(JweAlg::A256KW)?.with_kid("enc-1");
+    let sealed = CompactEncrypt::new(b"x")
+        .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM).kid("enc-1"))
+        .encrypt(&kek)?;
+    let header = decode_protected_header(&sealed)?;
+    assert_eq!((header.alg_name(), header.kid()), (Some("A256KW"), Some("enc-1")));
+    match header {
+        ProtectedHeader::Jwe(header) => assert_eq!(header.enc, Some(JweEnc::A256GCM)),
+        other => panic!("a JWE header, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[test]
+fn decode_protected_header_refuses_what_verification_would_refuse() {
+    use rjose::jwt::decode_protected_header;
+
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    for (token, code) in [
+        ("onlyonepart".to_owned(), "ERR_JWT_INVALID"),
+        (format!("{}.e30", b64(r#"{"alg":"HS256"}"#)), "ERR_JWT_INVALID"),
+        (format!("{}.e30.", b64(r#"{"alg":"none"}"#)), "ERR_JOSE_ALG_NOT_ALLOWED"),
+        (
+            format!("{}.e30.", b64(r#"{"alg":"HS256","alg":"HS512"}"#)),
+            "ERR_JWS_INVALID",
+        ),
+        (format!("{}.e30.", b64(r#"{"alg":"HS256","kid":7}"#)), "ERR_JWS_INVALID"),
+        ("!!.e30.".to_owned(), "ERR_JWS_INVALID"),
+    ] {
+        let err = decode_protected_header(&token).expect_err(&token);
+        assert_eq!(err.code(), code, "{token}: {err}");
+    }
+}

@@ -4,7 +4,6 @@ use rjose::jws::{
     CompactSign, FlattenedJws, FlattenedSign, GeneralJws, GeneralSign, JwsHeader, JwsVerifyOptions, VerifiedJws,
     compact_verify, compact_verify_detached, flattened_verify, general_verify,
 };
-use rjose::jwt::decode_protected_header;
 use rjose::{Error, Key};
 use serde_json::Value;
 
@@ -70,7 +69,8 @@ fn sign_payload(payload: &[u8], header: JwsHeader, key: &Key, args: &JwsSignArgs
 /// Whether a protected header (base64url) says `b64: false`.
 fn unencoded(protected: Option<&str>) -> bool {
     protected
-        .and_then(|p| decode_protected_header(p).ok())
+        .and_then(crate::b64::decode)
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
         .is_some_and(|h| h.get("b64") == Some(&Value::Bool(false)))
 }
 

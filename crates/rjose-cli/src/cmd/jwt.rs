@@ -188,7 +188,7 @@ pub fn decode(args: &JwtDecodeArgs) -> Result<(), Failure> {
             )));
         }
     };
-    let header = decode_protected_header(&token).map_err(Failure::refused)?;
+    let header = decode_protected_header(&token).map_err(Failure::refused)?.to_map();
     let payload = if encrypted {
         None
     } else {

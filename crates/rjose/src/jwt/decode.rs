@@ -6,20 +6,97 @@ use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::error::{Error, Result};
+use crate::jwe::JweHeader;
+use crate::jws::JwsHeader;
+
+/// The protected header of a compact token, typed by the token's form:
+/// three parts are a JWS (a signed JWT), five a JWE (an encrypted one).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ProtectedHeader {
+    /// The header of a compact JWS.
+    Jws(JwsHeader),
+    /// The header of a compact JWE.
+    Jwe(JweHeader),
+}
+
+impl ProtectedHeader {
+    /// The registered name of the `alg` parameter, if present.
+    pub fn alg_name(&self) -> Option<&'static str> {
+        match self {
+            ProtectedHeader::Jws(h) => h.alg.map(|a| a.name()),
+            ProtectedHeader::Jwe(h) => h.alg.map(|a| a.name()),
+        }
+    }
+
+    /// The `kid` parameter, if present.
+    pub fn kid(&self) -> Option<&str> {
+        match self {
+            ProtectedHeader::Jws(h) => h.kid.as_deref(),
+            ProtectedHeader::Jwe(h) => h.kid.as_deref(),
+        }
+    }
+
+    /// The `typ` parameter, if present.
+    pub fn typ(&self) -> Option<&str> {
+        match self {
+            ProtectedHeader::Jws(h) => h.typ.as_deref(),
+            ProtectedHeader::Jwe(h) => h.typ.as_deref(),
+        }
+    }
+
+    /// The header as a JSON object, every parameter included.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match self {
+            ProtectedHeader::Jws(h) => h.to_map(),
+            ProtectedHeader::Jwe(h) => h.to_map(),
+        }
+    }
+}
 
 /// Decodes the protected header of a compact JWS or JWE **without
-/// verifying anything**. Use it to pick a key or route a token, never to
-/// trust its contents.
+/// verifying anything**, into the typed header of its form. Use it to
+/// pick a key or route a token, never to trust its contents.
+///
+/// The header is held to the rules verification applies to it (one JSON
+/// object, no repeated member, registered parameters of the right type,
+/// an `alg` this library implements), so that what routing sees is what
+/// verification will see. A token of neither three nor five parts is
+/// [`Error::JwtInvalid`]; a header that breaks the rules is
+/// [`Error::JwsInvalid`] or [`Error::JweInvalid`] as verification would
+/// report it (`"alg": "none"` is [`Error::AlgNotAllowed`]).
 ///
 /// ```
-/// let header = rjose::jwt::decode_protected_header("eyJhbGciOiJIUzI1NiJ9.e30.sig")?;
-/// assert_eq!(header["alg"], "HS256");
+/// use rjose::{Alg, Key, jwt::{ProtectedHeader, SignJwt, decode_protected_header}};
+///
+/// let key = Key::from_secret([1u8; 32])?.with_kid("2024-07");
+/// let token = SignJwt::default().protected_header(Alg::HS256).expiration_time("1h").sign(&key)?;
+/// let header = decode_protected_header(&token)?;
+/// assert_eq!(header.kid(), Some("2024-07"));
+/// let ProtectedHeader::Jws(jws) = header else { panic!("a signed token") };
+/// assert_eq!(jws.alg, Some(Alg::HS256));
 /// # Ok::<(), rjose::Error>(())
 /// ```
-pub fn decode_protected_header(token: &str) -> Result<Map<String, Value>> {
-    let header = token.split('.').next().unwrap_or_default();
-    let bytes = b64::decode(header.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
-    crate::json::parse_object(&bytes).map_err(|e| Error::jws(format!("protected header is {e}")))
+pub fn decode_protected_header(token: &str) -> Result<ProtectedHeader> {
+    let (header, dots) = match token.split_once('.') {
+        Some((header, rest)) => (header, 1 + rest.bytes().filter(|&b| b == b'.').count()),
+        None => (token, 0),
+    };
+    match dots {
+        2 => {
+            let bytes =
+                b64::decode(header.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
+            JwsHeader::parse(&bytes).map(ProtectedHeader::Jws)
+        }
+        4 => {
+            let bytes = b64::decode(header.as_bytes())
+                .ok_or_else(|| Error::JweInvalid("protected header is not valid base64url".into()))?;
+            JweHeader::parse(&bytes).map(ProtectedHeader::Jwe)
+        }
+        _ => Err(Error::JwtInvalid(
+            "a compact token has three parts (JWS) or five (JWE) separated by dots".into(),
+        )),
+    }
 }
 
 /// Decodes the claims of a compact JWT **without verifying its

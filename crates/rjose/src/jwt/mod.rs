@@ -13,7 +13,7 @@ mod unsecured;
 mod verify;
 
 pub use claims::RegisteredClaims;
-pub use decode::{decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header};
+pub use decode::{ProtectedHeader, decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header};
 pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt};
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
