@@ -240,10 +240,22 @@ pub enum JwksCommand {
     Create(JwksCreateArgs),
 }
 
-/// The key of a signing command.
+/// The key of a signing command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct SignKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: SignKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of a signing command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct SignKeyArgs {
+pub struct SignKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -255,15 +267,28 @@ pub struct SignKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
 }
 
-/// The key of a verifying command.
+/// The key of a verifying command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct VerifyKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: VerifyKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of a verifying command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct VerifyKeyArgs {
+pub struct VerifyKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -274,7 +299,8 @@ pub struct VerifyKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
     /// A JWK Set: a file, or an https URL (http only to a loopback address).
@@ -282,10 +308,22 @@ pub struct VerifyKeyArgs {
     pub jwks: Option<String>,
 }
 
-/// The key of an encrypting or decrypting command.
+/// The key of an encrypting or decrypting command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct CryptKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: CryptKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of an encrypting or decrypting command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct CryptKeyArgs {
+pub struct CryptKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -296,12 +334,26 @@ pub struct CryptKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
     /// Password for the PBES2 algorithms.
     #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub password: Option<String>,
+}
+
+/// How the bytes of `--secret-file` become the secret.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct SecretFileArgs {
+    /// Drops one trailing newline (\n or \r\n) from the --secret-file
+    /// bytes, as `echo "$SECRET" > FILE` leaves one. Without it the newline
+    /// is part of the secret, and a warning says so.
+    // Checked by the commands: clap's `requires` counts a conflicting key
+    // flag (--secret) as reason enough to let it pass.
+    #[arg(long = "strip-newline")]
+    pub strip_newline: bool,
 }
 
 /// The claims and header of a JWT being issued.
@@ -375,7 +427,10 @@ pub struct JwtSignArgs {
     /// The signing key.
     #[command(flatten)]
     pub keys: SignKeyArgs,
-    /// Signature algorithm; by default the key's, when it has only one.
+    /// Signature algorithm. By default the key's own: its JWK `alg`, or the
+    /// only one its type allows (ES256 for a P-256 key, EdDSA for Ed25519);
+    /// HS256 for a secret that names none, whatever its length. An RSA key
+    /// needs it.
     #[arg(long, value_name = "ALG")]
     pub alg: Option<String>,
     /// The claims and header.
@@ -462,9 +517,12 @@ pub struct JwsSignArgs {
     /// The signing key.
     #[command(flatten)]
     pub keys: SignKeyArgs,
-    /// Signature algorithm.
+    /// Signature algorithm. By default the key's own: its JWK `alg`, or the
+    /// only one its type allows (ES256 for a P-256 key, EdDSA for Ed25519);
+    /// HS256 for a secret that names none, whatever its length. An RSA key
+    /// needs it.
     #[arg(long, value_name = "ALG")]
-    pub alg: String,
+    pub alg: Option<String>,
     /// Prints the flattened JSON serialization.
     #[arg(long, conflicts_with = "general")]
     pub json: bool,
