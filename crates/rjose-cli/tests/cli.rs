@@ -1077,16 +1077,15 @@ fn remote_jwks_failures_name_the_url_once_with_the_cause() {
     let token = sign_token(&["--secret", SECRET32, "--exp", "1h"]);
     let unreachable = "http://127.0.0.1:1/jwks";
     let missing = serve_once_with("404 Not Found", String::new());
-    for (url, cause) in [(unreachable, "Connection refused"), (missing.as_str(), "HTTP 404")] {
+    for (url, cause) in [
+        (unreachable, "cannot connect: connection refused"),
+        (missing.as_str(), "answered http 404"),
+    ] {
         let failed = usage(&["jwt", "verify", "--jwks", url, &token], "ERR_JWKS_FETCH_FAILED");
         let message = stderr(&failed);
         let first = message.lines().next().unwrap_or_default();
         assert_eq!(first.matches(url).count(), 1, "{first}");
-        assert!(
-            first.contains(&format!("{url}: cannot connect")) || first.contains(cause),
-            "{first}"
-        );
-        assert!(first.contains(cause), "{first}");
+        assert!(first.to_lowercase().contains(cause), "{first}");
     }
 }
 
