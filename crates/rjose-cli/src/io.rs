@@ -156,9 +156,22 @@ pub fn read_key_source(spec: &str, what: &str) -> Result<Vec<u8>, Failure> {
 /// the argument is absent or `-`. Surrounding whitespace (a trailing
 /// newline) is ignored. An empty input is a usage error; bytes that are
 /// not UTF-8 are a malformed token, reported with `malformed`.
+///
+/// A compact token pasted with what is not part of it (`Bearer `, quotes)
+/// and the name of a file given where the token itself goes are usage
+/// errors that say what to do instead: the token may well be good, the
+/// command line is wrong. Line breaks inside a token make it malformed,
+/// with a hint.
 pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error) -> Result<String, Failure> {
     let bytes = match arg {
-        Some(text) if !is_stdin(text) => text.as_bytes().to_vec(),
+        Some(text) if !is_stdin(text) => {
+            if !text.starts_with('{') && !looks_compact(text) && std::path::Path::new(text).is_file() {
+                return Err(Failure::usage(format!(
+                    "the argument is the {what} itself, and {text:?} is a file; pass the file on stdin: < {text}"
+                )));
+            }
+            text.as_bytes().to_vec()
+        }
         _ => {
             if stdin_is_terminal() {
                 return Err(Failure::usage(format!("no {what}: pass it as an argument or on stdin")));
@@ -204,11 +217,7 @@ enum Pasted {
 /// least two dots), so that other garbage is reported as the malformed
 /// token it is. The JSON serializations (`{...}`) are left alone.
 fn pasted(text: &str) -> Option<Pasted> {
-    let compact = |s: &str| {
-        s.bytes().filter(|&b| b == b'.').count() >= 2
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    };
-    if text.starts_with('{') || compact(text) {
+    if text.starts_with('{') || looks_compact(text) {
         return None;
     }
     let mut prefix = String::new();
@@ -222,7 +231,7 @@ fn pasted(text: &str) -> Option<Pasted> {
     }
     if let Some((scheme, after)) = split_word(rest)
         && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop"))
-        && compact(after)
+        && looks_compact(after)
     {
         prefix.push_str(scheme);
         prefix.push(' ');
@@ -230,13 +239,20 @@ fn pasted(text: &str) -> Option<Pasted> {
     }
     for quote in ['"', '\''] {
         if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote))
-            && compact(inner.trim_ascii())
+            && looks_compact(inner.trim_ascii())
         {
             return Some(Pasted::Quoted);
         }
     }
     let joined: String = text.split_ascii_whitespace().collect();
-    compact(&joined).then_some(Pasted::Whitespace)
+    looks_compact(&joined).then_some(Pasted::Whitespace)
+}
+
+/// Base64url parts joined by at least two dots: the shape of a compact
+/// JWS (three parts) or JWE (five).
+fn looks_compact(text: &str) -> bool {
+    text.bytes().filter(|&b| b == b'.').count() >= 2
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 /// The first word of `text` and what follows the whitespace after it.

@@ -402,26 +402,35 @@ fn a_secret_file_ending_in_a_newline_is_used_as_is_with_a_warning_or_stripped_wi
 }
 
 #[test]
-fn help_example_secret_file_sign_then_verify_works() {
+fn readme_and_help_example_secret_file_sign_then_verify_works() {
     let help = stdout(&ok(&["jwt", "--help"], ""));
-    for example in [
-        "rjose jwt sign --secret-file secret --sub alice --exp 1h",
-        "rjose jwt verify --secret-file secret < token",
-    ] {
-        assert!(help.contains(example), "{help}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readmes = [root.join("../../README.md"), root.join("README.md")]
+        .map(|path| std::fs::read_to_string(path).expect("README"));
+    for text in [&help, &readmes[0], &readmes[1]] {
+        for example in [
+            "rjose jwt sign --secret-file secret --sub alice --exp 1h > token",
+            "rjose jwt verify --secret-file secret < token",
+        ] {
+            assert!(text.contains(example), "{example} is not in {text}");
+        }
+    }
+    for readme in &readmes {
+        assert!(readme.contains("head -c 32 /dev/urandom > secret"), "{readme}");
     }
     let dir = Dir::new();
-    // `head -c 48 /dev/urandom > secret`, as the README has it: 48 bytes,
-    // which could serve HS384 too.
-    let bytes: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
-    let secret = dir.write("secret", bytes);
-    let token = line(&ok(
-        &["jwt", "sign", "--secret-file", &secret, "--sub", "alice", "--exp", "1h"],
-        "",
-    ));
-    let verified = stdout_json(&ok(&["jwt", "verify", "--secret-file", &secret], format!("{token}\n")));
-    assert_eq!(verified["payload"]["sub"], "alice");
-    assert_eq!(verified["protectedHeader"]["alg"], "HS256");
+    // The README's 32 random bytes, and 48, which could serve HS384 too.
+    for len in [32u8, 48] {
+        let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+        let secret = dir.write("secret", bytes);
+        let token = line(&ok(
+            &["jwt", "sign", "--secret-file", &secret, "--sub", "alice", "--exp", "1h"],
+            "",
+        ));
+        let verified = stdout_json(&ok(&["jwt", "verify", "--secret-file", &secret], format!("{token}\n")));
+        assert_eq!(verified["payload"]["sub"], "alice");
+        assert_eq!(verified["protectedHeader"]["alg"], "HS256");
+    }
 }
 
 #[test]
@@ -733,7 +742,7 @@ fn tokens_come_from_an_argument_or_stdin_with_surrounding_whitespace_ignored() {
 }
 
 #[test]
-fn tokens_pasted_with_a_bearer_prefix_or_quotes_are_usage_errors_with_a_hint() {
+fn tokens_pasted_with_a_bearer_prefix_or_quotes_or_as_a_file_name_are_usage_errors_with_a_hint() {
     let token = sign_token(&["--secret", SECRET32, "--sub", "p", "--exp", "1h"]);
     for (pasted, prefix) in [
         (format!("Bearer {token}"), "Bearer "),
@@ -758,6 +767,25 @@ fn tokens_pasted_with_a_bearer_prefix_or_quotes_are_usage_errors_with_a_hint() {
     for quoted in [format!("\"{token}\""), format!("'{token}'")] {
         usage(&["jwt", "verify", "--secret", SECRET32, &quoted], "ERR_CLI_USAGE")
             .stderr(predicate::str::contains("remove the quotes"));
+    }
+    // A file name where the token goes: the help once showed
+    // `rjose jws verify --key key.jwk --payload file detached.jws`.
+    let dir = Dir::new();
+    let file = dir.write("token.jwt", &token);
+    for args in [
+        &["jwt", "verify", "--secret", SECRET32, file.as_str()][..],
+        &[
+            "jws",
+            "verify",
+            "--secret",
+            SECRET32,
+            "--payload",
+            file.as_str(),
+            file.as_str(),
+        ][..],
+        &["jwt", "decode", file.as_str()][..],
+    ] {
+        usage(args, "ERR_CLI_USAGE").stderr(predicate::str::contains("is a file; pass the file on stdin: <"));
     }
     // A line break inside is a malformed token (1), with a hint.
     let (head, tail) = token.split_at(30);
