@@ -18,7 +18,11 @@ Examples:
 Keys (--key FILE, or - for stdin) may be a JWK, a JWK Set (the key is then
 selected by kid and alg) or a PEM key: PUBLIC KEY, PRIVATE KEY, CERTIFICATE,
 RSA PRIVATE KEY, RSA PUBLIC KEY, EC PRIVATE KEY. Symmetric keys come from
---secret, --secret-b64 or --secret-file; PBES2 passwords from --password.
+--secret, --secret-b64 or --secret-file (its bytes exactly, a trailing newline
+included: write it with `printf %s`, or pass --strip-newline); PBES2 passwords
+from --password. Without --alg, signing uses the key's own algorithm, and
+HS256 for a secret. Tokens are given as an argument or on stdin, alone: not
+with `Bearer `, not in quotes, not as a file name.
 
 Inputs are read up to a limit: 1 MiB for key, JWK Set and secret files, and
 64 MiB (--max-input-size) for tokens, payloads, plaintexts and claims files.
@@ -28,7 +32,8 @@ Exit status:
   1  the token or message was refused: signature or decryption failed, a claim
      check failed, its algorithm is not allowed, no key of the set matches it,
      or it is malformed (truncated, not base64url, not UTF-8)
-  2  the command could not run: bad usage, an unreadable or empty input, a
+  2  the command could not run: bad usage (a token with its `Bearer ` prefix,
+     in quotes, or a file name for a token), an unreadable or empty input, a
      malformed key file, an unknown algorithm, a key that cannot serve the
      command, a JWK Set that cannot be fetched
 On failure the first line on stderr is `CODE: message`, with the library's
@@ -89,7 +94,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 pub enum Command {
     /// JSON Web Tokens: sign, verify, decode, encrypt, decrypt.
     #[command(
-        after_help = "Examples:\n  rjose jwt sign --secret-file secret --sub alice --exp 1h\n  rjose jwt verify --secret-file secret < token"
+        after_help = "Examples:\n  rjose jwt sign --secret-file secret --sub alice --exp 1h > token\n  rjose jwt verify --secret-file secret < token\n\nA secret signs HS256 unless --alg names another."
     )]
     Jwt {
         /// The JWT command.
@@ -149,7 +154,7 @@ pub enum Command {
 pub enum JwtCommand {
     /// Signs a JWT and prints it (compact form) and a newline.
     #[command(
-        after_help = "Examples:\n  rjose jwt sign --key key.jwk --sub alice --aud api --exp 15m --iat\n  rjose jwt sign --secret-file secret --alg HS512 --claims '{\"role\":\"admin\"}' --exp 7d\n  rjose jwt sign --key rsa.pem --alg PS256 --claims @claims.json --kid 2024"
+        after_help = "Examples:\n  rjose jwt sign --key key.jwk --sub alice --aud api --exp 15m --iat\n  rjose jwt sign --secret-file secret --alg HS512 --claims '{\"role\":\"admin\"}' --exp 7d\n  rjose jwt sign --key rsa.pem --alg PS256 --claims @claims.json --kid 2024 --exp 1h\n\nWithout --alg a key signs with its own algorithm (its JWK \"alg\", or ES256 for\na P-256 key...) and a secret with HS256."
     )]
     Sign(JwtSignArgs),
     /// Verifies a JWT (signature and claims) and prints
@@ -165,7 +170,7 @@ pub enum JwtCommand {
     Decode(JwtDecodeArgs),
     /// Encrypts a JWT (compact JWE) and prints it and a newline.
     #[command(
-        after_help = "Examples:\n  rjose jwt encrypt --key enc.jwk --alg ECDH-ES --enc A256GCM --sub alice --exp 1h\n  rjose jwt encrypt --password \"$PASSWORD\" --alg PBES2-HS256+A128KW --enc A128GCM --claims @claims.json"
+        after_help = "Examples:\n  rjose jwt encrypt --key enc.jwk --alg ECDH-ES+A256KW --enc A256GCM --sub alice --exp 1h\n  rjose jwt encrypt --password \"$PASSWORD\" --alg PBES2-HS256+A128KW --enc A128GCM --claims @claims.json --exp 1h"
     )]
     Encrypt(JwtEncryptArgs),
     /// Decrypts a JWT, checks its claims and prints
@@ -182,12 +187,12 @@ pub enum JwsCommand {
     /// Signs the payload read from stdin; prints a compact JWS, or its JSON
     /// serialization.
     #[command(
-        after_help = "Examples:\n  rjose jws sign --key key.jwk --alg ES256 < file > file.jws\n  rjose jws sign --secret-file secret --alg HS256 --json --detached < file"
+        after_help = "Examples:\n  rjose jws sign --key key.jwk < file > file.jws\n  rjose jws sign --secret-file secret --alg HS512 --json --detached < file\n\nWithout --alg a key signs with its own algorithm (its JWK \"alg\", or ES256 for\na P-256 key...) and a secret with HS256."
     )]
     Sign(JwsSignArgs),
     /// Verifies a JWS (compact or JSON) and writes its payload bytes to stdout.
     #[command(
-        after_help = "Examples:\n  rjose jws verify --key key.jwk < file.jws > file\n  rjose jws verify --key key.jwk --payload file detached.jws"
+        after_help = "Examples:\n  rjose jws verify --key key.jwk < file.jws > file\n  rjose jws verify --key key.jwk --payload file < detached.jws"
     )]
     Verify(JwsVerifyArgs),
 }
@@ -198,13 +203,13 @@ pub enum JweCommand {
     /// Encrypts the plaintext read from stdin; prints a compact JWE, or its
     /// JSON serialization.
     #[command(
-        after_help = "Examples:\n  rjose jwe encrypt --key enc.jwk --alg RSA-OAEP-256 --enc A256GCM < file > file.jwe\n  rjose jwe encrypt --password \"$PASSWORD\" --alg PBES2-HS512+A256KW --enc A256GCM --json < file"
+        after_help = "Examples:\n  rjose jwe encrypt --key rsa.pem --alg RSA-OAEP-256 --enc A256GCM < file > file.jwe\n  rjose jwe encrypt --password \"$PASSWORD\" --alg PBES2-HS512+A256KW --enc A256GCM --json < file"
     )]
     Encrypt(JweEncryptArgs),
     /// Decrypts a JWE (compact or JSON) and writes the plaintext bytes to
     /// stdout.
     #[command(
-        after_help = "Examples:\n  rjose jwe decrypt --key enc.jwk < file.jwe > file\n  rjose jwe decrypt --password \"$PASSWORD\" file.jwe"
+        after_help = "Examples:\n  rjose jwe decrypt --key enc.jwk < file.jwe > file\n  rjose jwe decrypt --password \"$PASSWORD\" < file.jwe"
     )]
     Decrypt(JweDecryptArgs),
 }
@@ -240,10 +245,22 @@ pub enum JwksCommand {
     Create(JwksCreateArgs),
 }
 
-/// The key of a signing command.
+/// The key of a signing command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct SignKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: SignKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of a signing command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct SignKeyArgs {
+pub struct SignKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -255,15 +272,28 @@ pub struct SignKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
 }
 
-/// The key of a verifying command.
+/// The key of a verifying command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct VerifyKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: VerifyKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of a verifying command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct VerifyKeyArgs {
+pub struct VerifyKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -274,7 +304,8 @@ pub struct VerifyKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
     /// A JWK Set: a file, or an https URL (http only to a loopback address).
@@ -282,10 +313,22 @@ pub struct VerifyKeyArgs {
     pub jwks: Option<String>,
 }
 
-/// The key of an encrypting or decrypting command.
+/// The key of an encrypting or decrypting command, and how a secret file is read.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct CryptKeyArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub source: CryptKeySource,
+    /// How a secret file is read.
+    #[command(flatten)]
+    pub secret_file: SecretFileArgs,
+}
+
+/// The key of an encrypting or decrypting command: exactly one of these.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct CryptKeyArgs {
+pub struct CryptKeySource {
     /// Key file: a JWK, a JWK Set or a PEM key (- for stdin).
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
@@ -296,12 +339,26 @@ pub struct CryptKeyArgs {
     // A random base64url secret starts with "-" one time in 64.
     #[arg(long = "secret-b64", value_name = "B64URL", allow_hyphen_values = true)]
     pub secret_b64: Option<String>,
-    /// Symmetric secret: the bytes of FILE, exactly (- for stdin).
+    /// Symmetric secret: the bytes of FILE, exactly, a trailing newline
+    /// included unless --strip-newline is given (- for stdin).
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_file: Option<String>,
     /// Password for the PBES2 algorithms.
     #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub password: Option<String>,
+}
+
+/// How the bytes of `--secret-file` become the secret.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct SecretFileArgs {
+    /// Drops one trailing newline (\n or \r\n) from the --secret-file
+    /// bytes, as `echo "$SECRET" > FILE` leaves one. Without it the newline
+    /// is part of the secret, and a warning says so.
+    // Checked by the commands: clap's `requires` counts a conflicting key
+    // flag (--secret) as reason enough to let it pass.
+    #[arg(long = "strip-newline")]
+    pub strip_newline: bool,
 }
 
 /// The claims and header of a JWT being issued.
@@ -375,7 +432,10 @@ pub struct JwtSignArgs {
     /// The signing key.
     #[command(flatten)]
     pub keys: SignKeyArgs,
-    /// Signature algorithm; by default the key's, when it has only one.
+    /// Signature algorithm. By default the key's own: its JWK `alg`, or the
+    /// only one its type allows (ES256 for a P-256 key, EdDSA for Ed25519);
+    /// HS256 for a secret that names none, whatever its length. An RSA key
+    /// needs it.
     #[arg(long, value_name = "ALG")]
     pub alg: Option<String>,
     /// The claims and header.
@@ -462,9 +522,12 @@ pub struct JwsSignArgs {
     /// The signing key.
     #[command(flatten)]
     pub keys: SignKeyArgs,
-    /// Signature algorithm.
+    /// Signature algorithm. By default the key's own: its JWK `alg`, or the
+    /// only one its type allows (ES256 for a P-256 key, EdDSA for Ed25519);
+    /// HS256 for a secret that names none, whatever its length. An RSA key
+    /// needs it.
     #[arg(long, value_name = "ALG")]
-    pub alg: String,
+    pub alg: Option<String>,
     /// Prints the flattened JSON serialization.
     #[arg(long, conflicts_with = "general")]
     pub json: bool,

@@ -156,9 +156,22 @@ pub fn read_key_source(spec: &str, what: &str) -> Result<Vec<u8>, Failure> {
 /// the argument is absent or `-`. Surrounding whitespace (a trailing
 /// newline) is ignored. An empty input is a usage error; bytes that are
 /// not UTF-8 are a malformed token, reported with `malformed`.
+///
+/// A compact token pasted with what is not part of it (`Bearer `, quotes)
+/// and the name of a file given where the token itself goes are usage
+/// errors that say what to do instead: the token may well be good, the
+/// command line is wrong. Line breaks inside a token make it malformed,
+/// with a hint.
 pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error) -> Result<String, Failure> {
     let bytes = match arg {
-        Some(text) if !is_stdin(text) => text.as_bytes().to_vec(),
+        Some(text) if !is_stdin(text) => {
+            if !text.starts_with('{') && !looks_compact(text) && std::path::Path::new(text).is_file() {
+                return Err(Failure::usage(format!(
+                    "the argument is the {what} itself, and {text:?} is a file; pass the file on stdin: < {text}"
+                )));
+            }
+            text.as_bytes().to_vec()
+        }
         _ => {
             if stdin_is_terminal() {
                 return Err(Failure::usage(format!("no {what}: pass it as an argument or on stdin")));
@@ -170,10 +183,82 @@ pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error)
     if trimmed.is_empty() {
         return Err(Failure::usage(format!("no {what}: the input is empty")));
     }
-    match std::str::from_utf8(trimmed) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(_) => Err(Failure::refused(malformed(format!("the {what} is not UTF-8 text")))),
+    let text = std::str::from_utf8(trimmed)
+        .map_err(|_| Failure::refused(malformed(format!("the {what} is not UTF-8 text"))))?;
+    match pasted(text) {
+        Some(Pasted::Scheme(prefix)) => Err(Failure::usage(format!(
+            "the {what} starts with {prefix:?}, which is not part of it; remove the `{prefix}` prefix \
+             and pass the {what} alone"
+        ))),
+        Some(Pasted::Quoted) => Err(Failure::usage(format!(
+            "the {what} is in quotes, which are not part of it; remove the quotes"
+        ))),
+        Some(Pasted::Whitespace) => Err(Failure::refused(malformed(format!(
+            "the {what} contains whitespace (a line break?), which no compact serialization has; remove it"
+        )))),
+        None => Ok(text.to_owned()),
     }
+}
+
+/// What came along with a compact token copied from a request or a log.
+#[derive(Debug, PartialEq, Eq)]
+enum Pasted {
+    /// The HTTP authentication scheme (`Bearer `, `DPoP `), perhaps after
+    /// `Authorization: `: the prefix as typed, one space between words.
+    Scheme(String),
+    /// Quotes around it.
+    Quoted,
+    /// Spaces or line breaks inside it.
+    Whitespace,
+}
+
+/// How a compact token was pasted with what is not part of it, if it was:
+/// only when what is left looks like one (base64url parts joined by at
+/// least two dots), so that other garbage is reported as the malformed
+/// token it is. The JSON serializations (`{...}`) are left alone.
+fn pasted(text: &str) -> Option<Pasted> {
+    if text.starts_with('{') || looks_compact(text) {
+        return None;
+    }
+    let mut prefix = String::new();
+    let mut rest = text;
+    if let Some((header, after)) = split_word(rest)
+        && header.eq_ignore_ascii_case("authorization:")
+    {
+        prefix.push_str(header);
+        prefix.push(' ');
+        rest = after;
+    }
+    if let Some((scheme, after)) = split_word(rest)
+        && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop"))
+        && looks_compact(after)
+    {
+        prefix.push_str(scheme);
+        prefix.push(' ');
+        return Some(Pasted::Scheme(prefix));
+    }
+    for quote in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote))
+            && looks_compact(inner.trim_ascii())
+        {
+            return Some(Pasted::Quoted);
+        }
+    }
+    let joined: String = text.split_ascii_whitespace().collect();
+    looks_compact(&joined).then_some(Pasted::Whitespace)
+}
+
+/// Base64url parts joined by at least two dots: the shape of a compact
+/// JWS (three parts) or JWE (five).
+fn looks_compact(text: &str) -> bool {
+    text.bytes().filter(|&b| b == b'.').count() >= 2
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// The first word of `text` and what follows the whitespace after it.
+fn split_word(text: &str) -> Option<(&str, &str)> {
+    let (word, rest) = text.split_once(|c: char| c.is_ascii_whitespace())?;
+    Some((word, rest.trim_start_matches(|c: char| c.is_ascii_whitespace())))
 }
 
 /// Writes `bytes` to stdout. A reader that went away (a closed pipe, as
@@ -228,6 +313,30 @@ mod tests {
         // An endless reader: only the length is looked at.
         let failure = read_bounded(std::io::repeat(0), Some(11), TEN, "the key", "\"k\"").err();
         assert_eq!(failure.map(|f| f.code()), Some(ERR_IO));
+    }
+
+    #[test]
+    fn tokens_pasted_with_a_scheme_quotes_or_line_breaks_are_recognised() {
+        let scheme = |p: &str| Some(Pasted::Scheme(p.to_owned()));
+        assert_eq!(pasted("Bearer a.b.c"), scheme("Bearer "));
+        assert_eq!(pasted("bearer  a.b.c"), scheme("bearer "));
+        assert_eq!(pasted("DPoP a.b.c"), scheme("DPoP "));
+        assert_eq!(pasted("Authorization: Bearer a.b.c"), scheme("Authorization: Bearer "));
+        assert_eq!(pasted("authorization:\tbearer a.b.c"), scheme("authorization: bearer "));
+        assert_eq!(pasted("\"a.b.c\""), Some(Pasted::Quoted));
+        assert_eq!(pasted("'a.b.c'"), Some(Pasted::Quoted));
+        assert_eq!(pasted("a.b\n.c"), Some(Pasted::Whitespace));
+        for left_alone in [
+            "a.b.c",
+            "{\"payload\": 1}",
+            "not a token at all",
+            "Bearer",
+            "Bearer opaque",
+            "Basic dXNlcjpwdw",
+            "\"a.b\"",
+        ] {
+            assert_eq!(pasted(left_alone), None, "{left_alone}");
+        }
     }
 
     #[test]

@@ -127,9 +127,15 @@ pub fn single_key(loaded: Loaded, spec: &str) -> Result<Key, Failure> {
 }
 
 /// A symmetric key from `--secret` (UTF-8 bytes), `--secret-b64`
-/// (base64url) or `--secret-file` (the file's bytes, exactly). Secret
-/// values never appear in messages.
-pub fn secret_key(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -> Result<Option<Key>, Failure> {
+/// (base64url) or `--secret-file` (the file's bytes, exactly, or without
+/// one trailing newline when `strip_newline`). Secret values never appear
+/// in messages.
+pub fn secret_key(
+    secret: Option<&str>,
+    b64: Option<&str>,
+    file: Option<&str>,
+    strip_newline: bool,
+) -> Result<Option<Key>, Failure> {
     let bytes = if let Some(secret) = secret {
         secret.as_bytes().to_vec()
     } else if let Some(encoded) = b64 {
@@ -141,7 +147,9 @@ pub fn secret_key(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -
             )
         })?
     } else if let Some(file) = file {
-        read_key_source(file, "the secret")?
+        let mut bytes = read_key_source(file, "the secret")?;
+        trailing_newline(&mut bytes, file, strip_newline);
+        bytes
     } else {
         return Ok(None);
     };
@@ -151,6 +159,30 @@ pub fn secret_key(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -
     Ok(Some(
         Key::from_secret(bytes).map_err(|e| Failure::setup("the secret", e))?,
     ))
+}
+
+/// A secret file that ends in a newline (as `echo "$SECRET" > FILE` leaves
+/// one) holds a secret that `--secret "$SECRET"` does not: the newline is
+/// dropped when `strip` (`--strip-newline`) says so, and otherwise kept and
+/// warned about, never changed silently.
+fn trailing_newline(bytes: &mut Vec<u8>, spec: &str, strip: bool) {
+    let newline = if bytes.ends_with(b"\r\n") {
+        2
+    } else if bytes.ends_with(b"\n") {
+        1
+    } else {
+        return;
+    };
+    if strip {
+        bytes.truncate(bytes.len() - newline);
+    } else {
+        warn(format!(
+            "the secret from {} ends with a newline, which is part of the secret: tokens made with it do not \
+             verify with --secret, nor the other way round; write the file with `printf %s \"$SECRET\" > FILE`, \
+             or pass --strip-newline to drop the newline",
+            describe_source(spec)
+        ));
+    }
 }
 
 /// A PBES2 password from `--password`.
@@ -209,9 +241,11 @@ fn remote_key_set(url: &str) -> Result<LocalJwkSet, Failure> {
         .enable_time()
         .build()
         .map_err(|e| Failure::new(ERR_IO, format!("cannot start the HTTP client: {e}"), EXIT_USAGE))?;
+    // The library's message names the URL; naming it again would only
+    // make the line longer.
     let keys = runtime
         .block_on(set.key_set())
-        .map_err(|e| Failure::setup(format!("JWKS {}", set.url()), e))?;
+        .map_err(|e| Failure::new(e.code(), e.to_string(), EXIT_USAGE))?;
     Ok((*keys).clone())
 }
 
@@ -314,14 +348,25 @@ fn names<T: std::fmt::Display>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// The JWS algorithm of a key when it has only one (its JWK `alg`, its
-/// curve, the length of a 32-to-47-byte secret). `EdDSA` and `Ed25519`
-/// name the same signature; `EdDSA` is used.
+/// The JWS algorithm a signing command uses when no `--alg` is given: the
+/// key's own ([`Key::default_jws_alg`]: its JWK `alg`, or the only
+/// algorithm its type allows, such as ES256 for a P-256 key), and HS256 for
+/// a secret that names none, whatever its length. The last is the CLI's
+/// policy, not the library's: a secret of 48 bytes or more could serve
+/// HS384 or HS512 too, but HS256 is what users of JS `jose` and
+/// `jsonwebtoken` expect from a bare secret.
 pub fn default_jws_alg(key: &Key) -> Result<Alg, Failure> {
-    let algs = key.algorithms();
-    match algs.as_slice() {
-        [alg] => Ok(*alg),
-        [Alg::EdDSA, Alg::Ed25519] => Ok(Alg::EdDSA),
+    if let Some(alg) = key.default_jws_alg() {
+        return Ok(alg);
+    }
+    if key.is_symmetric() && key.alg().is_none() {
+        return if key.supports(Alg::HS256) {
+            Ok(Alg::HS256)
+        } else {
+            Err(no_jws_alg(key))
+        };
+    }
+    match key.algorithms().as_slice() {
         [] => Err(no_jws_alg(key)),
         several => Err(Failure::usage(format!(
             "the {} key can sign with {}: choose one with --alg",
@@ -335,7 +380,7 @@ pub fn default_jws_alg(key: &Key) -> Result<Alg, Failure> {
 pub fn no_jws_alg(key: &Key) -> Failure {
     let why = if key.is_symmetric() && key.alg().is_none() {
         format!(
-            "a secret of {} bytes is too short: HS256 needs 32, HS384 48, HS512 64",
+            "a secret of {} bytes is too short to sign with: HS256 needs at least 32 bytes (HS384 48, HS512 64)",
             key.bits() / 8
         )
     } else {
@@ -406,13 +451,14 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_of_32_bytes_defaults_to_hs256_and_one_of_64_needs_alg() {
-        assert_eq!(
-            default_jws_alg(&Key::from_secret([7u8; 32]).expect("a non-empty secret")).ok(),
-            Some(Alg::HS256)
-        );
-        assert!(default_jws_alg(&Key::from_secret([7u8; 64]).expect("a non-empty secret")).is_err());
-        assert!(default_jws_alg(&Key::from_secret([7u8; 8]).expect("a non-empty secret")).is_err());
+    fn secrets_without_an_alg_sign_hs256_whatever_their_length() {
+        let secret = |len: usize| Key::from_secret(vec![7u8; len]).expect("a non-empty secret");
+        for len in [32, 47, 48, 64, 100] {
+            assert_eq!(default_jws_alg(&secret(len)).ok(), Some(Alg::HS256), "{len} bytes");
+        }
+        assert_eq!(default_jws_alg(&secret(64).with_alg(Alg::HS512)).ok(), Some(Alg::HS512));
+        let short = default_jws_alg(&secret(31)).err();
+        assert_eq!(short.as_ref().map(Failure::code), Some("ERR_JOSE_INVALID_KEY_USE"));
     }
 
     #[test]

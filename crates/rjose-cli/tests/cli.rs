@@ -186,13 +186,251 @@ fn jwt_sign_needs_alg_when_the_key_serves_several_algorithms() {
     }
     let rsa_key = dir.write("rsa.jwk", signing.to_string());
     usage(&["jwt", "sign", "--key", &rsa_key], "ERR_CLI_USAGE").stderr(predicate::str::contains("RS256"));
-    usage(&["jwt", "sign", "--secret", SECRET64], "ERR_CLI_USAGE");
     let token = sign_token(&["--key", &rsa_key, "--alg", "PS384"]);
     let public = dir.write("rsa.pub", stdout(&ok(&["jwk", "public", &rsa_key], "")));
     let verified = stdout_json(&ok(&["jwt", "verify", "--key", &public, &token], ""));
     assert_eq!(verified["protectedHeader"]["alg"], "PS384");
     let token = sign_token(&["--secret", SECRET64, "--alg", "HS512"]);
     ok(&["jwt", "verify", "--secret", SECRET64, "--alg", "HS512", &token], "");
+}
+
+#[test]
+fn jwt_sign_with_a_secret_of_48_bytes_or_more_defaults_to_hs256_and_a_short_one_names_the_minimum() {
+    let dir = Dir::new();
+    let secret48 = dir.write("secret48", &SECRET64[..48]);
+    for flags in [["--secret", SECRET64], ["--secret-file", secret48.as_str()]] {
+        let token = sign_token(&[flags[0], flags[1], "--sub", "alice", "--exp", "1h"]);
+        let verified = stdout_json(&ok(&["jwt", "verify", flags[0], flags[1], &token], ""));
+        assert_eq!(verified["protectedHeader"]["alg"], "HS256");
+        ok(&["jwt", "verify", flags[0], flags[1], "--alg", "HS256", &token], "");
+    }
+    // A key whose JWK names its algorithm keeps it.
+    let hs512 = dir.generate("hs512.jwk", "HS512", &[]);
+    let token = sign_token(&["--key", &hs512, "--exp", "1h"]);
+    let verified = stdout_json(&ok(&["jwt", "verify", "--key", &hs512, &token], ""));
+    assert_eq!(verified["protectedHeader"]["alg"], "HS512");
+    let short = usage(
+        &[
+            "jwt",
+            "sign",
+            "--secret",
+            "thirty-one bytes of a secret!!!",
+            "--exp",
+            "1h",
+        ],
+        "ERR_JOSE_INVALID_KEY_USE",
+    );
+    let message = stderr(&short);
+    assert!(
+        message.contains("31 bytes") && message.contains("HS256 needs at least 32 bytes"),
+        "{message}"
+    );
+    // Encryption names its algorithms, so the length of a secret never
+    // leaves a choice open there: a 64-byte secret is a dir key for
+    // A256CBC-HS512, and decrypts without --alg.
+    let jwe = line(&ok(
+        &[
+            "jwt",
+            "encrypt",
+            "--secret",
+            SECRET64,
+            "--alg",
+            "dir",
+            "--enc",
+            "A256CBC-HS512",
+            "--sub",
+            "alice",
+            "--exp",
+            "1h",
+        ],
+        "",
+    ));
+    let decrypted = stdout_json(&ok(&["jwt", "decrypt", "--secret", SECRET64, &jwe], ""));
+    assert_eq!(decrypted["payload"]["sub"], "alice");
+}
+
+#[test]
+fn jws_sign_takes_alg_from_the_key_as_jwt_sign_does() {
+    let dir = Dir::new();
+    let ec = dir.generate("ec.jwk", "ES384", &[]);
+    let hs512 = dir.generate("hs512.jwk", "HS512", &[]);
+    for (flags, alg) in [
+        (["--key", ec.as_str()], "ES384"),
+        (["--key", hs512.as_str()], "HS512"),
+        (["--secret", SECRET64], "HS256"),
+    ] {
+        let jws = line(&ok(&["jws", "sign", flags[0], flags[1]], "payload"));
+        let header = rjose::jwt::decode_protected_header(&jws).expect("protected header");
+        assert_eq!(header["alg"], alg);
+        ok(&["jws", "verify", flags[0], flags[1], &jws], "").stdout("payload");
+    }
+    let (rsa, _, _) = rsa_vector();
+    let mut signing = rsa;
+    if let Some(members) = signing.as_object_mut() {
+        members.remove("use");
+    }
+    let rsa_key = dir.write("rsa.jwk", signing.to_string());
+    fails(&["jws", "sign", "--key", &rsa_key], "x", 2, "ERR_CLI_USAGE")
+        .stderr(predicate::str::contains("choose one with --alg"));
+    fails(
+        &[
+            "jws",
+            "sign",
+            "--key",
+            &ec,
+            "--alg",
+            "ES384",
+            "--header",
+            r#"{"alg":"ES256"}"#,
+        ],
+        "x",
+        2,
+        "ERR_CLI_USAGE",
+    )
+    .stderr(predicate::str::contains("differ"));
+}
+
+#[test]
+fn time_flags_without_a_unit_or_with_a_bad_one_are_usage_errors_with_a_hint() {
+    let token = sign_token(&["--secret", SECRET32, "--exp", "1h"]);
+    let says = |args: &[&str], words: &[&str]| {
+        let message = stderr(&usage(args, "ERR_CLI_USAGE"));
+        let first = message.lines().next().unwrap_or_default().to_owned();
+        for word in words {
+            assert!(first.contains(word), "{args:?}: {first}");
+        }
+        assert!(!first.contains("Unix seconds"), "{args:?}: {first}");
+    };
+    let sign = |flag: &'static str, value: &'static str| ["jwt", "sign", "--secret", SECRET32, flag, value];
+    says(
+        &sign("--exp", "15"),
+        &["--exp \"15\" has no unit", "add a unit: 15s, 15m, 15h, 15d"],
+    );
+    says(
+        &sign("--nbf", "15"),
+        &["--nbf \"15\" has no unit", "add a unit: 15s, 15m, 15h, 15d"],
+    );
+    says(
+        &sign("--exp", "15x"),
+        &["--exp", "\"15x\"", "unknown time span unit", "15s, 15m, 15h, 15d"],
+    );
+    says(
+        &sign("--exp", "soon"),
+        &["--exp", "\"soon\"", "a number and a unit: 15s, 15m, 15h, 15d"],
+    );
+    let verify = |flag: &'static str, value: &'static str| ["jwt", "verify", "--secret", SECRET32, flag, value];
+    says(
+        &[&verify("--max-age", "15")[..], &[token.as_str()]].concat(),
+        &["--max-age \"15\" has no unit", "add a unit: 15s, 15m, 15h, 15d"],
+    );
+    says(
+        &[&verify("--clock-tolerance", "15")[..], &[token.as_str()]].concat(),
+        &["--clock-tolerance \"15\" has no unit", "add a unit: 15s"],
+    );
+    says(
+        &[&verify("--clock-tolerance", "-1m")[..], &[token.as_str()]].concat(),
+        &["--clock-tolerance \"-1m\" is negative", "30s or 5m"],
+    );
+    says(
+        &[&verify("--max-age", "soon")[..], &[token.as_str()]].concat(),
+        &["--max-age", "\"soon\"", "15s, 15m, 15h, 15d"],
+    );
+}
+
+#[test]
+fn a_secret_file_ending_in_a_newline_is_used_as_is_with_a_warning_or_stripped_with_strip_newline() {
+    let dir = Dir::new();
+    let echoed = dir.write("echoed", format!("{SECRET32}\n"));
+    let crlf = dir.write("crlf", format!("{SECRET32}\r\n"));
+    // Without the flag: the newline is part of the secret, and said to be.
+    let signed = ok(
+        &["jwt", "sign", "--secret-file", &echoed, "--sub", "a", "--exp", "1h"],
+        "",
+    );
+    let warning = stderr(&signed);
+    assert!(
+        warning.contains("ends with a newline")
+            && warning.contains("part of the secret")
+            && warning.contains("printf %s")
+            && warning.contains("--strip-newline"),
+        "{warning}"
+    );
+    let token = line(&signed);
+    refused(
+        &["jwt", "verify", "--secret", SECRET32, &token],
+        "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    );
+    let with_newline = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYK"; // SECRET32 "\n", base64url
+    ok(&["jwt", "verify", "--secret-b64", with_newline, &token], "");
+    // With it: one \n or \r\n is dropped, and the tokens are those of --secret.
+    for file in [&echoed, &crlf] {
+        let stripped = ok(
+            &[
+                "jwt",
+                "sign",
+                "--secret-file",
+                file,
+                "--strip-newline",
+                "--sub",
+                "a",
+                "--exp",
+                "1h",
+            ],
+            "",
+        );
+        assert!(!stderr(&stripped).contains("newline"), "{}", stderr(&stripped));
+        ok(&["jwt", "verify", "--secret", SECRET32, &line(&stripped)], "");
+        let other_way = sign_token(&["--secret", SECRET32, "--exp", "1h"]);
+        ok(
+            &["jwt", "verify", "--secret-file", file, "--strip-newline", &other_way],
+            "",
+        );
+    }
+    // A secret from stdin is warned about too.
+    let from_stdin = ok(
+        &["jwt", "verify", "--secret-file", "-", &token],
+        format!("{SECRET32}\n"),
+    );
+    assert!(stderr(&from_stdin).contains("the secret from stdin ends with a newline"));
+    usage(
+        &["jwt", "sign", "--secret", SECRET32, "--strip-newline", "--exp", "1h"],
+        "ERR_CLI_USAGE",
+    )
+    .stderr(predicate::str::contains(
+        "--strip-newline applies to --secret-file only",
+    ));
+}
+
+#[test]
+fn readme_and_help_example_secret_file_sign_then_verify_works() {
+    let help = stdout(&ok(&["jwt", "--help"], ""));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readmes = [root.join("../../README.md"), root.join("README.md")]
+        .map(|path| std::fs::read_to_string(path).expect("README"));
+    for text in [&help, &readmes[0], &readmes[1]] {
+        for example in [
+            "rjose jwt sign --secret-file secret --sub alice --exp 1h > token",
+            "rjose jwt verify --secret-file secret < token",
+        ] {
+            assert!(text.contains(example), "{example} is not in {text}");
+        }
+    }
+    for readme in &readmes {
+        assert!(readme.contains("head -c 32 /dev/urandom > secret"), "{readme}");
+    }
+    let dir = Dir::new();
+    // The README's 32 random bytes, and 48, which could serve HS384 too.
+    for len in [32u8, 48] {
+        let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+        let secret = dir.write("secret", bytes);
+        let token = line(&ok(
+            &["jwt", "sign", "--secret-file", &secret, "--sub", "alice", "--exp", "1h"],
+            "",
+        ));
+        let verified = stdout_json(&ok(&["jwt", "verify", "--secret-file", &secret], format!("{token}\n")));
+        assert_eq!(verified["payload"]["sub"], "alice");
+        assert_eq!(verified["protectedHeader"]["alg"], "HS256");
+    }
 }
 
 #[test]
@@ -504,6 +742,61 @@ fn tokens_come_from_an_argument_or_stdin_with_surrounding_whitespace_ignored() {
 }
 
 #[test]
+fn tokens_pasted_with_a_bearer_prefix_or_quotes_or_as_a_file_name_are_usage_errors_with_a_hint() {
+    let token = sign_token(&["--secret", SECRET32, "--sub", "p", "--exp", "1h"]);
+    for (pasted, prefix) in [
+        (format!("Bearer {token}"), "Bearer "),
+        (format!("bearer {token}"), "bearer "),
+        (format!("Authorization: Bearer {token}"), "Authorization: Bearer "),
+        (format!("DPoP {token}"), "DPoP "),
+    ] {
+        let hint = format!("remove the `{prefix}` prefix");
+        usage(&["jwt", "verify", "--secret", SECRET32, &pasted], "ERR_CLI_USAGE")
+            .stderr(predicate::str::contains(hint.as_str()));
+        fails(
+            &["jwt", "verify", "--secret", SECRET32],
+            format!("{pasted}\n"),
+            2,
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(hint.as_str()));
+        usage(&["jwt", "decode", &pasted], "ERR_CLI_USAGE").stderr(predicate::str::contains(hint.as_str()));
+        usage(&["jws", "verify", "--secret", SECRET32, &pasted], "ERR_CLI_USAGE")
+            .stderr(predicate::str::contains(hint.as_str()));
+    }
+    for quoted in [format!("\"{token}\""), format!("'{token}'")] {
+        usage(&["jwt", "verify", "--secret", SECRET32, &quoted], "ERR_CLI_USAGE")
+            .stderr(predicate::str::contains("remove the quotes"));
+    }
+    // A file name where the token goes: the help once showed
+    // `rjose jws verify --key key.jwk --payload file detached.jws`.
+    let dir = Dir::new();
+    let file = dir.write("token.jwt", &token);
+    for args in [
+        &["jwt", "verify", "--secret", SECRET32, file.as_str()][..],
+        &[
+            "jws",
+            "verify",
+            "--secret",
+            SECRET32,
+            "--payload",
+            file.as_str(),
+            file.as_str(),
+        ][..],
+        &["jwt", "decode", file.as_str()][..],
+    ] {
+        usage(args, "ERR_CLI_USAGE").stderr(predicate::str::contains("is a file; pass the file on stdin: <"));
+    }
+    // A line break inside is a malformed token (1), with a hint.
+    let (head, tail) = token.split_at(30);
+    refused(
+        &["jwt", "verify", "--secret", SECRET32, &format!("{head}\n{tail}")],
+        "ERR_JWT_INVALID",
+    )
+    .stderr(predicate::str::contains("whitespace (a line break?)"));
+}
+
+#[test]
 fn truncated_tokens_are_refused_with_exit_1() {
     let token = sign_token(&["--secret", SECRET32, "--sub", "t", "--exp", "1h"]);
     for cut in [
@@ -808,6 +1101,23 @@ fn remote_jwks_urls_are_fetched_and_plain_http_only_to_loopback() {
 }
 
 #[test]
+fn remote_jwks_failures_name_the_url_once_with_the_cause() {
+    let token = sign_token(&["--secret", SECRET32, "--exp", "1h"]);
+    let unreachable = "http://127.0.0.1:1/jwks";
+    let missing = serve_once_with("404 Not Found", String::new());
+    for (url, cause) in [
+        (unreachable, "cannot connect: connection refused"),
+        (missing.as_str(), "answered http 404"),
+    ] {
+        let failed = usage(&["jwt", "verify", "--jwks", url, &token], "ERR_JWKS_FETCH_FAILED");
+        let message = stderr(&failed);
+        let first = message.lines().next().unwrap_or_default();
+        assert_eq!(first.matches(url).count(), 1, "{first}");
+        assert!(first.to_lowercase().contains(cause), "{first}");
+    }
+}
+
+#[test]
 fn jwks_url_with_a_backslash_is_judged_on_the_host_that_would_be_fetched() {
     let dir = Dir::new();
     let key = dir.generate("remote.jwk", "ES256", &["--kid", "remote-1"]);
@@ -864,6 +1174,12 @@ fn jwks_urls_are_judged_on_their_parsed_host() {
 /// Serves `body` as a JSON document to the first request on a loopback
 /// port, and returns its URL.
 fn serve_once(body: String) -> String {
+    serve_once_with("200 OK", body)
+}
+
+/// Answers the first request on a loopback port with `status` (`404 Not
+/// Found`) and `body` as JSON, and returns its URL.
+fn serve_once_with(status: &'static str, body: String) -> String {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}/jwks.json", listener.local_addr().expect("address"));
@@ -872,7 +1188,7 @@ fn serve_once(body: String) -> String {
             let mut request = [0u8; 4096];
             let _ = stream.read(&mut request);
             let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes());
@@ -1317,7 +1633,6 @@ fn jws_round_trips_binary_payloads_in_every_serialization() {
         &["jws", "verify", "--secret", "another secret of thirty-two bytes!", &hs],
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
     );
-    fails(&["jws", "sign", "--secret", SECRET32], "x", 2, "ERR_CLI_USAGE");
 }
 
 #[test]

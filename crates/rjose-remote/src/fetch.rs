@@ -229,7 +229,7 @@ impl JwksFetcher for ReqwestFetcher {
                 .timeout(timeout)
                 .send()
                 .await
-                .map_err(|e| transport_error(&url, &e, timeout))?;
+                .map_err(|e| transport_error(&url, e, timeout))?;
             let final_url = response.url();
             if final_url != &url {
                 if !follow_redirects {
@@ -254,7 +254,7 @@ impl JwksFetcher for ReqwestFetcher {
             let status = response.status();
             let headers = response.headers().clone();
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&url, &e, timeout))? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&url, e, timeout))? {
                 if body.len() + chunk.len() > max_body_bytes {
                     return Err(too_large(&url, max_body_bytes));
                 }
@@ -314,11 +314,31 @@ fn too_large(url: &Url, max_body_bytes: usize) -> Error {
     )
 }
 
-fn transport_error(url: &Url, error: &reqwest::Error, timeout: Duration) -> Error {
+/// A request that got no (complete) response. The URL is named once, here:
+/// reqwest's own message would repeat it, so it is left out of that. A
+/// failed connection is told by its innermost cause ("Connection
+/// refused", a DNS or certificate failure), the layers above it adding
+/// nothing.
+fn transport_error(url: &Url, error: reqwest::Error, timeout: Duration) -> Error {
     if error.is_timeout() {
         return timed_out(url, timeout);
     }
-    fetch_error(None, format!("cannot get {url}: {}", chain(error)))
+    let error = error.without_url();
+    let cause = if error.is_connect() {
+        format!("cannot connect: {}", innermost(&error))
+    } else {
+        chain(&error)
+    };
+    fetch_error(None, format!("{url}: {cause}"))
+}
+
+/// The deepest source of an error.
+fn innermost(error: &dyn StdError) -> String {
+    let mut deepest = error;
+    while let Some(inner) = deepest.source() {
+        deepest = inner;
+    }
+    deepest.to_string()
 }
 
 /// An error and its sources, `outer: inner: innermost`.

@@ -7,32 +7,22 @@ use rjose::jws::{
 use rjose::{Error, Key};
 use serde_json::Value;
 
-use super::{json_object, jws_algorithms, producing};
+use super::{json_object, jws_algorithms, producing, signing_key};
 use crate::cli::{JwsSignArgs, JwsVerifyArgs};
 use crate::failure::Failure;
 use crate::io::{
     is_stdin, one_stdin, read_source, read_stdin, read_token, token_reads_stdin, write_line, write_stdout,
 };
-use crate::keys::{self, Loaded};
+use crate::keys::Loaded;
 
 /// `rjose jws sign`
 pub fn sign(args: &JwsSignArgs) -> Result<(), Failure> {
     one_stdin(&[("the key", args.keys.reads_stdin()), ("the payload", true)])?;
-    let alg = keys::jws_alg(&args.alg)?;
     let mut header = match &args.header {
         Some(json) => JwsHeader::from_map(json_object(json, "--header")?).map_err(|e| Failure::setup("--header", e))?,
         None => JwsHeader::default(),
     };
-    if header.alg.is_some_and(|a| a != alg) {
-        return Err(Failure::usage("the \"alg\" of --header differs from --alg"));
-    }
-    header.alg = Some(alg);
-    let key = keys::pick_key(
-        args.keys.load()?,
-        args.kid.as_deref(),
-        &format!("sign with {alg}"),
-        |key| key.is_private() && key.supports(alg),
-    )?;
+    let key = signing_key(&args.keys, args.alg.as_deref(), args.kid.as_deref(), &mut header)?;
     if let Some(kid) = args.kid.as_deref().or(header.kid.as_deref()).or(key.kid()) {
         header.kid = Some(kid.to_owned());
     }

@@ -11,7 +11,7 @@ use rjose::jwt::{
 use rjose::{Error, JsonObject};
 use serde_json::{Map, Value};
 
-use super::{json_object, json_reads_stdin, jws_algorithms, producing, refused_decryption, to_json};
+use super::{json_object, json_reads_stdin, jws_algorithms, producing, refused_decryption, signing_key, to_json};
 use crate::cli::{ClaimArgs, ClaimChecks, JwtDecodeArgs, JwtDecryptArgs, JwtEncryptArgs, JwtSignArgs, JwtVerifyArgs};
 use crate::failure::{Failure, warn};
 use crate::io::{one_stdin, read_token, stdout_is_terminal, token_reads_stdin, write_line, write_stdout};
@@ -62,7 +62,7 @@ macro_rules! apply_claims {
 pub(crate) fn span_arg<'a>(flag: &str, value: &'a str) -> Result<&'a str, Failure> {
     match rjose::jwt::TimeInput::resolve(value, 0) {
         Ok(_) => Ok(value),
-        Err(e) => Err(Failure::usage(format!("{flag} {value:?}: {e}"))),
+        Err(e) => Err(span_failure(flag, value, e)),
     }
 }
 
@@ -70,8 +70,37 @@ pub(crate) fn span_arg<'a>(flag: &str, value: &'a str) -> Result<&'a str, Failur
 fn duration_arg<'a>(flag: &str, value: &'a str) -> Result<&'a str, Failure> {
     match rjose::jwt::SpanInput::seconds(value) {
         Ok(_) => Ok(value),
-        Err(e) => Err(Failure::usage(format!("{flag} {value:?}: {e}"))),
+        Err(_) if rjose::jwt::TimeInput::resolve(value, 0).is_ok() => Err(Failure::usage(format!(
+            "{flag} {value:?} is negative; give a length of time, such as 30s or 5m"
+        ))),
+        Err(e) => Err(span_failure(flag, value, e)),
     }
+}
+
+/// A time argument that is not a span. A bare number gets its own message:
+/// the library's would offer to take it as a number, which a command line
+/// cannot pass.
+fn span_failure(flag: &str, value: &str, error: Error) -> Failure {
+    if bare_number(value) {
+        return Failure::usage(format!(
+            "{flag} {value:?} has no unit; add a unit: {value}s, {value}m, {value}h, {value}d"
+        ));
+    }
+    let detail = match error {
+        Error::InvalidArgument(detail) => detail,
+        other => other.to_string(),
+    };
+    Failure::usage(format!(
+        "{flag}: {detail}; write a number and a unit: 15s, 15m, 15h, 15d, \"2 hours\", \"1h ago\""
+    ))
+}
+
+/// `15`, `-5`, `1.5`: a number as a span takes it, without a unit.
+fn bare_number(value: &str) -> bool {
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
 }
 
 /// The claims of `--claims`, or none.
@@ -125,27 +154,8 @@ pub fn sign(args: &JwtSignArgs) -> Result<(), Failure> {
         Some(json) => JwsHeader::from_map(json_object(json, "--header")?).map_err(|e| Failure::setup("--header", e))?,
         None => JwsHeader::default(),
     };
-    let named = args.alg.as_deref().map(keys::jws_alg).transpose()?;
-    let wanted = match (named, header.alg) {
-        (Some(flag), Some(in_header)) if flag != in_header => {
-            return Err(Failure::usage(format!(
-                "--alg {flag} and the \"alg\" of --header ({in_header}) differ"
-            )));
-        }
-        (flag, in_header) => flag.or(in_header),
-    };
     let claims = claims_map(args.claims.claims.as_deref())?;
-    let what = match wanted {
-        Some(alg) => format!("sign with {alg}"),
-        None => "sign".to_owned(),
-    };
-    let key = keys::pick_key(args.keys.load()?, args.claims.kid.as_deref(), &what, |key| {
-        key.is_private() && wanted.map_or_else(|| !key.algorithms().is_empty(), |alg| key.supports(alg))
-    })?;
-    header.alg = Some(match wanted {
-        Some(alg) => alg,
-        None => keys::default_jws_alg(&key)?,
-    });
+    let key = signing_key(&args.keys, args.alg.as_deref(), args.claims.kid.as_deref(), &mut header)?;
     let builder = SignJwt::from_claims(claims).protected_header(header);
     let builder = apply_claims!(builder, &args.claims);
     let token = builder.sign(&key).map_err(producing("signing the JWT"))?;
@@ -358,6 +368,16 @@ mod tests {
         let text = human(&Map::new(), Some(&payload), 0);
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
         assert!(text.contains("a\\u{001b}[2Jb"), "{text}");
+    }
+
+    #[test]
+    fn bare_numbers_are_told_apart_from_spans() {
+        for number in ["15", "-5", "+5", "1.5", "0"] {
+            assert!(bare_number(number), "{number}");
+        }
+        for other in ["15x", "15s", "", "-", "1.", ".5", "1.5.5", "soon", " 15"] {
+            assert!(!bare_number(other), "{other}");
+        }
     }
 
     #[test]

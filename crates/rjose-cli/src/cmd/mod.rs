@@ -11,7 +11,7 @@ use rjose::{Alg, Algorithm, Error, Key};
 use serde_json::{Map, Value};
 
 use crate::cli::{Cli, Command, CryptKeyArgs, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand};
-use crate::cli::{SignKeyArgs, VerifyKeyArgs};
+use crate::cli::{SecretFileArgs, SignKeyArgs, VerifyKeyArgs};
 use crate::failure::Failure;
 use crate::io::{is_stdin, limit_inputs, read_source, write_stdout};
 use crate::keys::{self, Loaded};
@@ -68,18 +68,20 @@ fn stdin_flag(value: Option<&String>) -> bool {
 impl SignKeyArgs {
     /// Whether the key comes from stdin.
     fn reads_stdin(&self) -> bool {
-        stdin_flag(self.key.as_ref()) || stdin_flag(self.secret_file.as_ref())
+        stdin_flag(self.source.key.as_ref()) || stdin_flag(self.source.secret_file.as_ref())
     }
 
     /// The key file's content, or the secret.
     fn load(&self) -> Result<Loaded, Failure> {
-        if let Some(spec) = &self.key {
+        self.secret_file.check(self.source.secret_file.as_deref())?;
+        if let Some(spec) = &self.source.key {
             return keys::load_key_file(spec);
         }
         secret(
-            self.secret.as_deref(),
-            self.secret_b64.as_deref(),
-            self.secret_file.as_deref(),
+            self.source.secret.as_deref(),
+            self.source.secret_b64.as_deref(),
+            self.source.secret_file.as_deref(),
+            self.secret_file.strip_newline,
         )
     }
 }
@@ -87,22 +89,36 @@ impl SignKeyArgs {
 impl VerifyKeyArgs {
     /// Whether the key comes from stdin.
     fn reads_stdin(&self) -> bool {
-        stdin_flag(self.key.as_ref()) || stdin_flag(self.secret_file.as_ref()) || stdin_flag(self.jwks.as_ref())
+        stdin_flag(self.source.key.as_ref())
+            || stdin_flag(self.source.secret_file.as_ref())
+            || stdin_flag(self.source.jwks.as_ref())
     }
 
     /// The key file's content, the secret, or the key set of `--jwks`.
     fn load(&self) -> Result<Loaded, Failure> {
-        if let Some(spec) = &self.jwks {
+        self.secret_file.check(self.source.secret_file.as_deref())?;
+        if let Some(spec) = &self.source.jwks {
             return keys::load_jwks(spec).map(Loaded::Set);
         }
-        if let Some(spec) = &self.key {
+        if let Some(spec) = &self.source.key {
             return keys::load_key_file(spec);
         }
         secret(
-            self.secret.as_deref(),
-            self.secret_b64.as_deref(),
-            self.secret_file.as_deref(),
+            self.source.secret.as_deref(),
+            self.source.secret_b64.as_deref(),
+            self.source.secret_file.as_deref(),
+            self.secret_file.strip_newline,
         )
+    }
+}
+
+impl SecretFileArgs {
+    /// Refuses `--strip-newline` without a `--secret-file` to strip.
+    fn check(&self, secret_file: Option<&str>) -> Result<(), Failure> {
+        if self.strip_newline && secret_file.is_none() {
+            return Err(Failure::usage("--strip-newline applies to --secret-file only"));
+        }
+        Ok(())
     }
 }
 
@@ -117,22 +133,24 @@ pub struct CryptKey {
 impl CryptKeyArgs {
     /// Whether the key comes from stdin.
     fn reads_stdin(&self) -> bool {
-        stdin_flag(self.key.as_ref()) || stdin_flag(self.secret_file.as_ref())
+        stdin_flag(self.source.key.as_ref()) || stdin_flag(self.source.secret_file.as_ref())
     }
 
     fn load(&self) -> Result<CryptKey, Failure> {
-        if let Some(password) = &self.password {
+        self.secret_file.check(self.source.secret_file.as_deref())?;
+        if let Some(password) = &self.source.password {
             return Ok(CryptKey {
                 loaded: Loaded::One(keys::password_key(password)?),
                 password: true,
             });
         }
-        let loaded = match &self.key {
+        let loaded = match &self.source.key {
             Some(spec) => keys::load_key_file(spec)?,
             None => secret(
-                self.secret.as_deref(),
-                self.secret_b64.as_deref(),
-                self.secret_file.as_deref(),
+                self.source.secret.as_deref(),
+                self.source.secret_b64.as_deref(),
+                self.source.secret_file.as_deref(),
+                self.secret_file.strip_newline,
             )?,
         };
         Ok(CryptKey {
@@ -142,13 +160,46 @@ impl CryptKeyArgs {
     }
 }
 
-fn secret(secret: Option<&str>, b64: Option<&str>, file: Option<&str>) -> Result<Loaded, Failure> {
-    match keys::secret_key(secret, b64, file)? {
+fn secret(secret: Option<&str>, b64: Option<&str>, file: Option<&str>, strip_newline: bool) -> Result<Loaded, Failure> {
+    match keys::secret_key(secret, b64, file, strip_newline)? {
         Some(key) => Ok(Loaded::One(key)),
         None => Err(Failure::usage(
             "a key is required: --key, --secret, --secret-b64 or --secret-file",
         )),
     }
+}
+
+/// The key and algorithm of `jwt sign` and `jws sign`: the algorithm of
+/// `--alg` or of the `alg` of `--header` (which must agree), or else the
+/// key's default ([`keys::default_jws_alg`]); with a JWK Set, the one key
+/// that can sign with it (by `kid` when given). Sets the header's `alg`.
+fn signing_key(
+    keys: &SignKeyArgs,
+    alg: Option<&str>,
+    kid: Option<&str>,
+    header: &mut rjose::jws::JwsHeader,
+) -> Result<Key, Failure> {
+    let named = alg.map(keys::jws_alg).transpose()?;
+    let wanted = match (named, header.alg) {
+        (Some(flag), Some(in_header)) if flag != in_header => {
+            return Err(Failure::usage(format!(
+                "--alg {flag} and the \"alg\" of --header ({in_header}) differ"
+            )));
+        }
+        (flag, in_header) => flag.or(in_header),
+    };
+    let what = match wanted {
+        Some(alg) => format!("sign with {alg}"),
+        None => "sign".to_owned(),
+    };
+    let key = keys::pick_key(keys.load()?, kid, &what, |key| {
+        key.is_private() && wanted.map_or_else(|| !key.algorithms().is_empty(), |alg| key.supports(alg))
+    })?;
+    header.alg = Some(match wanted {
+        Some(alg) => alg,
+        None => keys::default_jws_alg(&key)?,
+    });
+    Ok(key)
 }
 
 /// The algorithms a verification accepts: those of `--alg`, or, for one key,

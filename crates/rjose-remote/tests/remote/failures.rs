@@ -37,6 +37,24 @@ async fn server_down_on_first_use_is_a_fetch_error_without_status() {
 }
 
 #[tokio::test]
+async fn unreachable_port_is_named_once_with_the_cause_of_the_failure() {
+    // Port 1 on loopback: nothing listens there.
+    let url = "http://127.0.0.1:1/jwks";
+    let set = remote(url.to_owned(), options(&ManualClock::new())).expect("a valid URL");
+    let error = verify(&set, &Signer::new("k").token())
+        .await
+        .expect_err("nothing listens");
+    let message = error.to_string();
+    assert_eq!(message.matches(url).count(), 1, "{message}");
+    assert!(
+        message
+            .to_lowercase()
+            .contains(&format!("{url}: cannot connect: connection refused")),
+        "{message}"
+    );
+}
+
+#[tokio::test]
 async fn slow_server_fails_with_err_jwks_timeout_once_the_timeout_passes() {
     let server = TestServer::start().await;
     let signer = Signer::new("k1");
@@ -63,6 +81,9 @@ async fn missing_document_is_a_fetch_error_carrying_status_404() {
     let server = TestServer::start().await;
     let error = plain_first_use_error(&server, "/nowhere").await;
     assert!(matches!(error, Error::JwksFetch { status: Some(404), .. }), "{error:?}");
+    let message = error.to_string();
+    assert_eq!(message.matches(&server.url("/nowhere")).count(), 1, "{message}");
+    assert!(message.contains("answered HTTP 404 Not Found"), "{message}");
 }
 
 #[tokio::test]

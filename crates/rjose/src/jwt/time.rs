@@ -17,12 +17,15 @@ fn unix_seconds(time: SystemTime) -> i64 {
     }
 }
 
-fn span_error(input: &str, e: SpanError) -> Error {
+/// The error for a span string that does not parse. `number_instead`
+/// says what a number (not a string) means where the span was given: a
+/// unitless string is most likely that number, typed as text.
+fn span_error(input: &str, e: SpanError, number_instead: &str) -> Error {
     let trimmed = input.trim();
     if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
         return Error::InvalidArgument(format!(
             "time span {input:?} has no unit: add one ({trimmed}s, {trimmed}m, {trimmed}h, {trimmed}d), \
-             or pass a number for absolute Unix seconds"
+             or pass {number_instead}"
         ));
     }
     Error::InvalidArgument(format!("invalid time span {input:?}: {e}"))
@@ -80,7 +83,7 @@ impl TimeInput for Duration {
 
 impl TimeInput for &str {
     fn resolve(self, now: i64) -> Result<i64> {
-        let offset = span::parse_span(self).map_err(|e| span_error(self, e))?;
+        let offset = span::parse_span(self).map_err(|e| span_error(self, e, "a number for absolute Unix seconds"))?;
         now.checked_add(offset)
             .ok_or_else(|| Error::InvalidArgument("time out of range".into()))
     }
@@ -125,7 +128,7 @@ impl SpanInput for Duration {
 
 impl SpanInput for &str {
     fn seconds(self) -> Result<u64> {
-        let secs = span::parse_span(self).map_err(|e| span_error(self, e))?;
+        let secs = span::parse_span(self).map_err(|e| span_error(self, e, "a number of seconds"))?;
         u64::try_from(secs).map_err(|_| Error::InvalidArgument(format!("time span {self:?} must not be negative")))
     }
 }
@@ -155,6 +158,18 @@ mod tests {
     fn invalid_span_is_an_error() {
         assert!("in 2h".resolve(0).is_err());
         assert!("1 month".resolve(0).is_err());
+    }
+
+    #[test]
+    fn a_unitless_length_of_time_suggests_a_number_of_seconds_not_a_timestamp() {
+        let length = "15".seconds().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            length.contains("15s, 15m, 15h, 15d") && length.contains("a number of seconds"),
+            "{length}"
+        );
+        assert!(!length.contains("Unix"), "{length}");
+        let time = "15".resolve(0).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(time.contains("absolute Unix seconds"), "{time}");
     }
 
     #[test]
