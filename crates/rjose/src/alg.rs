@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::backend::{EcCurve, MlDsaLevel, Sha};
 use crate::error::Error;
 
 /// A JWS signature or MAC algorithm.
@@ -47,17 +48,9 @@ pub(crate) enum Family {
     Hmac(Sha),
     RsaPkcs1(Sha),
     RsaPss(Sha),
-    Ecdsa(crate::backend::ec::EcCurve),
+    Ecdsa(EcCurve),
     Ed25519,
-    MlDsa(crate::key::MlDsaLevel),
-}
-
-/// The SHA-2 digest an algorithm uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sha {
-    Sha256,
-    Sha384,
-    Sha512,
+    MlDsa(MlDsaLevel),
 }
 
 impl Alg {
@@ -118,8 +111,6 @@ impl Alg {
     }
 
     pub(crate) const fn family(self) -> Family {
-        use crate::backend::ec::EcCurve;
-        use crate::key::MlDsaLevel;
         match self {
             Alg::HS256 => Family::Hmac(Sha::Sha256),
             Alg::HS384 => Family::Hmac(Sha::Sha384),

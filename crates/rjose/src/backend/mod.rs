@@ -2,40 +2,47 @@
 //!
 //! Every primitive the crate uses is called from this module and nowhere
 //! else, so that another provider (a pure-Rust one for wasm32, say) can be
-//! added by writing a sibling set of these files, without touching JWS, JWE
-//! or JWT code. Today every primitive comes from `aws-lc-rs`.
+//! added as a sibling set of files, without touching JWS, JWE or JWT code.
 //!
-//! The types here are opaque handles: they keep whatever parsed form makes
-//! the hot path cheapest (an HMAC key with its pads precomputed, an RSA key
-//! parsed once per padding scheme) and expose only what the layers above need.
+//! The layout, with arrows pointing one way only (down):
+//! - this file, `types`, `asn1`, `rsa_limits` and `roca` are the
+//!   provider-independent part: the vocabulary the layers above speak
+//!   (digests, curves, parameter sets, paddings, `Rejected`), the PKCS#1
+//!   parsing and the weak-key checks every provider applies;
+//! - `aws_lc/` (feature `aws-lc-rs`) is a provider: one file per primitive,
+//!   re-exported below under the same module names, so the layers above
+//!   write `backend::ec::EcPublic` and never name a provider.
+//!
+//! Nothing under `backend/` imports from the modules above it: errors
+//! leave as `Rejected` and each layer maps them to its own. The test
+//! `tests/backend_arrows.rs` keeps it so.
+//!
+//! The provider types are opaque handles: they keep whatever parsed form
+//! makes the hot path cheapest (an HMAC key with its pads precomputed, an
+//! RSA key parsed once per padding scheme) and expose only what the layers
+//! above need.
 
-pub(crate) mod aead;
-pub(crate) mod aes_kw;
-pub(crate) mod cbc_hmac;
-pub(crate) mod digest;
-pub(crate) mod ec;
-pub(crate) mod ecdh;
-pub(crate) mod ed25519;
-pub(crate) mod hmac;
-pub(crate) mod mldsa;
-pub(crate) mod pbes2;
-pub(crate) mod rand;
-pub(crate) mod rsa;
-pub(crate) mod rsa_enc;
+#[cfg(not(feature = "aws-lc-rs"))]
+compile_error!("rjose needs a crypto provider: enable the `aws-lc-rs` feature (default) or `rust-crypto`");
+
+pub(crate) mod asn1;
+mod roca;
+pub(crate) mod rsa_limits;
+mod types;
+
+pub(crate) use types::{
+    ED25519_KEY_LEN, EcCurve, EcdhCurve, MLDSA_SEED_LEN, OaepHash, Padding, Pbkdf2Prf, PrivateParts, Sha,
+};
+
+// Public as `rjose::MlDsaLevel`, through the key module.
+pub use types::MlDsaLevel;
+
+#[cfg(feature = "aws-lc-rs")]
+mod aws_lc;
+#[cfg(feature = "aws-lc-rs")]
+pub(crate) use aws_lc::{aead, aes_kw, cbc_hmac, digest, ec, ecdh, ed25519, hmac, mldsa, pbes2, rand, rsa, rsa_enc};
 
 /// A backend refusal that carries no detail on purpose: callers turn it
 /// into the error that fits their layer (an invalid key, a failed signature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Rejected;
-
-impl From<aws_lc_rs::error::Unspecified> for Rejected {
-    fn from(_: aws_lc_rs::error::Unspecified) -> Self {
-        Rejected
-    }
-}
-
-impl From<aws_lc_rs::error::KeyRejected> for Rejected {
-    fn from(_: aws_lc_rs::error::KeyRejected) -> Self {
-        Rejected
-    }
-}

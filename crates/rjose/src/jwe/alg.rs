@@ -131,7 +131,7 @@ pub(crate) enum Mode {
     /// ECDH-ES then AES key wrap with a derived key of this many bytes.
     AgreementWithKeyWrap(usize),
     /// RSA key transport.
-    RsaOaep(crate::backend::rsa_enc::OaepHash),
+    RsaOaep(crate::backend::OaepHash),
     /// RSA PKCS#1 v1.5 key transport.
     RsaPkcs1,
     /// AES key wrap with a KEK of this many bytes.
@@ -139,13 +139,12 @@ pub(crate) enum Mode {
     /// AES-GCM key wrap with a KEK of this many bytes.
     GcmKeyWrap(usize),
     /// PBES2: PBKDF2 with this PRF, then AES key wrap with a key of this many bytes.
-    Pbes2(crate::backend::pbes2::Pbkdf2Prf, usize),
+    Pbes2(crate::backend::Pbkdf2Prf, usize),
 }
 
 impl JweAlg {
     pub(crate) fn mode(self) -> Mode {
-        use crate::backend::pbes2::Pbkdf2Prf;
-        use crate::backend::rsa_enc::OaepHash;
+        use crate::backend::{OaepHash, Pbkdf2Prf};
         match self {
             JweAlg::Dir => Mode::Direct,
             JweAlg::RSA_OAEP => Mode::RsaOaep(OaepHash::Sha1),

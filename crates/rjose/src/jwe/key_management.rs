@@ -7,7 +7,8 @@ use super::alg::{JweAlg, JweEnc, Mode};
 use super::content;
 use super::header::JweHeader;
 use crate::b64;
-use crate::backend::ecdh::{self, EcdhCurve, EcdhPrivate};
+use crate::backend::EcdhCurve;
+use crate::backend::ecdh::{self, EcdhPrivate};
 use crate::backend::{aead, aes_kw, pbes2, rand};
 use crate::error::{Error, Result};
 use crate::jwk::Jwk;
@@ -93,7 +94,7 @@ fn derive(alg: JweAlg, enc: JweEnc, shared: &[u8], apu: &[u8], apv: &[u8], len: 
 
 fn pbes2_key(
     alg: JweAlg,
-    prf: pbes2::Pbkdf2Prf,
+    prf: crate::backend::Pbkdf2Prf,
     len: usize,
     password: &[u8],
     p2s: &[u8],

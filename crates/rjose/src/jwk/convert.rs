@@ -4,13 +4,13 @@ use zeroize::Zeroizing;
 
 use super::Jwk;
 use crate::b64;
-use crate::backend::ec::EcCurve;
 use crate::backend::ec::{EcPrivate, EcPublic};
-use crate::backend::ecdh::{self, EcdhCurve, EcdhPrivate};
-use crate::backend::ed25519::{self, Ed25519Private, Ed25519Public};
+use crate::backend::ecdh::{self, EcdhPrivate};
+use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::hmac::HmacSecret;
-use crate::backend::mldsa::{self, MlDsaPrivate, MlDsaPublic};
-use crate::backend::rsa::{PrivateParts, RsaPrivate, RsaPublic};
+use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
+use crate::backend::rsa::{RsaPrivate, RsaPublic};
+use crate::backend::{ED25519_KEY_LEN, EcCurve, EcdhCurve, MLDSA_SEED_LEN, PrivateParts};
 use crate::error::{Error, Result};
 use crate::key::{Key, Material, MlDsaLevel, Params};
 use crate::{Alg, Algorithm};
@@ -237,12 +237,12 @@ fn rsa(jwk: &Jwk) -> Result<Material> {
 
 fn invalid_rsa(n: &[u8], e: &[u8]) -> Error {
     let bits = n.iter().skip_while(|&&b| b == 0).count() * 8;
-    if let Some(weakness) = crate::backend::rsa::weakness(n, e) {
+    if let Some(weakness) = crate::backend::rsa_limits::weakness(n, e) {
         Error::jwk(weakness)
-    } else if bits < crate::backend::rsa::MIN_BITS + 8 && bits > 0 {
+    } else if bits < crate::backend::rsa_limits::MIN_BITS + 8 && bits > 0 {
         Error::jwk(format!(
             "RSA modulus of about {bits} bits is refused: at least {} bits are required",
-            crate::backend::rsa::MIN_BITS
+            crate::backend::rsa_limits::MIN_BITS
         ))
     } else {
         Error::jwk("invalid RSA public key")
@@ -294,13 +294,13 @@ fn okp(jwk: &Jwk) -> Result<Material> {
         }
         other => return Err(Error::NotSupported(format!("unsupported OKP curve {other:?}"))),
     }
-    let x = decode_exact(member(&jwk.x, "x", "OKP")?, "x", ed25519::KEY_LEN)?;
+    let x = decode_exact(member(&jwk.x, "x", "OKP")?, "x", ED25519_KEY_LEN)?;
     match &jwk.d {
         None => Ed25519Public::from_bytes(&x)
             .map(Material::Ed25519Public)
             .map_err(|_| Error::jwk("invalid Ed25519 public key")),
         Some(d) => {
-            let d = Zeroizing::new(decode_exact(d, "d", ed25519::KEY_LEN)?);
+            let d = Zeroizing::new(decode_exact(d, "d", ED25519_KEY_LEN)?);
             Ed25519Private::from_seed(&d, &x)
                 .map(Material::Ed25519Private)
                 .map_err(|_| Error::jwk("Ed25519 private key \"d\" does not match \"x\""))
@@ -342,7 +342,7 @@ fn akp(jwk: &Jwk) -> Result<Material> {
             .map(Material::MlDsaPublic)
             .map_err(|_| Error::jwk("invalid ML-DSA public key")),
         Some(seed) => {
-            let seed = Zeroizing::new(decode_exact(seed, "priv", mldsa::SEED_LEN)?);
+            let seed = Zeroizing::new(decode_exact(seed, "priv", MLDSA_SEED_LEN)?);
             let key = MlDsaPrivate::from_seed(level, &seed).map_err(|_| Error::jwk("invalid ML-DSA seed"))?;
             if key.public().bytes() != public.as_slice() {
                 return Err(Error::jwk("ML-DSA \"priv\" does not match \"pub\""));

@@ -1,7 +1,7 @@
 //! JWK thumbprints (RFC 7638) and thumbprint URIs (RFC 9278).
 
 use super::Jwk;
-use crate::alg::Sha;
+use crate::backend::Sha;
 use crate::error::{Error, Result};
 use crate::key::{Digest, Key};
 use crate::{b64, backend};

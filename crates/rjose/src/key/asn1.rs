@@ -3,16 +3,13 @@
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
-use pkcs1::{RsaPrivateKey, RsaPublicKey};
 use pkcs8::PrivateKeyInfoRef;
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
-use super::MlDsaLevel;
-use crate::backend::ec::EcCurve;
-use crate::backend::rsa::PrivateParts;
+use crate::backend::asn1::RSA_ENCRYPTION;
+use crate::backend::{EcCurve, MlDsaLevel};
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
@@ -86,43 +83,6 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<(KeyAlgorithm, Zeroizing<Vec<u8>
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed PKCS#8 PrivateKeyInfo: {e}"))?;
     let algorithm = key_algorithm(info.algorithm.oid, info.algorithm.parameters)?;
     Ok((algorithm, Zeroizing::new(info.private_key.as_bytes().to_vec())))
-}
-
-/// `n` and `e` of a PKCS#1 RSAPublicKey.
-pub(crate) fn rsa_public_components(pkcs1: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let key = RsaPublicKey::<der::asn1::UintRef<'_>>::from_der(pkcs1).ok()?;
-    Some((key.modulus.as_bytes().to_vec(), key.public_exponent.as_bytes().to_vec()))
-}
-
-/// `n`, `e` and the private parts of a PKCS#1 RSAPrivateKey; multi-prime
-/// keys are refused, as JOSE's `oth` is not supported.
-pub(crate) fn rsa_pkcs1_private(pkcs1: &[u8]) -> Option<(Vec<u8>, Vec<u8>, PrivateParts)> {
-    let key = RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(pkcs1).ok()?;
-    if key.other_prime_infos.is_some() {
-        return None;
-    }
-    let owned = |u: der::asn1::UintRef<'_>| Zeroizing::new(u.as_bytes().to_vec());
-    Some((
-        key.modulus.as_bytes().to_vec(),
-        key.public_exponent.as_bytes().to_vec(),
-        PrivateParts {
-            d: owned(key.private_exponent),
-            p: owned(key.prime1),
-            q: owned(key.prime2),
-            dp: owned(key.exponent1),
-            dq: owned(key.exponent2),
-            qi: owned(key.coefficient),
-        },
-    ))
-}
-
-/// The private parts of an RSA PKCS#8 document.
-pub(crate) fn rsa_private_parts(pkcs8: &[u8]) -> Option<PrivateParts> {
-    let (algorithm, inner) = parse_pkcs8(pkcs8).ok()?;
-    if algorithm != KeyAlgorithm::Rsa {
-        return None;
-    }
-    rsa_pkcs1_private(&inner).map(|(_, _, parts)| parts)
 }
 
 /// The 32-byte seed inside an ML-DSA PKCS#8 private key, in either the

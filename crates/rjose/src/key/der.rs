@@ -18,7 +18,8 @@ use pkcs8::PrivateKeyInfoRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
-use crate::backend::pbes2::{self, Pbkdf2Prf};
+use crate::backend::Pbkdf2Prf;
+use crate::backend::pbes2;
 
 /// A key decoded from PEM or DER, normalised to the two forms the crypto backend parses.
 pub(crate) enum KeyDer {

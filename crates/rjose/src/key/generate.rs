@@ -5,7 +5,8 @@ use zeroize::Zeroizing;
 use super::Curve;
 use super::{Key, Material, Params};
 use crate::alg::{Algorithm, Family};
-use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
+use crate::backend::EcdhCurve;
+use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::{
     self, ec::EcPrivate, ed25519::Ed25519Private, hmac::HmacSecret, mldsa::MlDsaPrivate, rsa::RsaPrivate,
 };

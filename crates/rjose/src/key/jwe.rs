@@ -3,9 +3,9 @@
 
 use super::{Key, Material, Operation};
 use crate::Algorithm;
-use crate::backend::ec::EcCurve;
-use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
+use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::rsa_enc::{RsaDecryptor, RsaEncryptor};
+use crate::backend::{EcCurve, EcdhCurve};
 use crate::error::{Error, Result};
 use crate::jwe::alg::Mode;
 use crate::jwe::{JweAlg, JweEnc};

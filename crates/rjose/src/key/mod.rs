@@ -6,7 +6,6 @@ pub(crate) mod der;
 mod generate;
 mod jwe;
 mod pem;
-pub(crate) mod roca;
 mod source;
 mod usage;
 
@@ -20,12 +19,14 @@ pub use source::{KeyCandidates, KeySource};
 pub(crate) use usage::{Operation, check_consistent};
 
 use crate::alg::{Alg, Algorithm, Family};
-use crate::backend::ec::{EcCurve, EcPrivate, EcPublic};
+pub use crate::backend::MlDsaLevel;
+use crate::backend::ec::{EcPrivate, EcPublic};
 use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::hmac::HmacSecret;
 use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
-use crate::backend::rsa::{Padding, RsaPrivate, RsaPublic};
+use crate::backend::rsa::{RsaPrivate, RsaPublic};
+use crate::backend::{EcCurve, Padding};
 use crate::error::{Error, Result};
 
 /// A named curve, as the JWK `crv` member spells it.
@@ -116,18 +117,6 @@ impl fmt::Display for Curve {
     }
 }
 
-/// An ML-DSA parameter set (FIPS 204).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MlDsaLevel {
-    /// ML-DSA-44 (category 2).
-    MlDsa44,
-    /// ML-DSA-65 (category 3).
-    MlDsa65,
-    /// ML-DSA-87 (category 5).
-    MlDsa87,
-}
-
 impl MlDsaLevel {
     /// The JWS algorithm, which for `AKP` keys also names the parameter set.
     pub const fn alg(self) -> Alg {
@@ -135,22 +124,6 @@ impl MlDsaLevel {
             MlDsaLevel::MlDsa44 => Alg::ML_DSA_44,
             MlDsaLevel::MlDsa65 => Alg::ML_DSA_65,
             MlDsaLevel::MlDsa87 => Alg::ML_DSA_87,
-        }
-    }
-
-    pub(crate) const fn public_key_len(self) -> usize {
-        match self {
-            MlDsaLevel::MlDsa44 => 1312,
-            MlDsaLevel::MlDsa65 => 1952,
-            MlDsaLevel::MlDsa87 => 2592,
-        }
-    }
-
-    pub(crate) const fn signature_len(self) -> usize {
-        match self {
-            MlDsaLevel::MlDsa44 => 2420,
-            MlDsaLevel::MlDsa65 => 3309,
-            MlDsaLevel::MlDsa87 => 4627,
         }
     }
 }

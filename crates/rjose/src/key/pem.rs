@@ -6,8 +6,10 @@ use zeroize::Zeroizing;
 use super::asn1::{self, KeyAlgorithm};
 use super::der::{self, KeyDer};
 use super::{Key, Material, Params};
+use crate::backend::EcdhCurve;
+use crate::backend::asn1::{rsa_pkcs1_private, rsa_public_components};
 use crate::backend::ec::{EcPrivate, EcPublic};
-use crate::backend::ecdh::{EcdhCurve, EcdhPrivate};
+use crate::backend::ecdh::EcdhPrivate;
 use crate::backend::ed25519::{Ed25519Private, Ed25519Public};
 use crate::backend::mldsa::{MlDsaPrivate, MlDsaPublic};
 use crate::backend::rsa::{RsaPrivate, RsaPublic};
@@ -81,7 +83,7 @@ impl Key {
         let invalid = |_| Error::jwk("invalid public key in SubjectPublicKeyInfo");
         let material = match algorithm {
             KeyAlgorithm::Rsa => {
-                let (n, e) = asn1::rsa_public_components(&raw).ok_or_else(|| Error::jwk("malformed RSA public key"))?;
+                let (n, e) = rsa_public_components(&raw).ok_or_else(|| Error::jwk("malformed RSA public key"))?;
                 Material::RsaPublic(RsaPublic::from_components(&n, &e).map_err(|_| rsa_refused(&n, &e))?)
             }
             KeyAlgorithm::Ec(curve) => Material::EcPublic(EcPublic::from_point(curve, &raw).map_err(invalid)?),
@@ -100,8 +102,7 @@ impl Key {
         let invalid = |_| Error::jwk("invalid private key in PKCS#8");
         let material = match algorithm {
             KeyAlgorithm::Rsa => {
-                let (n, e, _) =
-                    asn1::rsa_pkcs1_private(&inner).ok_or_else(|| Error::jwk("malformed RSA private key"))?;
+                let (n, e, _) = rsa_pkcs1_private(&inner).ok_or_else(|| Error::jwk("malformed RSA private key"))?;
                 Material::RsaPrivate(RsaPrivate::from_pkcs8(der).map_err(|_| rsa_refused(&n, &e))?)
             }
             KeyAlgorithm::Ec(curve) => Material::EcPrivate(EcPrivate::from_pkcs8(curve, der).map_err(invalid)?),
@@ -192,12 +193,12 @@ impl Key {
 
 fn rsa_refused(n: &[u8], e: &[u8]) -> Error {
     let bits = n.iter().skip_while(|&&b| b == 0).count() * 8;
-    if let Some(weakness) = crate::backend::rsa::weakness(n, e) {
+    if let Some(weakness) = crate::backend::rsa_limits::weakness(n, e) {
         Error::jwk(weakness)
-    } else if bits > 0 && bits < crate::backend::rsa::MIN_BITS {
+    } else if bits > 0 && bits < crate::backend::rsa_limits::MIN_BITS {
         Error::jwk(format!(
             "RSA key of {bits} bits is refused: at least {} bits are required",
-            crate::backend::rsa::MIN_BITS
+            crate::backend::rsa_limits::MIN_BITS
         ))
     } else {
         Error::jwk("invalid RSA key")

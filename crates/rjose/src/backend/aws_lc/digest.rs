@@ -2,7 +2,7 @@
 
 use aws_lc_rs::digest;
 
-use crate::alg::Sha;
+use crate::backend::Sha;
 
 /// Returns the SHA-2 digest of `data`.
 pub(crate) fn sha2(sha: Sha, data: &[u8]) -> Vec<u8> {

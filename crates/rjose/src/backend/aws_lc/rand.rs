@@ -1,6 +1,6 @@
 //! Randomness from the backend's CSPRNG.
 
-use super::Rejected;
+use crate::backend::Rejected;
 
 /// Fills `out` with cryptographically secure random bytes.
 pub(crate) fn fill(out: &mut [u8]) -> Result<(), Rejected> {

@@ -7,39 +7,8 @@ use zeroize::Zeroizing;
 
 use std::sync::OnceLock;
 
-use super::Rejected;
-use super::ecdh::{EcdhCurve, EcdhPrivate};
-
-/// The curves ECDSA signs on here. The public [`crate::Curve`] names
-/// every JWK curve; this is the subset the ECDSA code can be handed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum EcCurve {
-    P256,
-    P384,
-    P521,
-    Secp256k1,
-}
-
-impl EcCurve {
-    /// The JWK `crv` name.
-    pub(crate) const fn name(self) -> &'static str {
-        match self {
-            EcCurve::P256 => "P-256",
-            EcCurve::P384 => "P-384",
-            EcCurve::P521 => "P-521",
-            EcCurve::Secp256k1 => "secp256k1",
-        }
-    }
-
-    /// Bytes in one coordinate or in the private scalar.
-    pub(crate) const fn coordinate_len(self) -> usize {
-        match self {
-            EcCurve::P256 | EcCurve::Secp256k1 => 32,
-            EcCurve::P384 => 48,
-            EcCurve::P521 => 66,
-        }
-    }
-}
+use super::ecdh::EcdhPrivate;
+use crate::backend::{EcCurve, EcdhCurve, Rejected};
 
 fn verification(curve: EcCurve) -> &'static signature::EcdsaVerificationAlgorithm {
     match curve {

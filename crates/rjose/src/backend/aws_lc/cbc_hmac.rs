@@ -9,8 +9,8 @@
 use aws_lc_rs::{constant_time, hmac};
 use zeroize::Zeroizing;
 
-use super::Rejected;
 use super::pbes2::{aes_cbc_decrypt, aes_cbc_encrypt};
+use crate::backend::Rejected;
 
 /// The CBC IV length, one AES block.
 const IV_LEN: usize = 16;
@@ -122,7 +122,7 @@ mod tests {
 
     fn rfc7518_appendix_b() -> Vec<Case> {
         let file: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/vectors/rfc-appendix/hotplace/testvector_cbc_hmac_jose.json"
+            "../../../tests/vectors/rfc-appendix/hotplace/testvector_cbc_hmac_jose.json"
         ))
         .unwrap();
         let mut cases = Vec::new();

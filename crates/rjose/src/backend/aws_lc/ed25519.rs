@@ -4,10 +4,7 @@ use aws_lc_rs::encoding::{AsBigEndian, AsDer, Curve25519SeedBin};
 use aws_lc_rs::signature::{self, Ed25519KeyPair, KeyPair as _, ParsedPublicKey};
 use zeroize::Zeroizing;
 
-use super::Rejected;
-
-/// Length of a public key and of a private seed.
-pub(crate) const KEY_LEN: usize = 32;
+use crate::backend::{ED25519_KEY_LEN, Rejected};
 
 /// An Ed25519 public key.
 pub(crate) struct Ed25519Public {
@@ -16,7 +13,7 @@ pub(crate) struct Ed25519Public {
 
 impl Ed25519Public {
     pub(crate) fn from_bytes(x: &[u8]) -> Result<Self, Rejected> {
-        if x.len() != KEY_LEN {
+        if x.len() != ED25519_KEY_LEN {
             return Err(Rejected);
         }
         Ok(Ed25519Public {

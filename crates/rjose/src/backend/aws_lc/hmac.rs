@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 use aws_lc_rs::hmac;
 use zeroize::Zeroizing;
 
-use super::Rejected;
-use crate::alg::Sha;
+use crate::backend::Rejected;
+use crate::backend::Sha;
 
 /// A shared secret, with one prepared HMAC key per digest built on first use:
 /// building an HMAC key hashes the pads, which would otherwise cost as much

@@ -8,31 +8,10 @@ use aws_lc_rs::rsa::{KeyPairComponents, KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey, RsaKeyPair};
 use zeroize::Zeroizing;
 
-use super::Rejected;
 use super::rsa_enc::{RsaDecryptor, RsaEncryptor};
-use crate::alg::Sha;
-
-/// Smallest modulus accepted for signing or verifying, in bits.
-pub(crate) const MIN_BITS: usize = 2048;
-/// Largest modulus the backend handles, in bits.
-pub(crate) const MAX_BITS: usize = 8192;
-
-/// RSA padding scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Padding {
-    Pkcs1,
-    Pss,
-}
-
-/// The parts of an RSA private key, big-endian without leading zeros.
-pub(crate) struct PrivateParts {
-    pub(crate) d: Zeroizing<Vec<u8>>,
-    pub(crate) p: Zeroizing<Vec<u8>>,
-    pub(crate) q: Zeroizing<Vec<u8>>,
-    pub(crate) dp: Zeroizing<Vec<u8>>,
-    pub(crate) dq: Zeroizing<Vec<u8>>,
-    pub(crate) qi: Zeroizing<Vec<u8>>,
-}
+use crate::backend::asn1::{rsa_private_parts, rsa_public_components};
+use crate::backend::rsa_limits::{MAX_BITS, MIN_BITS, bit_len, strip_leading_zeros, weakness};
+use crate::backend::{Padding, PrivateParts, Rejected, Sha};
 
 /// An RSA public key, parsed lazily once per padding and digest: one key
 /// commonly serves a single algorithm, so parsing all six up front would
@@ -123,7 +102,7 @@ pub(crate) struct RsaPrivate {
 impl RsaPrivate {
     fn from_pair(pair: RsaKeyPair) -> Result<Self, Rejected> {
         let pkcs1 = pair.public_key().as_ref();
-        let (n, e) = crate::key::asn1::rsa_public_components(pkcs1).ok_or(Rejected)?;
+        let (n, e) = rsa_public_components(pkcs1).ok_or(Rejected)?;
         let public = RsaPublic::from_components(&n, &e)?;
         Ok(RsaPrivate {
             pair,
@@ -199,30 +178,8 @@ impl RsaPrivate {
 
     /// The private parts, for JWK export.
     pub(crate) fn private_parts(&self) -> Result<PrivateParts, Rejected> {
-        crate::key::asn1::rsa_private_parts(&self.pkcs8_der()?).ok_or(Rejected)
+        rsa_private_parts(&self.pkcs8_der()?).ok_or(Rejected)
     }
-}
-
-/// Why the public numbers `n` and `e` (big-endian) make a weak key, if
-/// they do: an exponent below 3 or even (RFC 8017 section 3.1 requires it
-/// odd and at least 3; 1 makes the "signature" the message itself), wider
-/// than the 32 bits the backend handles, or a modulus with the ROCA
-/// fingerprint.
-pub(crate) fn weakness(n: &[u8], e: &[u8]) -> Option<&'static str> {
-    let e = strip_leading_zeros(e);
-    let odd = e.last().is_some_and(|low| low & 1 == 1);
-    if !odd || e == [1] {
-        return Some("the RSA public exponent must be odd and at least 3");
-    }
-    if e.len() > 4 {
-        return Some("the RSA public exponent is wider than 32 bits");
-    }
-    if crate::key::roca::has_fingerprint(strip_leading_zeros(n)) {
-        return Some(
-            "the RSA modulus has the ROCA fingerprint (CVE-2017-15361): its generator was flawed and it can be factored",
-        );
-    }
-    None
 }
 
 fn params(padding: Padding, sha: Sha) -> (usize, &'static signature::RsaParameters) {
@@ -233,34 +190,5 @@ fn params(padding: Padding, sha: Sha) -> (usize, &'static signature::RsaParamete
         (Padding::Pss, Sha::Sha256) => (3, &signature::RSA_PSS_2048_8192_SHA256),
         (Padding::Pss, Sha::Sha384) => (4, &signature::RSA_PSS_2048_8192_SHA384),
         (Padding::Pss, Sha::Sha512) => (5, &signature::RSA_PSS_2048_8192_SHA512),
-    }
-}
-
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
-}
-
-fn bit_len(be: &[u8]) -> usize {
-    let be = strip_leading_zeros(be);
-    match be.first() {
-        Some(&top) => be.len() * 8 - top.leading_zeros() as usize,
-        None => 0,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weak_public_exponents_are_named() {
-        let n = [0xc5; 256];
-        for e in [&[][..], &[0], &[1], &[0, 1], &[2], &[1, 0, 0], &[1, 0, 0, 0, 1]] {
-            assert!(weakness(&n, e).is_some(), "e = {e:?}");
-        }
-        for e in [&[3][..], &[1, 0, 1], &[0, 1, 0, 1], &[0xff, 0xff, 0xff, 0xff]] {
-            assert_eq!(weakness(&n, e), None, "e = {e:?}");
-        }
     }
 }

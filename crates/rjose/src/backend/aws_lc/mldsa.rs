@@ -4,11 +4,8 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey, PqdsaKeyPair};
 use zeroize::Zeroizing;
 
-use super::Rejected;
-use crate::key::MlDsaLevel;
-
-/// Length of the private seed, the form JOSE's `AKP` keys carry.
-pub(crate) const SEED_LEN: usize = 32;
+use crate::backend::Rejected;
+use crate::backend::{MLDSA_SEED_LEN, MlDsaLevel};
 
 fn verification(level: MlDsaLevel) -> &'static signature::PqdsaVerificationAlgorithm {
     match level {
@@ -82,7 +79,7 @@ impl MlDsaPrivate {
     }
 
     pub(crate) fn generate(level: MlDsaLevel) -> Result<Self, Rejected> {
-        let mut seed = Zeroizing::new(vec![0u8; SEED_LEN]);
+        let mut seed = Zeroizing::new(vec![0u8; MLDSA_SEED_LEN]);
         super::rand::fill(&mut seed)?;
         Self::from_seed(level, &seed)
     }

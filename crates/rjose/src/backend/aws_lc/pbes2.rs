@@ -14,41 +14,18 @@ use aws_lc_rs::cipher::{
 use aws_lc_rs::pbkdf2 as lc_pbkdf2;
 use zeroize::Zeroizing;
 
+use crate::backend::Pbkdf2Prf;
+
 /// AES block size, which is also the CBC IV size.
 const AES_BLOCK_LEN: usize = 16;
 
-/// The HMAC pseudo-random function PBKDF2 is run with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Pbkdf2Prf {
-    /// HMAC-SHA-1 (`hmacWithSHA1`), the PKCS#5 default; still what older tools write.
-    Sha1,
-    /// HMAC-SHA-256 (`hmacWithSHA256`), OpenSSL 3's default.
-    Sha256,
-    /// HMAC-SHA-384 (`hmacWithSHA384`).
-    Sha384,
-    /// HMAC-SHA-512 (`hmacWithSHA512`).
-    Sha512,
-}
-
-impl Pbkdf2Prf {
-    /// The aws-lc-rs algorithm for this PRF.
-    fn algorithm(self) -> lc_pbkdf2::Algorithm {
-        match self {
-            Self::Sha1 => lc_pbkdf2::PBKDF2_HMAC_SHA1,
-            Self::Sha256 => lc_pbkdf2::PBKDF2_HMAC_SHA256,
-            Self::Sha384 => lc_pbkdf2::PBKDF2_HMAC_SHA384,
-            Self::Sha512 => lc_pbkdf2::PBKDF2_HMAC_SHA512,
-        }
-    }
-
-    /// Output length of the underlying hash in bytes.
-    fn digest_len(self) -> u64 {
-        match self {
-            Self::Sha1 => 20,
-            Self::Sha256 => 32,
-            Self::Sha384 => 48,
-            Self::Sha512 => 64,
-        }
+/// The aws-lc-rs algorithm for a PRF.
+fn algorithm(prf: Pbkdf2Prf) -> lc_pbkdf2::Algorithm {
+    match prf {
+        Pbkdf2Prf::Sha1 => lc_pbkdf2::PBKDF2_HMAC_SHA1,
+        Pbkdf2Prf::Sha256 => lc_pbkdf2::PBKDF2_HMAC_SHA256,
+        Pbkdf2Prf::Sha384 => lc_pbkdf2::PBKDF2_HMAC_SHA384,
+        Pbkdf2Prf::Sha512 => lc_pbkdf2::PBKDF2_HMAC_SHA512,
     }
 }
 
@@ -69,7 +46,7 @@ pub(crate) fn pbkdf2(prf: Pbkdf2Prf, password: &[u8], salt: &[u8], iterations: u
     if out_len == 0 || out_len > max_len {
         return Err(());
     }
-    lc_pbkdf2::derive(prf.algorithm(), iterations, salt, password, out);
+    lc_pbkdf2::derive(algorithm(prf), iterations, salt, password, out);
     Ok(())
 }
 

@@ -8,43 +8,15 @@ use aws_lc_rs::encoding::{AsBigEndian, Curve25519SeedBin, EcPrivateKeyBin};
 use aws_lc_rs::kdf::{SskdfDigestAlgorithmId, get_sskdf_digest_algorithm, sskdf_digest};
 use zeroize::Zeroizing;
 
-use super::Rejected;
+use crate::backend::{EcdhCurve, Rejected};
 
-/// A curve usable for ECDH-ES.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum EcdhCurve {
-    P256,
-    P384,
-    P521,
-    X25519,
-}
-
-impl EcdhCurve {
-    fn algorithm(self) -> &'static agreement::Algorithm {
-        match self {
-            EcdhCurve::P256 => &ECDH_P256,
-            EcdhCurve::P384 => &ECDH_P384,
-            EcdhCurve::P521 => &ECDH_P521,
-            EcdhCurve::X25519 => &X25519,
-        }
-    }
-
-    /// Length of the private scalar: the curve order's width for P-*,
-    /// 32 raw bytes for X25519.
-    fn scalar_len(self) -> usize {
-        match self {
-            EcdhCurve::P256 | EcdhCurve::X25519 => 32,
-            EcdhCurve::P384 => 48,
-            EcdhCurve::P521 => 66,
-        }
-    }
-
-    /// Length of the public key: `04 || x || y` for P-*, 32 bytes for X25519.
-    fn public_len(self) -> usize {
-        match self {
-            EcdhCurve::X25519 => 32,
-            curve => 1 + 2 * curve.scalar_len(),
-        }
+/// The aws-lc-rs agreement algorithm of a curve.
+fn algorithm(curve: EcdhCurve) -> &'static agreement::Algorithm {
+    match curve {
+        EcdhCurve::P256 => &ECDH_P256,
+        EcdhCurve::P384 => &ECDH_P384,
+        EcdhCurve::P521 => &ECDH_P521,
+        EcdhCurve::X25519 => &X25519,
     }
 }
 
@@ -58,7 +30,7 @@ pub(crate) struct EcdhPrivate {
 impl EcdhPrivate {
     /// A fresh key from the backend's CSPRNG.
     pub(crate) fn generate(curve: EcdhCurve) -> Result<Self, Rejected> {
-        let key = PrivateKey::generate(curve.algorithm())?;
+        let key = PrivateKey::generate(algorithm(curve))?;
         Ok(EcdhPrivate { curve, key })
     }
 
@@ -69,7 +41,7 @@ impl EcdhPrivate {
         if d.len() != curve.scalar_len() {
             return Err(Rejected);
         }
-        let key = PrivateKey::from_private_key(curve.algorithm(), d)?;
+        let key = PrivateKey::from_private_key(algorithm(curve), d)?;
         Ok(EcdhPrivate { curve, key })
     }
 
@@ -125,7 +97,7 @@ pub(crate) fn ecdh(private: &EcdhPrivate, peer_public: &[u8]) -> Result<Zeroizin
     if !well_formed {
         return Err(Rejected);
     }
-    let peer = UnparsedPublicKey::new(curve.algorithm(), peer_public);
+    let peer = UnparsedPublicKey::new(algorithm(curve), peer_public);
     let shared = agreement::agree(&private.key, peer, Rejected, |z| Ok(Zeroizing::new(z.to_vec())))?;
     // aws-lc already fails on an all-zero X25519 output; checked again here,
     // in constant time, so the guarantee does not rest on a backend detail.
@@ -214,10 +186,10 @@ mod tests {
     /// Alice's ephemeral key and Bob's key.
     fn rfc7518_appendix_c() -> (P256Jwk, P256Jwk) {
         let alice = p256_jwk(include_str!(
-            "../../tests/vectors/rfc-appendix/hotplace/rfc7518_C_alice.jwk"
+            "../../../tests/vectors/rfc-appendix/hotplace/rfc7518_C_alice.jwk"
         ));
         let bob = p256_jwk(include_str!(
-            "../../tests/vectors/rfc-appendix/hotplace/rfc7518_C_bob.jwk"
+            "../../../tests/vectors/rfc-appendix/hotplace/rfc7518_C_bob.jwk"
         ));
         (alice, bob)
     }
@@ -242,7 +214,7 @@ mod tests {
     #[test]
     fn rfc8037_appendix_a6_x25519_shared_secret() {
         let file: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/vectors/rfc-appendix/erlang-jose/rfc8037/A.6.json"
+            "../../../tests/vectors/rfc-appendix/erlang-jose/rfc8037/A.6.json"
         ))
         .unwrap();
         let value = |name: &str| hex(file["values"][name].as_str().unwrap());

@@ -13,7 +13,7 @@ use aes_kw::KeyInit as _;
 use aws_lc_rs::key_wrap::{AES_128, AES_256, AesKek, KeyWrap as _};
 use zeroize::Zeroizing;
 
-use super::Rejected;
+use crate::backend::Rejected;
 
 /// RFC 3394 works on 64-bit semiblocks; the wrapped form adds one.
 const SEMIBLOCK: usize = 8;
