@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::builder::ClaimSet;
 use super::claims::RegisteredClaims;
-use super::verify::{VerifiedJwt, VerifyOptions, check_claims, jwt_verify};
+use super::verify::{VerifiedJwt, VerifyOptions, check_registered, jwt_verify};
 use crate::error::{Error, Result};
 use crate::jwe::{CompactEncrypt, JweDecryptOptions, JweHeader, compact_decrypt};
 use crate::key::{Key, KeySource};
@@ -164,7 +164,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
     // Straight into the caller's type, as jwt_verify does. Replicated
     // claims are rare: only then is the payload read again as a map, for
     // an exact comparison with the header.
-    let (claims, registered) = check_claims::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
+    let (claims, registered) = check_registered::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
     if ["iss", "sub", "aud"]
         .iter()
         .any(|claim| header.other.contains_key(*claim))
@@ -183,6 +183,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
             }
         }
     }
+    options.claims.run_checks(&decrypted.plaintext)?;
     Ok(DecryptedJwt {
         claims,
         registered,
