@@ -538,7 +538,7 @@ fn invalid_base64url_in_header_is_jws_invalid() {
 fn invalid_base64url_in_payload_is_jws_invalid() {
     let header = b64(br#"{"alg":"HS256"}"#);
     for rem in [0, 1, 2] {
-        let payload = b64(json_with_len_mod3(r#""sub":"alice""#, rem).as_bytes());
+        let payload = b64(json_with_len_mod3(r#""sub":"alice","exp":4102444800"#, rem).as_bytes());
         assert!(verify_jwt(&hs256_token(&header, &payload), &hs_key()).is_ok());
         for bad in corruptions(&payload) {
             // A genuine signature over the badly spelled payload.
@@ -584,7 +584,7 @@ fn duplicate_protected_header_members_are_rejected() {
         assert_jws_invalid(decode_protected_header(&token), header);
     }
     // Members nested deeper may repeat names across objects.
-    let token = hs256_json(r#"{"alg":"HS256","x":{"alg":1}}"#, r#"{"sub":"alice"}"#);
+    let token = hs256_json(r#"{"alg":"HS256","x":{"alg":1}}"#, r#"{"sub":"alice","exp":4102444800}"#);
     assert!(verify_jwt(&token, &hs_key()).is_ok());
 }
 
@@ -736,6 +736,7 @@ fn crit_with_unknown_extension_is_rejected_unless_understood() {
     let token = SignJwt::default()
         .protected_header(header_with_crit("http://example.com/ext"))
         .subject("alice")
+        .expiration_time("1h")
         .sign(&hs_key())
         .unwrap();
     match compact_verify(&token, &hs_key(), &jws_options()) {

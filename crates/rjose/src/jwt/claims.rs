@@ -184,6 +184,16 @@ pub(crate) fn validate(
             ));
         }
     }
+    for name in &options.required_claims {
+        if !claims.contains(name) {
+            return Err(ClaimFailure::new(
+                name.as_str(),
+                ClaimReason::Missing,
+                format!("missing required \"{name}\" claim"),
+            ));
+        }
+    }
+
     // A token without `exp` is valid forever: refused unless the caller
     // says, by name, that such tokens are expected.
     if !options.allow_missing_exp && !claims.contains("exp") {
@@ -193,15 +203,6 @@ pub(crate) fn validate(
             "missing required \"exp\" claim: a token without an expiry never expires; \
              accept such tokens with VerifyOptions::allow_missing_exp()",
         ));
-    }
-    for name in &options.required_claims {
-        if !claims.contains(name) {
-            return Err(ClaimFailure::new(
-                name.as_str(),
-                ClaimReason::Missing,
-                format!("missing required \"{name}\" claim"),
-            ));
-        }
     }
 
     let iss = optional_string(&mut claims, "iss")?;

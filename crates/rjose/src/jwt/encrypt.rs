@@ -201,7 +201,8 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 ///
 /// let signing = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
 /// let encryption = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
-/// let signed = SignJwt::default().subject("ada").protected_header(Alg::ES256).sign(&signing.private_key)?;
+/// let signed = SignJwt::default().subject("ada").expiration_time("15m")
+///     .protected_header(Alg::ES256).sign(&signing.private_key)?;
 /// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::RSA_OAEP_256, JweEnc::A256GCM), &encryption.public_key)?;
 /// let verified = decrypt_nested_jwt::<rjose::JsonObject>(
 ///     &nested, &encryption.private_key, &signing.public_key, &DecryptOptions::new())?;
