@@ -274,12 +274,11 @@ async fn verifier_with_allow_missing_exp_accepts_token_without_exp() {
 #[tokio::test]
 async fn verifier_without_audience_refuses_token_naming_one() {
     let options = VerifyOptions::new().algorithms([Alg::HS256]).issuer(APP);
-    let app = routes().layer(JwtAuthLayer::<JsonObject>::new(Verifier::new(secret(), options.clone())));
-    let reply = send(
-        app,
-        get_with("/api/me", &[("authorization", &bearer(&token("user")))]),
-    )
-    .await;
+    let app = routes().layer(JwtAuthLayer::<JsonObject>::new(Verifier::new(
+        secret(),
+        options.clone(),
+    )));
+    let reply = send(app, get_with("/api/me", &[("authorization", &bearer(&token("user")))])).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         reply.json()["error_description"],
@@ -289,11 +288,7 @@ async fn verifier_without_audience_refuses_token_naming_one() {
         secret(),
         options.allow_any_audience(),
     )));
-    let reply = send(
-        app,
-        get_with("/api/me", &[("authorization", &bearer(&token("user")))]),
-    )
-    .await;
+    let reply = send(app, get_with("/api/me", &[("authorization", &bearer(&token("user")))])).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 

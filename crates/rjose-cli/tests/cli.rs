@@ -438,8 +438,13 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
             .stderr(predicate::str::contains(format!("\"{claim}\"")));
     }
     // Without --aud, a token that names an audience is refused.
-    refused(&["jwt", "verify", "--secret", SECRET32, &token], "ERR_JWT_CLAIM_VALIDATION_FAILED")
-        .stderr(predicate::str::contains("the token names an audience but none is configured"));
+    refused(
+        &["jwt", "verify", "--secret", SECRET32, &token],
+        "ERR_JWT_CLAIM_VALIDATION_FAILED",
+    )
+    .stderr(predicate::str::contains(
+        "the token names an audience but none is configured",
+    ));
     let old = sign_token(&["--secret", SECRET32, "--claims", r#"{"iat":1000}"#]);
     refused(
         &["jwt", "verify", "--secret", SECRET32, "--max-age", "1h", &old],
@@ -466,7 +471,10 @@ fn jwt_verify_and_decrypt_refuse_a_token_without_exp_unless_allow_missing_exp() 
             "ERR_JWT_CLAIM_VALIDATION_FAILED",
         )
         .stderr(predicate::str::contains("\"exp\" claim missing"));
-        let out = ok(&["jwt", command, "--secret", SECRET32, "--allow-missing-exp", token], "");
+        let out = ok(
+            &["jwt", command, "--secret", SECRET32, "--allow-missing-exp", token],
+            "",
+        );
         assert_eq!(stdout_json(&out)["payload"]["sub"], "forever");
     }
 }
@@ -486,14 +494,23 @@ fn jwt_decrypt_refuses_an_audience_unless_named_or_allow_any_audience() {
     )
     .stderr(predicate::str::contains("\"aud\""));
     ok(&["jwt", "decrypt", "--secret", SECRET32, "--aud", "api", &token], "");
-    ok(&["jwt", "decrypt", "--secret", SECRET32, "--allow-any-audience", &token], "");
+    ok(
+        &["jwt", "decrypt", "--secret", SECRET32, "--allow-any-audience", &token],
+        "",
+    );
 }
 
 #[test]
 fn jwt_verify_help_explains_the_claim_opt_outs() {
     let help = stdout(&ok(&["jwt", "verify", "--help"], ""));
-    assert!(help.contains("--allow-missing-exp") && help.contains("never expires"), "{help}");
-    assert!(help.contains("--allow-any-audience") && help.contains("RFC 7519"), "{help}");
+    assert!(
+        help.contains("--allow-missing-exp") && help.contains("never expires"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--allow-any-audience") && help.contains("RFC 7519"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -978,7 +995,10 @@ fn secrets_and_passwords_are_never_echoed() {
 
 #[test]
 fn jwt_decode_prints_payload_and_header_and_says_nothing_was_verified() {
-    let token = line(&ok(&["jwt", "sign", "--secret", SECRET32, "--sub", "d", "--kid", "k"], ""));
+    let token = line(&ok(
+        &["jwt", "sign", "--secret", SECRET32, "--sub", "d", "--kid", "k"],
+        "",
+    ));
     let out = ok(&["jwt", "decode", "--json", &token], "").stderr(predicate::str::contains("nothing was verified"));
     assert_eq!(
         stdout_json(&out),
@@ -1154,8 +1174,7 @@ fn jwt_decrypt_checks_claims_and_the_allowed_algorithms() {
     refused(&["jwt", "decrypt", "--secret", SECRET32, &expired], "ERR_JWT_EXPIRED");
     let token = line(&ok(
         &[
-            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--iss", "me", "--exp",
-            "1h",
+            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--iss", "me", "--exp", "1h",
         ],
         "",
     ));
@@ -2062,7 +2081,18 @@ fn secrets_and_passwords_may_start_with_a_hyphen() {
     // 32 bytes of 0xF8 encode as "-Pj4...": a value, not an option.
     let secret = "-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pg";
     let token = line(&ok(
-        &["jwt", "sign", "--secret-b64", secret, "--alg", "HS256", "--sub", "a", "--exp", "1h"],
+        &[
+            "jwt",
+            "sign",
+            "--secret-b64",
+            secret,
+            "--alg",
+            "HS256",
+            "--sub",
+            "a",
+            "--exp",
+            "1h",
+        ],
         "",
     ));
     ok(&["jwt", "verify", "--secret-b64", secret, &token], "");

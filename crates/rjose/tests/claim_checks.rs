@@ -168,7 +168,10 @@ fn same_tenant(t: &Tenancy) -> Result<(), ClaimError> {
     if t.tenant == "acme" && t.sub == "ada" {
         Ok(())
     } else {
-        Err(ClaimError::new("tenant", format!("{:?} is not {:?}'s tenant", t.tenant, t.sub)))
+        Err(ClaimError::new(
+            "tenant",
+            format!("{:?} is not {:?}'s tenant", t.tenant, t.sub),
+        ))
     }
 }
 
@@ -274,8 +277,8 @@ fn custom_checks_apply_to_nested_jwts() {
         .expiration_time("5m")
         .sign(&secret())
         .expect("sign");
-    let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM), &encryption)
-        .expect("encrypts");
+    let nested =
+        encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM), &encryption).expect("encrypts");
     let options = DecryptOptions::new().claims(VerifyOptions::new().validate_claim("scope", grants("admin")));
     assert_claim_failure(
         decrypt_nested_jwt::<JsonObject>(&nested, &encryption, &secret(), &options),
@@ -300,7 +303,11 @@ fn validate_claims_applies_the_rules_of_jwt_verify() {
         Err(Error::JwtExpired { claim, .. }) if claim == "exp"
     ));
     let forever = br#"{"sub":"ada","aud":"api"}"#;
-    assert_claim_failure(validate_claims::<JsonObject>(forever, &options), "exp", ClaimReason::Missing);
+    assert_claim_failure(
+        validate_claims::<JsonObject>(forever, &options),
+        "exp",
+        ClaimReason::Missing,
+    );
     let elsewhere = br#"{"sub":"ada","aud":"web","exp":1700000060}"#;
     let message = assert_claim_failure(
         validate_claims::<JsonObject>(elsewhere, &options),

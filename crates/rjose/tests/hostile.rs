@@ -267,7 +267,11 @@ fn the_refusal_is_the_same_whatever_the_callers_type() {
 
 #[test]
 fn sound_claims_are_accepted_whatever_the_callers_type() {
-    let deep = format!(r#"{{"sub":"a","exp":{FAR_FUTURE},"x":{}{}}}"#, "[".repeat(126), "]".repeat(126));
+    let deep = format!(
+        r#"{{"sub":"a","exp":{FAR_FUTURE},"x":{}{}}}"#,
+        "[".repeat(126),
+        "]".repeat(126)
+    );
     for payload in [
         r#"{"sub":"a","exp":4102444800,"x":{"sub":1,"x":{"x":2}},"y":[{"z":1},{"z":1}]}"#,
         r#"{"sub":"a","exp":4102444800,"x":1.7976931348623157e308,"y":"\ud83d\ude00","z":"\u00e9"}"#,

@@ -169,7 +169,10 @@ fn rejects_token_without_exp_by_default() {
     let Error::JwtClaimValidationFailed { message, .. } = &error else {
         unreachable!()
     };
-    assert!(message.contains("VerifyOptions::allow_missing_exp()"), "message: {message}");
+    assert!(
+        message.contains("VerifyOptions::allow_missing_exp()"),
+        "message: {message}"
+    );
 }
 
 #[test]
@@ -334,9 +337,15 @@ fn rejects_token_naming_an_audience_when_none_is_configured() {
     let Error::JwtClaimValidationFailed { message, .. } = &error else {
         unreachable!()
     };
-    assert!(message.starts_with("the token names an audience but none is configured"), "message: {message}");
+    assert!(
+        message.starts_with("the token names an audience but none is configured"),
+        "message: {message}"
+    );
     assert!(message.contains("VerifyOptions::audience(..)"), "message: {message}");
-    assert!(message.contains("VerifyOptions::allow_any_audience()"), "message: {message}");
+    assert!(
+        message.contains("VerifyOptions::allow_any_audience()"),
+        "message: {message}"
+    );
 }
 
 #[test]

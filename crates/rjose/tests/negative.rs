@@ -584,7 +584,10 @@ fn duplicate_protected_header_members_are_rejected() {
         assert_jws_invalid(decode_protected_header(&token), header);
     }
     // Members nested deeper may repeat names across objects.
-    let token = hs256_json(r#"{"alg":"HS256","x":{"alg":1}}"#, r#"{"sub":"alice","exp":4102444800}"#);
+    let token = hs256_json(
+        r#"{"alg":"HS256","x":{"alg":1}}"#,
+        r#"{"sub":"alice","exp":4102444800}"#,
+    );
     assert!(verify_jwt(&token, &hs_key()).is_ok());
 }
 

@@ -127,7 +127,10 @@ async fn remote_set_uses_only_the_public_half_of_a_leaked_private_key_and_report
     let private = pair.private_key.with_kid("leaked");
     let document = serde_json::json!({ "keys": [serde_json::from_str::<serde_json::Value>(&private.to_jwk()?.to_json()).expect("JSON")] });
     server.route("/keys", Reply::json(document.to_string()));
-    let token = SignJwt::default().protected_header(Alg::ES256).expiration_time("5m").sign(&private)?;
+    let token = SignJwt::default()
+        .protected_header(Alg::ES256)
+        .expiration_time("5m")
+        .sign(&private)?;
 
     let set = remote(server.url("/keys"), options(&ManualClock::new()))?;
     let verified = rjose_remote::jwt_verify::<JsonObject>(&token, &set, &VerifyOptions::new()).await?;

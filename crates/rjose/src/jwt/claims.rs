@@ -210,7 +210,10 @@ pub(crate) fn validate(
         return Err(ClaimFailure::new(
             "iss",
             ClaimReason::CheckFailed,
-            format!("unexpected \"iss\" claim value: expected {}", quoted_list(&options.issuer)),
+            format!(
+                "unexpected \"iss\" claim value: expected {}",
+                quoted_list(&options.issuer)
+            ),
         ));
     }
     let sub = optional_string(&mut claims, "sub")?;
@@ -229,7 +232,10 @@ pub(crate) fn validate(
         return Err(ClaimFailure::new(
             "aud",
             ClaimReason::CheckFailed,
-            format!("unexpected \"aud\" claim value: expected {}", quoted_list(&options.audience)),
+            format!(
+                "unexpected \"aud\" claim value: expected {}",
+                quoted_list(&options.audience)
+            ),
         ));
     }
     // RFC 7519 section 4.1.3: a recipient that cannot find itself in `aud`

@@ -89,7 +89,10 @@ pub fn validate_claims<T: DeserializeOwned>(claims_json: &[u8], options: &Verify
 /// assert!(refresh);
 /// # Ok::<(), rjose::Error>(())
 /// ```
-pub fn validate_claims_unverified<T: DeserializeOwned>(token: &str, options: &VerifyOptions) -> Result<ValidatedClaims<T>> {
+pub fn validate_claims_unverified<T: DeserializeOwned>(
+    token: &str,
+    options: &VerifyOptions,
+) -> Result<ValidatedClaims<T>> {
     options.ready()?;
     let (header, payload) = unverified_parts(token)?;
     let header =
@@ -100,7 +103,11 @@ pub fn validate_claims_unverified<T: DeserializeOwned>(token: &str, options: &Ve
     validated(header.typ.as_deref(), &payload, options)
 }
 
-fn validated<T: DeserializeOwned>(typ: Option<&str>, payload: &[u8], options: &VerifyOptions) -> Result<ValidatedClaims<T>> {
+fn validated<T: DeserializeOwned>(
+    typ: Option<&str>,
+    payload: &[u8],
+    options: &VerifyOptions,
+) -> Result<ValidatedClaims<T>> {
     let (claims, registered) = check_claims(typ, payload, options)?;
     Ok(ValidatedClaims { claims, registered })
 }
