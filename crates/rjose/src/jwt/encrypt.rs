@@ -149,7 +149,8 @@ pub struct DecryptedJwt<T> {
 }
 
 /// Decrypts a compact JWE JWT and validates its claims. Replicated `iss`,
-/// `sub` and `aud` header parameters must equal the claims.
+/// `sub` and `aud` header parameters must equal the claims; the custom
+/// checks of [`VerifyOptions`] run last.
 pub fn jwt_decrypt<T: DeserializeOwned>(
     token: &str,
     keys: &(impl KeySource<JweHeader> + ?Sized),
