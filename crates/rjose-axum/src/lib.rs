@@ -57,6 +57,14 @@
 //! # Ok::<(), rjose::Error>(())
 //! ```
 //!
+//! Tokens are checked with the [`VerifyOptions`](rjose::jwt::VerifyOptions)
+//! each [`Verifier`] is given, defaults included: a token without `exp`
+//! is refused unless the options say
+//! [`allow_missing_exp`](rjose::jwt::VerifyOptions::allow_missing_exp), and
+//! one that names an audience is refused unless the options name it with
+//! [`audience`](rjose::jwt::VerifyOptions::audience) (or say
+//! [`allow_any_audience`](rjose::jwt::VerifyOptions::allow_any_audience)).
+//!
 //! Every rejection is logged (with [`tracing`]) with its `rjose` error code
 //! and full message; the client sees the code and a generic description,
 //! never the key or the values the server expected.

@@ -115,7 +115,7 @@ impl Failure {
                     format!("the token's {} check failed", quotable(claim))
                 }
                 rjose::Error::JwsSignatureVerificationFailed => "signature verification failed".into(),
-                rjose::Error::AlgNotAllowed(_) | rjose::Error::InvalidKeyUse(_) | rjose::Error::NotSupported(_) => {
+                rjose::Error::AlgNotAllowed { .. } | rjose::Error::InvalidKeyUse(_) | rjose::Error::NotSupported(_) => {
                     "the token's algorithm is not accepted".into()
                 }
                 rjose::Error::JwksNoMatchingKey | rjose::Error::JwksMultipleMatchingKeys => {

@@ -231,6 +231,67 @@ async fn failure_description_does_not_leak_expected_values() {
     }
 }
 
+/// A token of the app, signed with its key, without `exp`.
+fn token_without_exp() -> String {
+    SignJwt::default()
+        .claim("role", "user")
+        .protected_header(Alg::HS256)
+        .issuer(APP)
+        .audience("api")
+        .subject("user-42")
+        .sign(&secret())
+        .expect("sign")
+}
+
+#[tokio::test]
+async fn rejects_token_without_exp_by_default() {
+    let reply = send(
+        app(),
+        get_with("/api/me", &[("authorization", &bearer(&token_without_exp()))]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.json()["error_description"],
+        "ERR_JWT_CLAIM_VALIDATION_FAILED: the token's exp check failed"
+    );
+}
+
+#[tokio::test]
+async fn verifier_with_allow_missing_exp_accepts_token_without_exp() {
+    let app = routes().layer(JwtAuthLayer::<JsonObject>::new(Verifier::new(
+        secret(),
+        options().allow_missing_exp(),
+    )));
+    let reply = send(
+        app,
+        get_with("/api/me", &[("authorization", &bearer(&token_without_exp()))]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn verifier_without_audience_refuses_token_naming_one() {
+    let options = VerifyOptions::new().algorithms([Alg::HS256]).issuer(APP);
+    let app = routes().layer(JwtAuthLayer::<JsonObject>::new(Verifier::new(
+        secret(),
+        options.clone(),
+    )));
+    let reply = send(app, get_with("/api/me", &[("authorization", &bearer(&token("user")))])).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.json()["error_description"],
+        "ERR_JWT_CLAIM_VALIDATION_FAILED: the token's aud check failed"
+    );
+    let app = routes().layer(JwtAuthLayer::<JsonObject>::new(Verifier::new(
+        secret(),
+        options.allow_any_audience(),
+    )));
+    let reply = send(app, get_with("/api/me", &[("authorization", &bearer(&token("user")))])).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
 #[tokio::test]
 async fn rejects_duplicate_authorization_headers_as_invalid_request() {
     let t = bearer(&token("user"));

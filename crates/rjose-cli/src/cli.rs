@@ -424,6 +424,15 @@ pub struct ClaimChecks {
     /// A claim that must be present; repeat it for several.
     #[arg(long, value_name = "CLAIM")]
     pub require: Vec<String>,
+    /// Accepts a token without `exp`. Refused by default: such a token
+    /// never expires, so a leaked one works forever.
+    #[arg(long = "allow-missing-exp")]
+    pub allow_missing_exp: bool,
+    /// Accepts a token that names an audience (`aud`) when no --aud is
+    /// given. Refused by default: a token minted for another service must
+    /// not work here (RFC 7519 section 4.1.3); prefer naming yours with --aud.
+    #[arg(long = "allow-any-audience")]
+    pub allow_any_audience: bool,
 }
 
 /// `rjose jwt sign`

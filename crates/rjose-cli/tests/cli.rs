@@ -121,9 +121,14 @@ fn rsa_vector() -> (Value, String, String) {
     (key, token, plaintext)
 }
 
+/// `jwt sign` with `args`, and `--exp 1h` unless they set `exp`
+/// themselves: verification refuses a token without it.
 fn sign_token(args: &[&str]) -> String {
     let mut all = vec!["jwt", "sign"];
     all.extend_from_slice(args);
+    if !args.contains(&"--exp") {
+        all.extend_from_slice(&["--exp", "1h"]);
+    }
     line(&ok(&all, ""))
 }
 
@@ -632,8 +637,13 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
         "at+jwt",
         "--iat",
     ]);
+    // The token names an audience: each check is run with `--aud api`
+    // unless it is about the audience.
     let run = |extra: &[&str]| {
         let mut args = vec!["jwt", "verify", "--secret", SECRET32];
+        if !extra.iter().any(|arg| arg.contains("aud")) {
+            args.extend_from_slice(&["--aud", "api"]);
+        }
         args.extend_from_slice(extra);
         args.push(&token);
         rjose(&args, "")
@@ -642,6 +652,7 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
         &["--iss", "https://b.example", "--iss", "https://a.example"][..],
         &["--aud", "api"],
         &["--aud", "other", "--aud", "api"],
+        &["--allow-any-audience"],
         &["--sub", "alice"],
         &["--typ", "application/at+JWT"],
         &["--require", "iat", "--require", "sub"],
@@ -653,6 +664,7 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
     let failing = [
         (&["--iss", "https://b.example"][..], "iss"),
         (&["--aud", "web"], "aud"),
+        (&["--allow-any-audience", "--aud", "web"], "aud"),
         (&["--sub", "bob"], "sub"),
         (&["--typ", "JWT"], "typ"),
         (&["--require", "jti"], "jti"),
@@ -663,6 +675,14 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
             .stderr(predicate::str::starts_with("ERR_JWT_CLAIM_VALIDATION_FAILED: "))
             .stderr(predicate::str::contains(format!("\"{claim}\"")));
     }
+    // Without --aud, a token that names an audience is refused.
+    refused(
+        &["jwt", "verify", "--secret", SECRET32, &token],
+        "ERR_JWT_CLAIM_VALIDATION_FAILED",
+    )
+    .stderr(predicate::str::contains(
+        "the token names an audience but none is configured",
+    ));
     let old = sign_token(&["--secret", SECRET32, "--claims", r#"{"iat":1000}"#]);
     refused(
         &["jwt", "verify", "--secret", SECRET32, "--max-age", "1h", &old],
@@ -671,6 +691,63 @@ fn jwt_verify_checks_issuer_audience_subject_typ_required_claims_and_max_age() {
     usage(
         &["jwt", "verify", "--secret", SECRET32, "--max-age", "soon", &old],
         "ERR_CLI_USAGE",
+    );
+}
+
+#[test]
+fn jwt_verify_and_decrypt_refuse_a_token_without_exp_unless_allow_missing_exp() {
+    let signed = line(&ok(&["jwt", "sign", "--secret", SECRET32, "--sub", "forever"], ""));
+    let encrypted = line(&ok(
+        &[
+            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--sub", "forever",
+        ],
+        "",
+    ));
+    for (command, token) in [("verify", &signed), ("decrypt", &encrypted)] {
+        refused(
+            &["jwt", command, "--secret", SECRET32, token],
+            "ERR_JWT_CLAIM_VALIDATION_FAILED",
+        )
+        .stderr(predicate::str::contains("\"exp\" claim missing"));
+        let out = ok(
+            &["jwt", command, "--secret", SECRET32, "--allow-missing-exp", token],
+            "",
+        );
+        assert_eq!(stdout_json(&out)["payload"]["sub"], "forever");
+    }
+}
+
+#[test]
+fn jwt_decrypt_refuses_an_audience_unless_named_or_allow_any_audience() {
+    let token = line(&ok(
+        &[
+            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--aud", "api", "--exp",
+            "1h",
+        ],
+        "",
+    ));
+    refused(
+        &["jwt", "decrypt", "--secret", SECRET32, &token],
+        "ERR_JWT_CLAIM_VALIDATION_FAILED",
+    )
+    .stderr(predicate::str::contains("\"aud\""));
+    ok(&["jwt", "decrypt", "--secret", SECRET32, "--aud", "api", &token], "");
+    ok(
+        &["jwt", "decrypt", "--secret", SECRET32, "--allow-any-audience", &token],
+        "",
+    );
+}
+
+#[test]
+fn jwt_verify_help_explains_the_claim_opt_outs() {
+    let help = stdout(&ok(&["jwt", "verify", "--help"], ""));
+    assert!(
+        help.contains("--allow-missing-exp") && help.contains("never expires"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--allow-any-audience") && help.contains("RFC 7519"),
+        "{help}"
     );
 }
 
@@ -1234,7 +1311,10 @@ fn secrets_and_passwords_are_never_echoed() {
 
 #[test]
 fn jwt_decode_prints_payload_and_header_and_says_nothing_was_verified() {
-    let token = sign_token(&["--secret", SECRET32, "--sub", "d", "--kid", "k"]);
+    let token = line(&ok(
+        &["jwt", "sign", "--secret", SECRET32, "--sub", "d", "--kid", "k"],
+        "",
+    ));
     let out = ok(&["jwt", "decode", "--json", &token], "").stderr(predicate::str::contains("nothing was verified"));
     assert_eq!(
         stdout_json(&out),
@@ -1338,6 +1418,8 @@ fn jwt_decrypt_pbes2_needs_the_password_flag_and_the_right_password() {
             "A128GCM",
             "--sub",
             "p",
+            "--exp",
+            "1h",
         ],
         "",
     ));
@@ -1408,7 +1490,7 @@ fn jwt_decrypt_checks_claims_and_the_allowed_algorithms() {
     refused(&["jwt", "decrypt", "--secret", SECRET32, &expired], "ERR_JWT_EXPIRED");
     let token = line(&ok(
         &[
-            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--iss", "me",
+            "jwt", "encrypt", "--secret", SECRET32, "--alg", "A256KW", "--enc", "A256GCM", "--iss", "me", "--exp", "1h",
         ],
         "",
     ));
@@ -1885,7 +1967,7 @@ fn compressed_jwe_is_decrypted_only_with_allow_zip() {
             claims,
         ))
     };
-    let token = zipped(r#"{"sub":"alice"}"#.to_owned());
+    let token = zipped(r#"{"sub":"alice","exp":4102444800}"#.to_owned());
     for command in ["jwt", "jwe"] {
         refused(&[command, "decrypt", "--key", &enc, &token], "ERR_JOSE_NOT_SUPPORTED")
             .stderr(predicate::str::contains("pass --allow-zip"));
@@ -2314,7 +2396,18 @@ fn secrets_and_passwords_may_start_with_a_hyphen() {
     // 32 bytes of 0xF8 encode as "-Pj4...": a value, not an option.
     let secret = "-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pj4-Pg";
     let token = line(&ok(
-        &["jwt", "sign", "--secret-b64", secret, "--alg", "HS256", "--sub", "a"],
+        &[
+            "jwt",
+            "sign",
+            "--secret-b64",
+            secret,
+            "--alg",
+            "HS256",
+            "--sub",
+            "a",
+            "--exp",
+            "1h",
+        ],
         "",
     ));
     ok(&["jwt", "verify", "--secret-b64", secret, &token], "");
@@ -2326,6 +2419,8 @@ fn secrets_and_passwords_may_start_with_a_hyphen() {
             "-a string secret of 32 bytes or more",
             "--sub",
             "a",
+            "--exp",
+            "1h",
         ],
         "",
     ));

@@ -138,9 +138,19 @@ pub enum Error {
         cause: String,
     },
 
-    /// The `alg` is not on the caller's allow-list, or the key cannot serve it.
-    #[error("\"alg\" (Algorithm) header parameter value {0:?} not allowed")]
-    AlgNotAllowed(String),
+    /// The `alg` (or `enc`) is not on the caller's allow-list, or the key
+    /// cannot serve it.
+    #[error(
+        "\"alg\" (Algorithm) header parameter value {alg:?} not allowed{}",
+        reason.as_deref().map(|reason| format!(": {reason}")).unwrap_or_default()
+    )]
+    AlgNotAllowed {
+        /// The algorithm as the token names it.
+        alg: String,
+        /// Why, when the allow-list alone does not say: e.g. `the key is
+        /// RSA; the token is ES256`.
+        reason: Option<String>,
+    },
 
     /// The input uses something this library does not implement.
     #[error("not supported: {0}")]
@@ -183,7 +193,7 @@ impl Error {
             Error::JwksMultipleMatchingKeys => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
             Error::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
             Error::JwksFetch { .. } => "ERR_JWKS_FETCH_FAILED",
-            Error::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
+            Error::AlgNotAllowed { .. } => "ERR_JOSE_ALG_NOT_ALLOWED",
             Error::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
             Error::InvalidArgument(_) => "ERR_JOSE_INVALID_ARGUMENT",
             Error::InvalidKeyUse(_) => "ERR_JOSE_INVALID_KEY_USE",
@@ -196,6 +206,23 @@ impl Error {
         match self {
             Error::JwtExpired { claims, .. } | Error::JwtClaimValidationFailed { claims, .. } => Some(claims),
             _ => None,
+        }
+    }
+
+    /// An algorithm the caller's allow-list (or the library's default
+    /// one) does not hold, or a name no algorithm has.
+    pub(crate) fn alg_not_allowed(alg: impl Into<String>) -> Self {
+        Error::AlgNotAllowed {
+            alg: alg.into(),
+            reason: None,
+        }
+    }
+
+    /// An algorithm refused for `reason`.
+    pub(crate) fn alg_refused(alg: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::AlgNotAllowed {
+            alg: alg.into(),
+            reason: Some(reason.into()),
         }
     }
 
@@ -226,7 +253,7 @@ mod tests {
             "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
         );
         assert_eq!(Error::JwksNoMatchingKey.code(), "ERR_JWKS_NO_MATCHING_KEY");
-        assert_eq!(Error::AlgNotAllowed("none".into()).code(), "ERR_JOSE_ALG_NOT_ALLOWED");
+        assert_eq!(Error::alg_not_allowed("none").code(), "ERR_JOSE_ALG_NOT_ALLOWED");
         assert_eq!(Error::JwksTimeout(String::new()).code(), "ERR_JWKS_TIMEOUT");
     }
 

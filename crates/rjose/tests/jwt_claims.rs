@@ -19,8 +19,12 @@ fn secret() -> Key {
 }
 
 /// A token builder on the fixed clock, with a subject so that the claims
-/// carried by errors can be recognised.
+/// carried by errors can be recognised, and an expiry an hour away.
 fn builder() -> SignJwt {
+    builder_without_exp().expiration_time(NOW + 3600)
+}
+
+fn builder_without_exp() -> SignJwt {
     SignJwt::default()
         .protected_header(Alg::HS256)
         .clock(NOW)
@@ -159,9 +163,39 @@ fn expired_error_keeps_claims_and_names_the_claim() {
 }
 
 #[test]
-fn token_without_exp_never_expires() {
-    let token = sign(builder());
-    assert_passes(&token, &options().current_time(i64::MAX / 2));
+fn rejects_token_without_exp_by_default() {
+    let token = sign(builder_without_exp());
+    let error = assert_claim_failure(&token, &options(), "exp", ClaimReason::Missing);
+    let Error::JwtClaimValidationFailed { message, .. } = &error else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("VerifyOptions::allow_missing_exp()"),
+        "message: {message}"
+    );
+}
+
+#[test]
+fn allow_missing_exp_accepts_a_token_that_never_expires() {
+    let token = sign(builder_without_exp());
+    let options = options().allow_missing_exp().current_time(i64::MAX / 2);
+    assert!(options.allow_missing_exp);
+    assert_eq!(assert_passes(&token, &options).registered.exp, None);
+}
+
+#[test]
+fn allow_missing_exp_still_checks_an_exp_that_is_there() {
+    let token = sign(builder().expiration_time(NOW - 1));
+    assert_expired(&token, &options().allow_missing_exp(), "exp");
+}
+
+#[test]
+fn default_options_require_exp_and_refuse_an_unconfigured_audience() {
+    let options = VerifyOptions::default();
+    assert!(!options.allow_missing_exp);
+    assert!(!options.allow_any_audience);
+    let new = VerifyOptions::new();
+    assert_eq!((new.allow_missing_exp, new.allow_any_audience), (false, false));
 }
 
 // ---------------------------------------------------------------- nbf
@@ -248,13 +282,21 @@ fn accepts_string_audience_matching_any_expected_audience() {
 #[test]
 fn rejects_audience_without_overlap() {
     let token = sign(builder().audience("web"));
-    assert_claim_failure(&token, &options().audience("api"), "aud", ClaimReason::CheckFailed);
+    let error = assert_claim_failure(&token, &options().audience("api"), "aud", ClaimReason::CheckFailed);
+    assert_eq!(
+        error.to_string(),
+        "\"aud\" claim check_failed: unexpected \"aud\" claim value: expected \"api\""
+    );
     let token = sign(builder().audiences(["web", "cli"]));
-    assert_claim_failure(
+    let error = assert_claim_failure(
         &token,
         &options().audience("api").audience("API"),
         "aud",
         ClaimReason::CheckFailed,
+    );
+    assert!(
+        error.to_string().ends_with("expected one of \"api\", \"API\""),
+        "message: {error}"
     );
     let token = sign(builder().audiences(Vec::<String>::new()));
     assert_claim_failure(&token, &options().audience("api"), "aud", ClaimReason::CheckFailed);
@@ -289,9 +331,50 @@ fn rejects_missing_audience_when_one_is_expected() {
 }
 
 #[test]
-fn ignores_audience_when_none_is_expected() {
+fn rejects_token_naming_an_audience_when_none_is_configured() {
     let token = sign(builder().audience("someone-else"));
-    assert_passes(&token, &options());
+    let error = assert_claim_failure(&token, &options(), "aud", ClaimReason::CheckFailed);
+    let Error::JwtClaimValidationFailed { message, .. } = &error else {
+        unreachable!()
+    };
+    assert!(
+        message.starts_with("the token names an audience but none is configured"),
+        "message: {message}"
+    );
+    assert!(message.contains("VerifyOptions::audience(..)"), "message: {message}");
+    assert!(
+        message.contains("VerifyOptions::allow_any_audience()"),
+        "message: {message}"
+    );
+}
+
+#[test]
+fn rejects_an_empty_audience_array_when_none_is_configured() {
+    let token = sign(builder().audiences(Vec::<String>::new()));
+    assert_claim_failure(&token, &options(), "aud", ClaimReason::CheckFailed);
+}
+
+#[test]
+fn allow_any_audience_accepts_a_token_naming_an_audience() {
+    let token = sign(builder().audience("someone-else"));
+    let verified = assert_passes(&token, &options().allow_any_audience());
+    assert_eq!(verified.registered.aud, ["someone-else"]);
+}
+
+#[test]
+fn allow_any_audience_does_not_relax_a_configured_audience() {
+    let token = sign(builder().audience("someone-else"));
+    assert_claim_failure(
+        &token,
+        &options().allow_any_audience().audience("api"),
+        "aud",
+        ClaimReason::CheckFailed,
+    );
+}
+
+#[test]
+fn accepts_token_without_audience_when_none_is_configured() {
+    assert_passes(&sign(builder()), &options());
 }
 
 // ---------------------------------------------------------------- iss
@@ -463,7 +546,7 @@ fn future_iat_is_accepted_without_max_token_age() {
 
 #[test]
 fn rejects_token_missing_a_required_claim() {
-    let token = sign(builder().claim("role", "admin"));
+    let token = sign(builder_without_exp().claim("role", "admin"));
     for name in ["jti", "exp", "tenant"] {
         let error = assert_claim_failure(&token, &options().require(name), name, ClaimReason::Missing);
         assert!(error.to_string().contains(name), "message: {error}");
@@ -585,9 +668,9 @@ fn sign_reports_a_malformed_span_string_given_to_the_builder() {
         "in 2h", "1 month", ".5h", "-1h ago", "", "2h later", " 2h", "1e3s", "15", "15x",
     ] {
         for (claim, builder) in [
-            ("exp", builder().expiration_time(span)),
-            ("nbf", builder().not_before(span)),
-            ("iat", builder().issued_at(span)),
+            ("exp", builder_without_exp().expiration_time(span)),
+            ("nbf", builder_without_exp().not_before(span)),
+            ("iat", builder_without_exp().issued_at(span)),
         ] {
             assert!(!builder.claims().contains_key(claim), "{span:?} set {claim}");
             match builder.sign(&key) {

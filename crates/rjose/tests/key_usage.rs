@@ -399,3 +399,81 @@ fn ordinary_rsa_keys_do_not_have_the_roca_fingerprint() {
         Key::from_jwk(&pair.public_key.to_jwk().expect("export")).expect("a fresh key imports");
     }
 }
+
+// ------------------------------------------------ mismatches, both sides named
+
+/// The refusal of a token whose `alg` the key cannot serve.
+#[track_caller]
+fn assert_alg_refused<T: std::fmt::Debug>(result: rjose::Result<T>, alg: &str, reason: &str) {
+    match result {
+        Err(e @ Error::AlgNotAllowed { .. }) => {
+            assert_eq!(e.code(), "ERR_JOSE_ALG_NOT_ALLOWED");
+            let Error::AlgNotAllowed { alg: got, reason: why } = &e else {
+                unreachable!()
+            };
+            assert_eq!((got.as_str(), why.as_deref()), (alg, Some(reason)));
+            assert!(e.to_string().ends_with(reason), "message: {e}");
+        }
+        other => panic!("expected AlgNotAllowed for {alg}, got {other:?}"),
+    }
+}
+
+#[test]
+fn key_of_another_type_than_the_tokens_alg_is_refused_naming_both_sides() {
+    let token = sign(Alg::ES256, None, &ec().private_key);
+    let refused = compact_verify(&token, &rsa().public_key, &JwsVerifyOptions::new());
+    assert_alg_refused(refused, "ES256", "the key is RSA; the token is ES256");
+    // With ES256 allowed, the key is the one at fault.
+    match compact_verify(&token, &rsa().public_key, &verify_options(Alg::ES256)) {
+        Err(e @ Error::InvalidKeyUse(_)) => {
+            assert_eq!(e.to_string(), "key not usable: the key is RSA; the token is ES256");
+        }
+        other => panic!("expected InvalidKeyUse, got {other:?}"),
+    }
+}
+
+#[test]
+fn key_on_another_curve_than_the_tokens_alg_is_refused_naming_the_curve() {
+    let p384 = generate_key_pair(Alg::ES384, KeyPairOptions::default()).expect("pair");
+    let token = sign(Alg::ES384, None, &p384.private_key);
+    let refused = compact_verify(&token, &ec().public_key, &JwsVerifyOptions::new());
+    assert_alg_refused(refused, "ES384", "the key is EC P-256; the token is ES384");
+}
+
+#[test]
+fn key_restricted_to_another_alg_is_refused_saying_so() {
+    let token = sign(Alg::RS256, None, &rsa().private_key);
+    let restricted = rsa().public_key.with_alg(Alg::RS512);
+    let refused = compact_verify(&token, &restricted, &JwsVerifyOptions::new());
+    assert_alg_refused(
+        refused,
+        "RS256",
+        "the key is RSA; the token is RS256 (key is restricted to RS512, not RS256)",
+    );
+}
+
+#[test]
+fn jwe_key_of_another_type_names_both_sides() {
+    let aes = generate_secret(JweAlg::A256KW).expect("secret");
+    let token = encrypt(JweAlg::A256KW, JweEnc::A256GCM, None, &aes).expect("encrypts");
+    let refused = compact_decrypt(&token, &rsa().private_key, &decrypt_options(JweAlg::A256KW));
+    assert_key_use(refused, "the key is RSA; the token is A256KW");
+}
+
+#[test]
+fn password_algorithms_refused_by_default_say_how_to_accept_them() {
+    let token = CompactEncrypt::new(PAYLOAD)
+        .protected_header(JweHeader::new(JweAlg::PBES2_HS256_A128KW, JweEnc::A128GCM))
+        .encrypt(&Key::from_secret(b"a password").expect("a password"))
+        .expect("encrypts");
+    let refused = compact_decrypt(
+        &token,
+        &Key::from_secret(b"a password").expect("a password"),
+        &JweDecryptOptions::new(),
+    );
+    assert_alg_refused(
+        refused,
+        "PBES2-HS256+A128KW",
+        "PBES2 and RSA1_5 are accepted only when named in the key management algorithms",
+    );
+}

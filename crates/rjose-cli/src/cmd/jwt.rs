@@ -132,6 +132,12 @@ fn claim_checks(checks: &ClaimChecks) -> Result<VerifyOptions, Failure> {
     for claim in &checks.require {
         options = options.require(claim.as_str());
     }
+    if checks.allow_missing_exp {
+        options = options.allow_missing_exp();
+    }
+    if checks.allow_any_audience {
+        options = options.allow_any_audience();
+    }
     Ok(options)
 }
 

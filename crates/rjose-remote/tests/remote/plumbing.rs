@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rjose::jws::JwsHeader;
 use rjose::jwt::{SignJwt, VerifyOptions};
-use rjose::{Alg, Error, JsonObject, Key, KeyPairOptions, generate_key_pair};
+use rjose::{Alg, ClaimReason, Error, JsonObject, Key, KeyPairOptions, generate_key_pair};
 use rjose_remote::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rjose_remote::{FetchFuture, FetchRequest, JwksFetcher, ManualClock, RemoteJwkSet, ReqwestFetcher};
 
@@ -127,7 +127,10 @@ async fn remote_set_uses_only_the_public_half_of_a_leaked_private_key_and_report
     let private = pair.private_key.with_kid("leaked");
     let document = serde_json::json!({ "keys": [serde_json::from_str::<serde_json::Value>(&private.to_jwk()?.to_json()).expect("JSON")] });
     server.route("/keys", Reply::json(document.to_string()));
-    let token = SignJwt::default().protected_header(Alg::ES256).sign(&private)?;
+    let token = SignJwt::default()
+        .protected_header(Alg::ES256)
+        .expiration_time("5m")
+        .sign(&private)?;
 
     let set = remote(server.url("/keys"), options(&ManualClock::new()))?;
     let verified = rjose_remote::jwt_verify::<JsonObject>(&token, &set, &VerifyOptions::new()).await?;
@@ -135,6 +138,38 @@ async fn remote_set_uses_only_the_public_half_of_a_leaked_private_key_and_report
     let keys = set.key_set().await?;
     assert_eq!(keys.private_members_ignored(), 1);
     assert!(keys.keys().iter().all(|key| !key.is_private()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn remote_jwt_verify_keeps_the_default_claim_rules() -> rjose::Result<()> {
+    let server = TestServer::start().await;
+    let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    let private = pair.private_key.with_kid("k");
+    let public = pair.public_key.with_kid("k").to_public_jwk()?.to_json();
+    server.route("/keys", Reply::json(format!(r#"{{"keys":[{public}]}}"#)));
+    let set = remote(server.url("/keys"), options(&ManualClock::new()))?;
+
+    let forever = SignJwt::default().protected_header(Alg::ES256).sign(&private)?;
+    match rjose_remote::jwt_verify::<JsonObject>(&forever, &set, &VerifyOptions::new()).await {
+        Err(Error::JwtClaimValidationFailed { claim, reason, .. }) => {
+            assert_eq!((claim.as_str(), reason), ("exp", ClaimReason::Missing));
+        }
+        other => panic!("expected a missing exp, got {other:?}"),
+    }
+    rjose_remote::jwt_verify::<JsonObject>(&forever, &set, &VerifyOptions::new().allow_missing_exp()).await?;
+
+    let elsewhere = SignJwt::default()
+        .protected_header(Alg::ES256)
+        .audience("other")
+        .expiration_time("5m")
+        .sign(&private)?;
+    match rjose_remote::jwt_verify::<JsonObject>(&elsewhere, &set, &VerifyOptions::new()).await {
+        Err(Error::JwtClaimValidationFailed { claim, reason, .. }) => {
+            assert_eq!((claim.as_str(), reason), ("aud", ClaimReason::CheckFailed));
+        }
+        other => panic!("expected an unexpected audience, got {other:?}"),
+    }
     Ok(())
 }
 

@@ -394,10 +394,13 @@ fn allowed_alg(alg: JweAlg, options: &JweDecryptOptions) -> Result<()> {
         // Opt-in only: a password or a legacy RSA key is never tried by default.
         None => !matches!(alg.mode(), Mode::Pbes2(..) | Mode::RsaPkcs1),
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Error::AlgNotAllowed(alg.name().to_owned()))
+    match (allowed, &options.key_management_algorithms) {
+        (true, _) => Ok(()),
+        (false, Some(_)) => Err(Error::alg_not_allowed(alg.name())),
+        (false, None) => Err(Error::alg_refused(
+            alg.name(),
+            "PBES2 and RSA1_5 are accepted only when named in the key management algorithms",
+        )),
     }
 }
 
@@ -514,7 +517,10 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
         .as_ref()
         .is_some_and(|list| !list.contains(&enc))
     {
-        return Err(Error::AlgNotAllowed(enc.name().to_owned()));
+        return Err(Error::alg_refused(
+            enc.name(),
+            "\"enc\" is not among the accepted content encryption algorithms",
+        ));
     }
     let inflate_limit = match joint.zip.as_deref() {
         None => None,

@@ -276,7 +276,7 @@ impl header::Fields for JweHeader {
         match name {
             "alg" => {
                 let name = string(value)?;
-                self.alg = Some(JweAlg::from_name(&name).ok_or(Error::AlgNotAllowed(name))?);
+                self.alg = Some(JweAlg::from_name(&name).ok_or_else(|| Error::alg_not_allowed(name))?);
             }
             "enc" => {
                 let name = string(value)?;

@@ -215,7 +215,7 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
         if options.algorithms.is_none() && !key.supports(alg) {
             // With no allow-list the key decides: its refusal is an
             // algorithm refusal, not a bad signature.
-            return Err(Error::AlgNotAllowed(alg.name().to_owned()));
+            return Err(Error::alg_refused(alg.name(), key.refusal(alg)));
         }
         key.verify_raw(alg, &signing_input.0, &signature)?;
         Ok(key.clone())
@@ -235,7 +235,7 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
 
 fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
     match &options.algorithms {
-        Some(allowed) if !allowed.contains(&alg) => Err(Error::AlgNotAllowed(alg.name().to_owned())),
+        Some(allowed) if !allowed.contains(&alg) => Err(Error::alg_not_allowed(alg.name())),
         _ => Ok(()),
     }
 }

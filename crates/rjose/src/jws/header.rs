@@ -213,7 +213,7 @@ impl header::Fields for JwsHeader {
         match name {
             "alg" => {
                 let alg = string(value)?;
-                self.alg = Some(Alg::from_name(&alg).ok_or(Error::AlgNotAllowed(alg))?);
+                self.alg = Some(Alg::from_name(&alg).ok_or_else(|| Error::alg_not_allowed(alg))?);
             }
             "kid" => self.kid = Some(string(value)?),
             "typ" => self.typ = Some(string(value)?),

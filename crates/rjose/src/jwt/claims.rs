@@ -36,7 +36,7 @@ pub(crate) struct ClaimFailure {
 }
 
 impl ClaimFailure {
-    fn new(claim: impl Into<String>, reason: ClaimReason, message: impl Into<String>) -> Self {
+    pub(crate) fn new(claim: impl Into<String>, reason: ClaimReason, message: impl Into<String>) -> Self {
         ClaimFailure {
             claim: claim.into(),
             reason,
@@ -137,6 +137,15 @@ fn audience(claims: &mut ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure>
     }
 }
 
+/// `"a"`, or `one of "a", "b"`.
+fn quoted_list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    match quoted.as_slice() {
+        [one] => one.clone(),
+        _ => format!("one of {}", quoted.join(", ")),
+    }
+}
+
 fn whole_seconds(v: f64) -> i64 {
     // Saturating float-to-int conversion; dates beyond i64 are nonsense anyway.
     v.floor() as i64
@@ -155,7 +164,7 @@ pub(crate) fn validate(
             return Err(ClaimFailure::new(
                 "typ",
                 ClaimReason::CheckFailed,
-                "unexpected \"typ\" JWT header value",
+                format!("unexpected \"typ\" JWT header value: expected {expected:?}"),
             ));
         }
     }
@@ -185,12 +194,26 @@ pub(crate) fn validate(
         }
     }
 
+    // A token without `exp` is valid forever: refused unless the caller
+    // says, by name, that such tokens are expected.
+    if !options.allow_missing_exp && claims.get("exp").is_none() {
+        return Err(ClaimFailure::new(
+            "exp",
+            ClaimReason::Missing,
+            "missing required \"exp\" claim: a token without an expiry never expires; \
+             accept such tokens with VerifyOptions::allow_missing_exp()",
+        ));
+    }
+
     let iss = optional_string(&mut claims, "iss")?;
     if !options.issuer.is_empty() && !iss.as_ref().is_some_and(|iss| options.issuer.contains(iss)) {
         return Err(ClaimFailure::new(
             "iss",
             ClaimReason::CheckFailed,
-            "unexpected \"iss\" claim value",
+            format!(
+                "unexpected \"iss\" claim value: expected {}",
+                quoted_list(&options.issuer)
+            ),
         ));
     }
     let sub = optional_string(&mut claims, "sub")?;
@@ -200,15 +223,30 @@ pub(crate) fn validate(
         return Err(ClaimFailure::new(
             "sub",
             ClaimReason::CheckFailed,
-            "unexpected \"sub\" claim value",
+            format!("unexpected \"sub\" claim value: expected {expected:?}"),
         ));
     }
+    let aud_present = claims.get("aud").is_some();
     let aud = audience(&mut claims)?;
     if !options.audience.is_empty() && !aud.iter().any(|a| options.audience.contains(a)) {
         return Err(ClaimFailure::new(
             "aud",
             ClaimReason::CheckFailed,
-            "unexpected \"aud\" claim value",
+            format!(
+                "unexpected \"aud\" claim value: expected {}",
+                quoted_list(&options.audience)
+            ),
+        ));
+    }
+    // RFC 7519 section 4.1.3: a recipient that cannot find itself in `aud`
+    // must refuse the token, and one that names no audience finds itself
+    // nowhere.
+    if options.audience.is_empty() && aud_present && !options.allow_any_audience {
+        return Err(ClaimFailure::new(
+            "aud",
+            ClaimReason::CheckFailed,
+            "the token names an audience but none is configured: name the expected one with \
+             VerifyOptions::audience(..), or accept any with VerifyOptions::allow_any_audience()",
         ));
     }
     let jti = optional_string(&mut claims, "jti")?;

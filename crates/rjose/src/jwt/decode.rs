@@ -141,9 +141,17 @@ pub fn decode_jwt_claims_unverified<T: DeserializeOwned>(token: &str) -> Result<
 
 /// The decoded payload of a three-part compact token.
 fn unverified_payload(token: &str) -> Result<Vec<u8>> {
+    unverified_parts(token).map(|(_, payload)| payload)
+}
+
+/// The encoded header and the decoded payload of a three-part compact
+/// token, nothing checked.
+pub(super) fn unverified_parts(token: &str) -> Result<(&str, Vec<u8>)> {
     let mut parts = token.split('.');
-    let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(Error::JwtInvalid("a compact JWT has three parts".into()));
     };
-    b64::decode(payload.as_bytes()).ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))
+    let payload =
+        b64::decode(payload.as_bytes()).ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))?;
+    Ok((header, payload))
 }

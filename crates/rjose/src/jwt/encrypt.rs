@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::builder::ClaimSet;
 use super::claims::RegisteredClaims;
-use super::verify::{VerifiedJwt, VerifyOptions, check_claims, jwt_verify};
+use super::verify::{VerifiedJwt, VerifyOptions, check_registered, jwt_verify};
 use crate::error::{Error, Result};
 use crate::jwe::{CompactEncrypt, JweDecryptOptions, JweHeader, compact_decrypt};
 use crate::key::{Key, KeySource};
@@ -149,7 +149,8 @@ pub struct DecryptedJwt<T> {
 }
 
 /// Decrypts a compact JWE JWT and validates its claims. Replicated `iss`,
-/// `sub` and `aud` header parameters must equal the claims.
+/// `sub` and `aud` header parameters must equal the claims; the custom
+/// checks of [`VerifyOptions`] run last.
 pub fn jwt_decrypt<T: DeserializeOwned>(
     token: &str,
     keys: &(impl KeySource<JweHeader> + ?Sized),
@@ -164,7 +165,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
     // Straight into the caller's type, as jwt_verify does. Replicated
     // claims are rare: only then is the payload read again as a map, for
     // an exact comparison with the header.
-    let (claims, registered) = check_claims::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
+    let (claims, registered) = check_registered::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
     if ["iss", "sub", "aud"]
         .iter()
         .any(|claim| header.other.contains_key(*claim))
@@ -183,6 +184,7 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
             }
         }
     }
+    options.claims.run_checks(&decrypted.plaintext)?;
     Ok(DecryptedJwt {
         claims,
         registered,
@@ -200,7 +202,8 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 ///
 /// let signing = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
 /// let encryption = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
-/// let signed = SignJwt::default().subject("ada").protected_header(Alg::ES256).sign(&signing.private_key)?;
+/// let signed = SignJwt::default().subject("ada").expiration_time("15m")
+///     .protected_header(Alg::ES256).sign(&signing.private_key)?;
 /// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::RSA_OAEP_256, JweEnc::A256GCM), &encryption.public_key)?;
 /// let verified = decrypt_nested_jwt::<rjose::JsonObject>(
 ///     &nested, &encryption.private_key, &signing.public_key, &DecryptOptions::new())?;

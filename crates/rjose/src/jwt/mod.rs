@@ -2,6 +2,7 @@
 //! [`jwt_verify`].
 
 mod builder;
+mod check;
 mod claims;
 mod decode;
 mod encrypt;
@@ -10,12 +11,15 @@ mod sign;
 mod span;
 pub(crate) mod time;
 mod unsecured;
+mod validate;
 mod verify;
 
+pub use check::ClaimError;
 pub use claims::RegisteredClaims;
 pub use decode::{ProtectedHeader, decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header};
 pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt};
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
 pub use unsecured::UnsecuredJwt;
+pub use validate::{ValidatedClaims, validate_claims, validate_claims_unverified};
 pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify};

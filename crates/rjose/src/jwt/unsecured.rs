@@ -22,7 +22,7 @@ impl UnsecuredJwt {
     /// ```
     /// use rjose::jwt::{SignJwt, UnsecuredJwt, VerifyOptions};
     ///
-    /// let token = UnsecuredJwt::encode(&SignJwt::default().subject("alice"));
+    /// let token = UnsecuredJwt::encode(&SignJwt::default().subject("alice").expiration_time("5m"));
     /// assert!(token.ends_with('.'));
     /// let (claims, registered) = UnsecuredJwt::decode::<rjose::JsonObject>(&token, &VerifyOptions::new())?;
     /// assert_eq!(registered.sub.as_deref(), Some("alice"));

@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::check::{ClaimChecks, ClaimError};
 use super::claims::{self, RegisteredClaims};
 use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
@@ -11,6 +12,12 @@ use crate::jws::{self, JwsHeader, JwsVerifyOptions};
 use crate::key::{Key, KeySource};
 
 /// What a token must satisfy besides its signature.
+///
+/// The defaults are the safe choice, and every relaxation is named: a
+/// token must carry `exp` (unless [`allow_missing_exp`](Self::allow_missing_exp)),
+/// and a token that names an audience is refused unless the expected
+/// audience is configured with [`audience`](Self::audience) (or
+/// [`allow_any_audience`](Self::allow_any_audience) says any will do).
 ///
 /// ```
 /// use rjose::{Alg, jwt::VerifyOptions};
@@ -47,13 +54,22 @@ pub struct VerifyOptions {
     pub required_claims: Vec<String>,
     /// Critical header extensions the caller understands.
     pub crit: Vec<String>,
+    /// Accept tokens without `exp`, which never expire. `false` by default;
+    /// see [`allow_missing_exp`](Self::allow_missing_exp).
+    pub allow_missing_exp: bool,
+    /// Accept a token's `aud` when no audience is configured. `false` by
+    /// default; see [`allow_any_audience`](Self::allow_any_audience).
+    pub allow_any_audience: bool,
+    /// The caller's own checks, run after every other.
+    checks: ClaimChecks,
     /// The first setter input that did not resolve, reported by every
     /// verification with these options.
     pending: Option<Error>,
 }
 
 impl VerifyOptions {
-    /// Options that check signature and time claims only.
+    /// Options that check the signature, the time claims (with `exp`
+    /// required) and that the token names no audience.
     pub fn new() -> Self {
         Self::default()
     }
@@ -141,6 +157,101 @@ impl VerifyOptions {
         self
     }
 
+    /// Accepts tokens without an `exp` claim. Such a token never expires:
+    /// a leaked one works forever. Only for issuers that bound a token's
+    /// life some other way (for instance with `iat` and
+    /// [`max_token_age`](Self::max_token_age)).
+    pub fn allow_missing_exp(mut self) -> Self {
+        self.allow_missing_exp = true;
+        self
+    }
+
+    /// Accepts a token that names an audience (`aud`) although none is
+    /// configured. RFC 7519 section 4.1.3 says a recipient that is not in
+    /// `aud` must refuse the token: a token minted for another service
+    /// would otherwise work here too. Prefer naming the expected audience
+    /// with [`audience`](Self::audience); this has no effect once one is.
+    pub fn allow_any_audience(mut self) -> Self {
+        self.allow_any_audience = true;
+        self
+    }
+
+    /// Adds a check of claim `name`, which must then be present (else the
+    /// token fails with [`ClaimReason::Missing`](crate::ClaimReason::Missing)).
+    /// The check sees the claim's JSON value; its `Err(reason)` fails the
+    /// token with [`Error::JwtClaimValidationFailed`], reason
+    /// [`ClaimReason::CheckFailed`](crate::ClaimReason::CheckFailed) and
+    /// `reason` as the message.
+    ///
+    /// Custom checks run in the order they were added, after the signature
+    /// and every registered-claim rule have passed.
+    ///
+    /// ```
+    /// use rjose::{Alg, ClaimReason, Error, Key, jwt::{SignJwt, VerifyOptions, jwt_verify}};
+    ///
+    /// let key = Key::from_secret(b"at least thirty-two bytes of secret!")?;
+    /// let token = SignJwt::default().claim("scope", "write").expiration_time("5m")
+    ///     .protected_header(Alg::HS256).sign(&key)?;
+    /// let options = VerifyOptions::new().validate_claim("scope", |scope| match scope.as_str() {
+    ///     Some(scope) if scope.split(' ').any(|s| s == "read") => Ok(()),
+    ///     _ => Err("does not grant \"read\"".into()),
+    /// });
+    /// match jwt_verify::<rjose::JsonObject>(&token, &key, &options) {
+    ///     Err(Error::JwtClaimValidationFailed { claim, reason: ClaimReason::CheckFailed, message, .. }) => {
+    ///         assert_eq!((claim.as_str(), message.as_str()), ("scope", "does not grant \"read\""));
+    ///     }
+    ///     other => panic!("expected a failed check, got {other:?}"),
+    /// }
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn validate_claim(
+        mut self,
+        name: impl Into<String>,
+        check: impl Fn(&serde_json::Value) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.checks.push_claim(name.into(), check);
+        self
+    }
+
+    /// Adds a check of the whole claims set, read as `T`. The check's
+    /// [`ClaimError`] fails the token with
+    /// [`Error::JwtClaimValidationFailed`] naming its claim, reason
+    /// [`ClaimReason::CheckFailed`](crate::ClaimReason::CheckFailed); claims
+    /// that do not deserialize into `T` fail it with [`Error::JwtInvalid`].
+    /// Runs as [`validate_claim`](Self::validate_claim) checks do.
+    ///
+    /// ```
+    /// use rjose::{Alg, Key, jwt::{ClaimError, SignJwt, VerifyOptions, jwt_verify}};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Tenant { tenant: String, sub: String }
+    ///
+    /// let key = Key::from_secret(b"at least thirty-two bytes of secret!")?;
+    /// let token = SignJwt::default().claim("tenant", "acme").subject("acme:ada")
+    ///     .expiration_time("5m").protected_header(Alg::HS256).sign(&key)?;
+    /// let options = VerifyOptions::new().validate(|t: &Tenant| {
+    ///     if t.sub.starts_with(&format!("{}:", t.tenant)) {
+    ///         Ok(())
+    ///     } else {
+    ///         Err(ClaimError::new("sub", "belongs to another tenant"))
+    ///     }
+    /// });
+    /// jwt_verify::<rjose::JsonObject>(&token, &key, &options)?;
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn validate<T: DeserializeOwned + 'static>(
+        mut self,
+        check: impl Fn(&T) -> std::result::Result<(), ClaimError> + Send + Sync + 'static,
+    ) -> Self {
+        self.checks.push_typed(check);
+        self
+    }
+
+    /// Runs the custom checks over a claims set that passed every other rule.
+    pub(crate) fn run_checks(&self, payload: &[u8]) -> Result<()> {
+        self.checks.run(payload)
+    }
+
     /// Declares a critical header extension as understood.
     pub fn understands(mut self, name: impl Into<String>) -> Self {
         self.crit.push(name.into());
@@ -218,8 +329,21 @@ pub(crate) fn refuse_unencoded(header: &JwsHeader) -> Result<()> {
 }
 
 /// Parses a verified payload as a claims set and validates it, with the
-/// token's `typ` header (of a JWS or a JWE).
+/// token's `typ` header (of a JWS or a JWE): the registered claims, then
+/// the caller's custom checks.
 pub(crate) fn check_claims<T: DeserializeOwned>(
+    typ: Option<&str>,
+    payload: &[u8],
+    options: &VerifyOptions,
+) -> Result<(T, RegisteredClaims)> {
+    let checked = check_registered(typ, payload, options)?;
+    options.run_checks(payload)?;
+    Ok(checked)
+}
+
+/// [`check_claims`] without the custom checks, for callers with rules of
+/// their own to apply first.
+pub(crate) fn check_registered<T: DeserializeOwned>(
     typ: Option<&str>,
     payload: &[u8],
     options: &VerifyOptions,

@@ -45,15 +45,19 @@ impl Key {
     /// Checks that this key's type, curve, JWK `alg` and, for a secret,
     /// length fit `alg` with `enc`; [`Key::permit`] checks `use` and `key_ops`.
     pub(crate) fn check_jwe_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
+        // The type first: of two mismatches, it is the one to report.
+        if !alg.key_types().contains(&self.kty()) {
+            return Err(Error::key_use(format!(
+                "the key is {}; the token is {alg}",
+                self.describe()
+            )));
+        }
         if let Some(restricted) = self.alg() {
             // A "dir" key is commonly labelled with the content algorithm it serves.
             let same = restricted == Algorithm::Jwe(alg) || (alg == JweAlg::Dir && restricted == Algorithm::Enc(enc));
             if !same {
                 return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
             }
-        }
-        if !alg.key_types().contains(&self.kty()) {
-            return Err(Error::key_use(format!("{} key cannot be used with {alg}", self.kty())));
         }
         if alg.key_types().contains(&"EC") {
             self.ecdh_public()?;

@@ -406,11 +406,7 @@ impl Key {
     /// Checks that this key's type fits `alg` and that its JWK `alg`, if
     /// any, names the same algorithm.
     pub(crate) fn check_alg(&self, alg: Alg) -> Result<()> {
-        if let Some(restricted) = self.alg()
-            && !restricted.permits_jws(alg)
-        {
-            return Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")));
-        }
+        // The type first: of two mismatches, it is the one to report.
         let fits = match (alg.family(), self.material()) {
             (Family::Hmac(_), Material::Oct(secret)) => {
                 if secret.bytes().len() < alg.min_secret_len() {
@@ -430,14 +426,31 @@ impl Key {
             (Family::MlDsa(level), Material::MlDsaPrivate(k)) => k.public().level() == level,
             _ => false,
         };
-        if fits {
-            Ok(())
-        } else {
-            Err(Error::key_use(format!(
-                "{} key cannot be used with {alg}",
-                self.describe()
-            )))
+        if !fits {
+            return Err(Error::key_use(self.sides(alg)));
         }
+        match self.alg() {
+            Some(restricted) if !restricted.permits_jws(alg) => {
+                Err(Error::key_use(format!("key is restricted to {restricted}, not {alg}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Both sides of a mismatch: `the key is RSA; the token is ES256`.
+    fn sides(&self, alg: Alg) -> String {
+        format!("the key is {}; the token is {alg}", self.describe())
+    }
+
+    /// Why this key cannot serve `alg`, naming both sides, for a refusal of
+    /// the token's algorithm.
+    pub(crate) fn refusal(&self, alg: Alg) -> String {
+        let sides = self.sides(alg);
+        let why = match self.check_alg(alg).and_then(|()| self.permit(Operation::Verify)) {
+            Err(Error::InvalidKeyUse(why)) if why != sides => why,
+            _ => return sides,
+        };
+        format!("{sides} ({why})")
     }
 
     fn describe(&self) -> String {
@@ -481,12 +494,7 @@ impl Key {
             (Family::Ed25519, Material::Ed25519Private(k)) => k.public().verify(message, signature),
             (Family::MlDsa(_), Material::MlDsaPublic(k)) => k.verify(message, signature),
             (Family::MlDsa(_), Material::MlDsaPrivate(k)) => k.public().verify(message, signature),
-            _ => {
-                return Err(Error::key_use(format!(
-                    "{} key cannot be used with {alg}",
-                    self.describe()
-                )));
-            }
+            _ => return Err(Error::key_use(self.sides(alg))),
         };
         result.map_err(|_| Error::JwsSignatureVerificationFailed)
     }

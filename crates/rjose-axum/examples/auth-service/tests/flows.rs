@@ -4,16 +4,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{App, Db, PASSWORD, client, config, error_code, es256_config, s};
+use common::{App, Db, PASSWORD, SECRET, client, config, error_code, es256_config, s};
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
-use rjose::jwt::decode_jwt_unverified;
+use rjose::jwt::{SignJwt, decode_jwt_unverified};
 use rjose::{Alg, JsonObject, LocalJwkSet, jwt::VerifyOptions, jwt::jwt_verify};
 use serde_json::{Value, json};
 
 on_both_databases!(
     sign_in_returns_access_and_refresh_tokens_as_json_and_cookies,
     me_accepts_a_bearer_token_or_the_access_cookie,
+    access_tokens_without_exp_or_sub_are_refused,
     refresh_and_one_time_tokens_are_not_access_tokens,
     admin_routes_need_the_admin_role,
     refresh_rotates_the_refresh_token,
@@ -117,6 +118,36 @@ async fn me_accepts_a_bearer_token_or_the_access_cookie(db: &Db) {
     let anonymous = app.api.get(app.url("/api/me")).send().await.expect("request");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert!(anonymous.headers().contains_key(WWW_AUTHENTICATE));
+    app.stop().await;
+}
+
+/// Tokens signed with the service's own key, with every claim of a
+/// genuine access token but one: only the claim rules can refuse them.
+async fn access_tokens_without_exp_or_sub_are_refused(db: &Db) {
+    let app = App::start(config(db)).await;
+    let session = app.user("oscar@example.com").await;
+    let genuine = claims(s(&session, "access_token"));
+    let key = rjose::Key::from_secret(SECRET).expect("a non-empty secret");
+    let resign = |claims: JsonObject| {
+        SignJwt::from_claims(claims)
+            .protected_header(Alg::HS256)
+            .sign(&key)
+            .expect("sign")
+    };
+    for missing in ["exp", "sub"] {
+        let mut claims = genuine.clone();
+        claims.remove(missing);
+        let response = app.get_bearer("/api/me", &resign(claims)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "without {missing}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body["error_description"],
+            format!("ERR_JWT_CLAIM_VALIDATION_FAILED: the token's {missing} check failed")
+        );
+    }
+    // The same claims, complete, pass: the refusals above are the rules'.
+    let response = app.get_bearer("/api/me", &resign(genuine)).await;
+    assert_eq!(response.status(), StatusCode::OK);
     app.stop().await;
 }
 
