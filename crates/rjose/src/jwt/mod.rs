@@ -18,4 +18,4 @@ pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, 
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
 pub use unsecured::UnsecuredJwt;
-pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify};
+pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify, jwt_verify_async};
