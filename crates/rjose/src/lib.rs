@@ -18,9 +18,9 @@ mod signer;
 pub use alg::{Alg, Algorithm};
 pub use error::{ClaimReason, Error, Result};
 pub use json::JsonObject;
-pub use signer::{AsyncSigner, SignatureFuture, Signer, ecdsa_der_to_jose};
 pub use jwk::{Jwk, LocalJwkSet};
 pub use key::{
     AsyncKeySource, Curve, Digest, Key, KeyCandidates, KeyFn, KeyFuture, KeyPair, KeyPairOptions, KeySource,
     MlDsaLevel, generate_key_pair, generate_secret, key_fn,
 };
+pub use signer::{AsyncSigner, SignatureFuture, Signer, ecdsa_der_to_jose};

@@ -14,7 +14,9 @@ mod verify;
 
 pub use claims::RegisteredClaims;
 pub use decode::{decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header};
-pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt};
+pub use encrypt::{
+    DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt, jwt_decrypt_async,
+};
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
 pub use unsecured::UnsecuredJwt;

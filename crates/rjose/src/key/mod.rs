@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-pub use generate::{KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 pub use async_source::{AsyncKeySource, KeyFn, KeyFuture, key_fn};
+pub use generate::{KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 pub use source::{KeyCandidates, KeySource};
 pub(crate) use usage::{Operation, check_consistent};
 
