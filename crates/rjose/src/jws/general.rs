@@ -127,7 +127,9 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
         }
         let mut signatures = Vec::with_capacity(self.signers.len());
         for (signer, protected, unprotected) in &self.signers {
-            let protected = (protected != &JwsHeader::default()).then_some(protected);
+            // An empty protected header is left out, unless it is the only
+            // place the signer's `alg` can go.
+            let protected = (protected != &JwsHeader::default() || unprotected.is_none()).then_some(protected);
             let parts = sign_parts(self.payload, protected, None, unprotected.as_ref(), *signer)?;
             signatures.push(GeneralSignature {
                 protected: protected.is_some().then(|| parts.protected_b64().to_owned()),
