@@ -28,12 +28,13 @@ impl KeyCandidates<'_> {
     /// were borrowed from.
     ///
     /// ```
-    /// use rjose::{Key, KeyCandidates, KeySource, LocalJwkSet, jws::JwsHeader};
+    /// use rjose::{Alg, KeyCandidates, KeyPairOptions, KeySource, LocalJwkSet, generate_key_pair, jws::JwsHeader};
     ///
-    /// let set = LocalJwkSet::new([Key::from_secret([1u8; 32])?.with_kid("a")]);
-    /// let owned: KeyCandidates<'static> = set.candidates(&JwsHeader::default().kid("a"))?.into_owned();
+    /// let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    /// let set = LocalJwkSet::new([pair.public_key.with_kid("a")]);
+    /// let owned: KeyCandidates<'static> = set.candidates(&JwsHeader::new(Alg::ES256).kid("a"))?.into_owned();
     /// drop(set);
-    /// assert!(matches!(owned, KeyCandidates::ManyOwned(keys) if keys.len() == 1));
+    /// assert!(matches!(owned, KeyCandidates::Owned(key) if key.kid() == Some("a")));
     /// # Ok::<(), rjose::Error>(())
     /// ```
     pub fn into_owned(self) -> KeyCandidates<'static> {
