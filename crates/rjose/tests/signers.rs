@@ -114,8 +114,10 @@ fn the_jws_builders_take_an_external_signer() {
 
 /// An async signer: a task owns the key, requests travel over a channel
 /// and answers come back on a oneshot, as with a KMS client.
+type AsyncRequest = (Vec<u8>, oneshot::Sender<rjose::Result<Vec<u8>>>);
+
 struct TaskSigner {
-    requests: tokio::sync::mpsc::Sender<(Vec<u8>, oneshot::Sender<rjose::Result<Vec<u8>>>)>,
+    requests: tokio::sync::mpsc::Sender<AsyncRequest>,
 }
 
 impl AsyncSigner for TaskSigner {
@@ -142,7 +144,7 @@ impl AsyncSigner for TaskSigner {
 #[tokio::test]
 async fn an_async_signer_signs_tokens_that_verify() {
     let pair = es256();
-    let (requests, mut inbox) = tokio::sync::mpsc::channel::<(Vec<u8>, oneshot::Sender<rjose::Result<Vec<u8>>>)>(4);
+    let (requests, mut inbox) = tokio::sync::mpsc::channel::<AsyncRequest>(4);
     let key = pair.private_key.clone();
     tokio::spawn(async move {
         while let Some((input, reply)) = inbox.recv().await {
