@@ -231,8 +231,11 @@ impl RemoteJwkSet {
     /// with the new document: that is how a rotated key is picked up. If
     /// that fetch fails, its error is returned.
     ///
-    /// [`jwt_verify`](crate::jwt_verify) is this with the core's function;
-    /// use it directly for the other serializations.
+    /// The set is also an [`AsyncKeySource`] (the same selection and
+    /// refetch), which the core's async functions take directly
+    /// ([`jwt_verify_async`](rjose::jwt::jwt_verify_async),
+    /// [`compact_verify_async`](rjose::jws::compact_verify_async)); use
+    /// this for the serializations they do not cover (flattened, general).
     ///
     /// ```no_run
     /// use rjose::jws::{JwsVerifyOptions, compact_verify};

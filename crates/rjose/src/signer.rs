@@ -17,11 +17,11 @@ use crate::key::Key;
 /// [`GeneralSign::add_signature`](crate::jws::GeneralSign::add_signature))
 /// take any signer. The contract:
 ///
-/// - the builder settles the algorithm first: the header's `alg`, or
-///   [`jws_alg`](Self::jws_alg) when the header names none (then it is
-///   written into the protected header). A header `alg` that differs
-///   from `jws_alg` is refused with
-///   [`Error::InvalidKeyUse`] before the signer is called;
+/// - the builder settles the algorithm first: the header's `alg`, which
+///   [`check_alg`](Self::check_alg) must accept (by default: it must be
+///   [`jws_alg`](Self::jws_alg)), or `jws_alg` when the header names none
+///   (then it is written into the protected header). A refused `alg` is
+///   an [`Error::InvalidKeyUse`], and the signer is not asked to sign;
 /// - [`sign`](Self::sign) receives that algorithm and the JWS signing
 ///   input, `ASCII(BASE64URL(protected header) || '.' || BASE64URL(payload))`
 ///   (the raw payload for `b64: false`), the exact bytes to sign (not a
@@ -81,7 +81,7 @@ use crate::key::Key;
 pub trait Signer {
     /// The algorithm this signer signs with, or `None` when it serves
     /// several and the header must name one (an RSA key that signs RS256
-    /// and PS256 alike).
+    /// and PS256 alike). Asked only when the header names no `alg`.
     fn jws_alg(&self) -> Option<Alg>;
 
     /// The key ID to put in the header of a JWT that names none.
@@ -89,8 +89,17 @@ pub trait Signer {
         None
     }
 
-    /// Signs `signing_input` with `alg` (already checked against
-    /// [`jws_alg`](Self::jws_alg)) and returns the signature in JWS form.
+    /// Refuses an algorithm this signer does not sign with: called with
+    /// the header's `alg`, before [`sign`](Self::sign). By default, any
+    /// algorithm but [`jws_alg`](Self::jws_alg) (when it names one) is
+    /// refused with [`Error::InvalidKeyUse`].
+    fn check_alg(&self, alg: Alg) -> Result<()> {
+        refuse_other_alg(alg, self.jws_alg())
+    }
+
+    /// Signs `signing_input` with `alg` (the signer's own, or one
+    /// [`check_alg`](Self::check_alg) accepted) and returns the signature
+    /// in JWS form.
     fn sign(&self, alg: Alg, signing_input: &[u8]) -> Result<Vec<u8>>;
 }
 
@@ -116,6 +125,10 @@ impl Signer for Key {
         Key::kid(self)
     }
 
+    fn check_alg(&self, alg: Alg) -> Result<()> {
+        Key::check_alg(self, alg)
+    }
+
     fn sign(&self, alg: Alg, signing_input: &[u8]) -> Result<Vec<u8>> {
         self.sign_raw(alg, signing_input)
     }
@@ -123,6 +136,18 @@ impl Signer for Key {
 
 /// What [`AsyncSigner::sign_async`] returns: a boxed `Send` future of the
 /// signature.
+///
+/// ```
+/// use rjose::{Alg, AsyncSigner, Key, SignatureFuture};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let key = Key::from_secret([3u8; 32])?;
+/// let signing: SignatureFuture<'_> = key.sign_async(Alg::HS256, b"header.payload");
+/// assert_eq!(signing.await?.len(), 32);
+/// # Ok(())
+/// # }
+/// ```
 pub type SignatureFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>>> + Send + 'a>>;
 
 /// A [`Signer`] that waits: a cloud KMS or a remote HSM called over the
@@ -170,6 +195,11 @@ pub trait AsyncSigner: Send + Sync {
         None
     }
 
+    /// As [`Signer::check_alg`].
+    fn check_alg(&self, alg: Alg) -> Result<()> {
+        refuse_other_alg(alg, self.jws_alg())
+    }
+
     /// As [`Signer::sign`], asynchronously.
     fn sign_async<'a>(&'a self, alg: Alg, signing_input: &'a [u8]) -> SignatureFuture<'a>;
 }
@@ -185,24 +215,41 @@ impl<S: Signer + Send + Sync + ?Sized> AsyncSigner for S {
         Signer::kid(self)
     }
 
+    fn check_alg(&self, alg: Alg) -> Result<()> {
+        Signer::check_alg(self, alg)
+    }
+
     fn sign_async<'a>(&'a self, alg: Alg, signing_input: &'a [u8]) -> SignatureFuture<'a> {
         Box::pin(std::future::ready(self.sign(alg, signing_input)))
     }
 }
 
-/// Settles the algorithm of a signature: the header's, which must be the
-/// signer's when the signer names one, or else the signer's.
-pub(crate) fn settle_alg(named: Option<Alg>, signer: Option<Alg>) -> Result<Alg> {
-    match (named, signer) {
-        (Some(named), Some(own)) if !Algorithm::Jws(own).permits_jws(named) => Err(Error::key_use(format!(
-            "the header names {named} but the signer signs with {own}"
+/// Settles the algorithm of a signature: the header's, if the signer
+/// accepts it, or else the signer's own. The signer's is asked for only
+/// when needed: for a key, finding it costs more than checking one.
+pub(crate) fn settle_alg(
+    named: Option<Alg>,
+    own: impl FnOnce() -> Option<Alg>,
+    check: impl FnOnce(Alg) -> Result<()>,
+) -> Result<Alg> {
+    match named {
+        Some(alg) => check(alg).map(|()| alg),
+        None => own().ok_or_else(|| {
+            Error::jws(
+                "the header names no \"alg\" and the signer is not bound to one (a key that serves several \
+                 algorithms): name it in the protected header or bind the key with Key::with_alg",
+            )
+        }),
+    }
+}
+
+/// The default [`Signer::check_alg`]: only the signer's own algorithm.
+fn refuse_other_alg(alg: Alg, own: Option<Alg>) -> Result<()> {
+    match own {
+        Some(own) if !Algorithm::Jws(own).permits_jws(alg) => Err(Error::key_use(format!(
+            "the header names {alg} but the signer signs with {own}"
         ))),
-        (Some(named), _) => Ok(named),
-        (None, Some(own)) => Ok(own),
-        (None, None) => Err(Error::jws(
-            "the header names no \"alg\" and the signer is not bound to one (a key that serves several \
-             algorithms): name it in the protected header or bind the key with Key::with_alg",
-        )),
+        _ => Ok(()),
     }
 }
 

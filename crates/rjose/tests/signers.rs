@@ -316,3 +316,37 @@ fn ecdsa_der_to_jose_refuses_what_is_not_one_ecdsa_signature() {
     }
     assert_eq!(ecdsa_der_to_jose(Alg::ES256, &valid).expect("valid").len(), 64);
 }
+
+#[test]
+fn a_signer_serving_several_algorithms_signs_with_the_one_the_header_names() {
+    /// An RSA key in a KMS that signs RS256 and PS256 alike.
+    struct RsaKms(Key);
+    impl Signer for RsaKms {
+        fn jws_alg(&self) -> Option<Alg> {
+            None
+        }
+        fn sign(&self, alg: Alg, input: &[u8]) -> rjose::Result<Vec<u8>> {
+            Signer::sign(&self.0, alg, input)
+        }
+    }
+    let pair = generate_key_pair(Alg::PS256, KeyPairOptions::default()).expect("RSA key");
+    // Through PKCS#8 and SPKI: keys not bound to PS256.
+    let private = Key::from_pkcs8_der(&pair.private_key.to_pkcs8_der().expect("PKCS#8")).expect("RSA key");
+    let public = Key::from_spki_der(&pair.public_key.to_spki_der().expect("SPKI")).expect("RSA key");
+    let kms = RsaKms(private);
+    for alg in [Alg::RS256, Alg::PS256] {
+        let token = SignJwt::default()
+            .protected_header(alg)
+            .audience("api")
+            .expiration_time("5m")
+            .sign(&kms)
+            .expect("signs");
+        let options = VerifyOptions::new().algorithms([alg]).audience("api");
+        jwt_verify::<JsonObject>(&token, &public, &options).expect("verifies");
+    }
+    let error = SignJwt::default()
+        .expiration_time("5m")
+        .sign(&kms)
+        .expect_err("which one?");
+    assert_eq!(error.code(), "ERR_JWS_INVALID", "{error:?}");
+}

@@ -92,7 +92,8 @@ pub(crate) fn sign_parts<S: Signer + ?Sized>(
     unprotected: Option<&JwsHeader>,
     signer: &S,
 ) -> Result<SignedParts> {
-    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, signer.jws_alg())?;
+    let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
+    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
     let signature = signer.sign(unsigned.alg, &unsigned.input)?;
     unsigned.finish(&signature)
 }
@@ -105,7 +106,8 @@ pub(crate) async fn sign_parts_async<S: AsyncSigner + ?Sized>(
     unprotected: Option<&JwsHeader>,
     signer: &S,
 ) -> Result<SignedParts> {
-    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, signer.jws_alg())?;
+    let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
+    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
     let signature = signer.sign_async(unsigned.alg, &unsigned.input).await?;
     unsigned.finish(&signature)
 }
@@ -124,7 +126,7 @@ impl Unsigned {
         protected: Option<&JwsHeader>,
         protected_text: Option<&str>,
         unprotected: Option<&JwsHeader>,
-        signer_alg: Option<Alg>,
+        settle: impl FnOnce(Option<Alg>) -> Result<Alg>,
     ) -> Result<Self> {
         let joint = JwsHeader::joint(protected, unprotected)?;
         JwsHeader::check_crit(protected, unprotected, &[]).or_else(|e| match e {
@@ -135,7 +137,7 @@ impl Unsigned {
         if joint.alg.is_none() && protected_text.is_some() {
             return Err(Error::jws("\"alg\" header parameter is missing"));
         }
-        let alg = settle_alg(joint.alg, signer_alg)?;
+        let alg = settle(joint.alg)?;
         // No `alg` named: the signer's own goes into the protected header
         // (where RFC 7515 wants it), unless the caller fixed that header's
         // text.

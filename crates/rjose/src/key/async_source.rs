@@ -11,6 +11,19 @@ use crate::jws::JwsHeader;
 
 /// What [`AsyncKeySource::candidates_async`] returns: a boxed future of the
 /// candidates, `Send` so that a server can verify on any worker thread.
+///
+/// ```
+/// use rjose::{AsyncKeySource, Key, KeyFuture, jws::JwsHeader};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let key = Key::from_secret([1u8; 32])?;
+/// let header = JwsHeader::default();
+/// let lookup: KeyFuture<'_> = key.candidates_async(&header); // a Key's is ready at once
+/// assert!(lookup.await.is_ok());
+/// # Ok(())
+/// # }
+/// ```
 pub type KeyFuture<'a> = Pin<Box<dyn Future<Output = Result<KeyCandidates<'a>>> + Send + 'a>>;
 
 /// Selects the key for a token from its header, asynchronously: the
@@ -84,7 +97,17 @@ where
     }
 }
 
-/// An async closure as an [`AsyncKeySource`]; made by [`key_fn`].
+/// An async closure as an [`AsyncKeySource`]; made by [`key_fn`], which
+/// shows it at work.
+///
+/// ```
+/// use rjose::{AsyncKeySource, Key, KeyFn, jwe::JweHeader, key_fn};
+///
+/// let key = Key::from_secret([2u8; 32])?;
+/// let keys: KeyFn<_> = key_fn(move |_: JweHeader| std::future::ready(Ok(key.clone())));
+/// let _: &dyn AsyncKeySource<JweHeader> = &keys;
+/// # Ok::<(), rjose::Error>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct KeyFn<F>(F);
 
