@@ -210,6 +210,7 @@ pub async fn compact_verify_async<K: AsyncKeySource + ?Sized>(
 }
 
 /// A compact JWS checked for everything that needs no key.
+#[inline]
 fn pending<'a>(token: &'a str, options: &JwsVerifyOptions) -> Result<PendingVerification<'a>> {
     let parts = split(token)?;
     PendingVerification::new(

@@ -243,7 +243,9 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
 
 /// One signature with every check done that needs no key: what is left
 /// once the key source has named the candidates. The synchronous and the
-/// asynchronous verifications differ only in how they get those.
+/// asynchronous verifications differ only in how they get those. (Its
+/// steps are `#[inline]`: the struct holds a whole header, and the
+/// synchronous path should not pay for copying it between them.)
 pub(crate) struct PendingVerification<'a> {
     headers: Headers<'a>,
     encoded: bool,
@@ -257,16 +259,19 @@ pub(crate) struct PendingVerification<'a> {
 enum Headers<'a> {
     Protected(JwsHeader),
     Unprotected(&'a JwsHeader),
+    /// Rare (JSON serializations only): boxed, so that the common case
+    /// moves one header, not two.
     Both {
         protected: JwsHeader,
         unprotected: &'a JwsHeader,
-        merged: JwsHeader,
+        merged: Box<JwsHeader>,
     },
 }
 
 impl<'a> PendingVerification<'a> {
     /// Checks the headers (joint, `crit`, `alg` present and allowed) and
     /// decodes the signature, in that order.
+    #[inline]
     pub(crate) fn new(
         protected: Option<Protected<'a>>,
         unprotected: Option<&'a JwsHeader>,
@@ -298,7 +303,7 @@ impl<'a> PendingVerification<'a> {
             (Some(protected), Some(unprotected), Some(merged)) => Headers::Both {
                 protected,
                 unprotected,
-                merged,
+                merged: Box::new(merged),
             },
             (Some(protected), None, _) => Headers::Protected(protected),
             (None, Some(unprotected), _) => Headers::Unprotected(unprotected),
@@ -326,6 +331,7 @@ impl<'a> PendingVerification<'a> {
 
     /// Verifies the signature with the first candidate that accepts it,
     /// then decodes the payload.
+    #[inline]
     pub(crate) fn finish(self, candidates: KeyCandidates<'_>, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
         let key = self.verify_with(candidates, options)?;
         self.into_verified(key)
@@ -348,6 +354,7 @@ impl<'a> PendingVerification<'a> {
     }
 
     /// The verified JWS, its payload decoded.
+    #[inline]
     pub(crate) fn into_verified(self, key: Key) -> Result<VerifiedJws> {
         let payload = if self.encoded {
             b64::decode(self.payload_segment).ok_or_else(|| Error::jws("payload is not valid base64url"))?
