@@ -19,8 +19,8 @@ pin_project_lite::pin_project! {
     ///
     /// Requests decided without waiting (a local key, no revocation check)
     /// cost no allocation here: the future is the inner service's, or the
-    /// ready rejection. Only remote key sets and revocation checks box the
-    /// rest of the work.
+    /// ready rejection. Only key sources that wait (remote sets, async
+    /// sources) and revocation checks box the rest of the work.
     #[project = AuthFutureProj]
     pub struct AuthFuture<F, E> {
         #[pin]

@@ -244,9 +244,8 @@ enum Step<T> {
     Done(Result<Option<Claims<T>>, Failure>),
     /// Verified; the revocation check is still to run.
     CheckRevocation(Claims<T>),
-    /// The key set is remote: verification has to wait for it.
-    #[cfg(feature = "remote")]
-    VerifyRemotely {
+    /// The keys have to be waited for (a remote set, an async source).
+    VerifyAsync {
         verifier: Verifier,
         token: String,
         context: AuthContext,
@@ -272,8 +271,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
                 None => Step::Done(Ok(Some(claims))),
             },
             Verification::Done(Err(e)) => Step::Done(Err(refine(token, Failure::from_verification(e)))),
-            #[cfg(feature = "remote")]
-            Verification::Remote => Step::VerifyRemotely {
+            Verification::Pending => Step::VerifyAsync {
                 verifier: verifier.clone(),
                 token: token.to_owned(),
                 context: context.clone(),
@@ -281,13 +279,13 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
         }
     }
 
-    /// The rest: remote verification and the revocation check.
+    /// The rest: verification with keys that had to be waited for, and
+    /// the revocation check.
     async fn last_step(&self, step: Step<T>) -> Result<Option<Claims<T>>, Failure> {
         let claims = match step {
             Step::Done(outcome) => return outcome,
             Step::CheckRevocation(claims) => claims,
-            #[cfg(feature = "remote")]
-            Step::VerifyRemotely {
+            Step::VerifyAsync {
                 verifier,
                 token,
                 context,

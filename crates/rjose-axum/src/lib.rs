@@ -7,8 +7,9 @@
 //! [`JwtAuthLayer`] finds the token of each request (an `Authorization:
 //! Bearer` header, a cookie, or a header of your choice), verifies its
 //! signature and claims with a [`Verifier`] (a key, a
-//! [`LocalJwkSet`](rjose::LocalJwkSet), a remote JWK Set, or one verifier per
-//! issuer), and either hands the claims to the handler or answers for it:
+//! [`LocalJwkSet`](rjose::LocalJwkSet), a remote JWK Set, any
+//! [`AsyncKeySource`](rjose::AsyncKeySource) such as per-tenant keys in a
+//! database, or one verifier per issuer), and either hands the claims to the handler or answers for it:
 //! `401` with a `WWW-Authenticate` header as RFC 6750 says for APIs, a
 //! redirect to the sign-in page for browser pages, a gRPC status for gRPC
 //! services.

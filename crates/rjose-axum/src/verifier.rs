@@ -1,11 +1,12 @@
 //! What verifies a token: a key source and the options to check claims with.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use rjose::jws::JwsHeader;
-use rjose::jwt::{VerifiedJwt, VerifyOptions, jwt_verify};
-use rjose::{Key, KeyCandidates, KeySource, LocalJwkSet};
+use rjose::jwt::{VerifiedJwt, VerifyOptions, jwt_verify, jwt_verify_async};
+use rjose::{AsyncKeySource, Key, KeyCandidates, KeySource, LocalJwkSet};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -27,9 +28,12 @@ impl KeySource for Resolver {
 /// Where a [`Verifier`] gets its keys.
 ///
 /// Made from a [`Key`], a [`LocalJwkSet`], a `rjose_remote::RemoteJwkSet`
-/// (feature `remote`, on by default) with `From`, or from a closure with
+/// (feature `remote`, on by default) with `From`; from a closure with
 /// [`Keys::resolver`] for sets that change while the service runs (key
-/// rotation).
+/// rotation); or from any [`AsyncKeySource`] with [`Keys::from_async`]
+/// (per-tenant keys in a database, a KMS) and from an async closure with
+/// [`Keys::async_resolver`]. Tokens whose keys are at hand are verified
+/// without waiting; the others wait for their source.
 #[derive(Clone)]
 pub struct Keys(KeysInner);
 
@@ -40,6 +44,7 @@ enum KeysInner {
     #[cfg(feature = "remote")]
     Remote(rjose_remote::RemoteJwkSet),
     Resolver(Resolver),
+    Async(Arc<dyn AsyncKeySource>),
 }
 
 impl Keys {
@@ -60,6 +65,68 @@ impl Keys {
     /// ```
     pub fn resolver(resolve: impl Fn(&JwsHeader) -> rjose::Result<Key> + Send + Sync + 'static) -> Self {
         Keys(KeysInner::Resolver(Resolver(Arc::new(resolve))))
+    }
+
+    /// Keys from a source that waits: per-tenant keys in a database, a
+    /// secrets manager, a KMS public-key endpoint, or a type of your own
+    /// implementing [`AsyncKeySource`]. Every verification awaits the
+    /// source; a [`Key`] or a [`LocalJwkSet`] is better given with `From`,
+    /// which verifies without waiting.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use rjose::{AsyncKeySource, Error, Key, KeyCandidates, KeyFuture, jws::JwsHeader};
+    /// use rjose_axum::Keys;
+    ///
+    /// /// Each tenant's key, by `kid` (in a database, in a real service).
+    /// struct TenantKeys(HashMap<String, Key>);
+    ///
+    /// impl AsyncKeySource for TenantKeys {
+    ///     fn candidates_async<'a>(&'a self, header: &'a JwsHeader) -> KeyFuture<'a> {
+    ///         Box::pin(async move {
+    ///             // ... `SELECT key FROM tenant_keys WHERE kid = $1`.await ...
+    ///             let kid = header.kid.as_deref().ok_or(Error::JwksNoMatchingKey)?;
+    ///             self.0.get(kid).map(KeyCandidates::Borrowed).ok_or(Error::JwksNoMatchingKey)
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let keys = Keys::from_async(TenantKeys(HashMap::new()));
+    /// ```
+    pub fn from_async(source: impl AsyncKeySource + 'static) -> Self {
+        Keys(KeysInner::Async(Arc::new(source)))
+    }
+
+    /// Keys looked up per token by an async closure over its protected
+    /// header (a clone the future owns): [`rjose::key_fn`] as keys.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use rjose::{Error, Key, jws::JwsHeader};
+    /// use rjose_axum::Keys;
+    ///
+    /// let tenants: Arc<std::collections::HashMap<String, Key>> = Arc::default();
+    /// let keys = Keys::async_resolver(move |header: JwsHeader| {
+    ///     let tenants = Arc::clone(&tenants);
+    ///     async move {
+    ///         // ... a database query ...
+    ///         let kid = header.kid.ok_or(Error::JwksNoMatchingKey)?;
+    ///         tenants.get(&kid).cloned().ok_or(Error::JwksNoMatchingKey)
+    ///     }
+    /// });
+    /// ```
+    pub fn async_resolver<F, Fut>(resolve: F) -> Self
+    where
+        F: Fn(JwsHeader) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = rjose::Result<Key>> + Send + 'static,
+    {
+        Keys::from_async(rjose::key_fn(resolve))
+    }
+}
+
+impl From<Arc<dyn AsyncKeySource>> for Keys {
+    fn from(source: Arc<dyn AsyncKeySource>) -> Self {
+        Keys(KeysInner::Async(source))
     }
 }
 
@@ -96,6 +163,7 @@ impl fmt::Debug for Keys {
             #[cfg(feature = "remote")]
             KeysInner::Remote(set) => f.debug_tuple("RemoteJwkSet").field(&set.url().as_str()).finish(),
             KeysInner::Resolver(_) => f.write_str("Resolver"),
+            KeysInner::Async(_) => f.write_str("AsyncKeySource"),
         }
     }
 }
@@ -142,46 +210,40 @@ impl Verifier {
     pub async fn verify<T: DeserializeOwned>(&self, token: &str) -> rjose::Result<VerifiedJwt<T>> {
         match self.local_keys() {
             Ok(keys) => jwt_verify(token, keys, &self.options),
-            #[cfg(feature = "remote")]
-            Err(set) => rjose_remote::jwt_verify(token, set, &self.options).await,
+            Err(source) => jwt_verify_async(token, source, &self.options).await,
         }
     }
 
-    /// Verifies now if no key has to be fetched. The result goes straight
-    /// into the shared [`Claims`]: a `VerifiedJwt` is large, and is better
-    /// moved once.
+    /// Verifies now if no key has to be waited for. The result goes
+    /// straight into the shared [`Claims`]: a `VerifiedJwt` is large, and
+    /// is better moved once.
     pub(crate) fn start<T: DeserializeOwned>(&self, token: &str, context: &AuthContext) -> Verification<T> {
         match self.local_keys() {
             Ok(keys) => Verification::Done(
                 jwt_verify(token, keys, &self.options).map(|verified| Claims::new(verified, context.clone())),
             ),
-            #[cfg(feature = "remote")]
-            Err(_) => Verification::Remote,
+            Err(_) => Verification::Pending,
         }
     }
 
-    /// The keys, unless they are remote.
-    fn local_keys(&self) -> Result<&dyn KeySource, RemoteKeys<'_>> {
+    /// The keys, unless finding them means waiting.
+    fn local_keys(&self) -> Result<&dyn KeySource, &dyn AsyncKeySource> {
         match &self.keys.0 {
             KeysInner::Key(key) => Ok(key),
             KeysInner::Set(set) => Ok(set.as_ref()),
             KeysInner::Resolver(resolver) => Ok(resolver),
             #[cfg(feature = "remote")]
             KeysInner::Remote(set) => Err(set),
+            KeysInner::Async(source) => Err(source.as_ref()),
         }
     }
 }
 
-#[cfg(feature = "remote")]
-type RemoteKeys<'a> = &'a rjose_remote::RemoteJwkSet;
-#[cfg(not(feature = "remote"))]
-type RemoteKeys<'a> = std::convert::Infallible;
-
-/// A verification finished without waiting, or one that needs a remote set.
+/// A verification finished without waiting, or one whose keys have to be
+/// waited for.
 pub(crate) enum Verification<T> {
     Done(rjose::Result<Claims<T>>),
-    #[cfg(feature = "remote")]
-    Remote,
+    Pending,
 }
 
 /// One verifier for every token, or one per issuer.

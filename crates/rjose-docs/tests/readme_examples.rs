@@ -7,7 +7,7 @@
 const README: &str = include_str!("../../../README.md");
 
 /// (README section heading, the example file it shows, its path for the message).
-const EXAMPLES: [(&str, &str, &str); 2] = [
+const EXAMPLES: [(&str, &str, &str); 3] = [
     (
         "## Verify third-party tokens",
         include_str!("../../rjose-remote/examples/third_party.rs"),
@@ -17,6 +17,11 @@ const EXAMPLES: [(&str, &str, &str); 2] = [
         "## Protect HTTP routes",
         include_str!("../../rjose-axum/examples/protect_routes.rs"),
         "crates/rjose-axum/examples/protect_routes.rs",
+    ),
+    (
+        "### Keys looked up per token",
+        include_str!("../../rjose-axum/examples/tenant_keys.rs"),
+        "crates/rjose-axum/examples/tenant_keys.rs",
     ),
 ];
 

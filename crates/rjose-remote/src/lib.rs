@@ -8,9 +8,10 @@
 //! rustls with aws-lc-rs, the crypto `rjose` uses), caches it, picks up
 //! rotated keys by fetching again when a token names an unknown `kid`,
 //! shares one request among all the verifications that need it, and keeps
-//! serving the last good set for a while when the issuer is down. The
-//! async [`jwt_verify`] resolves the keys and then runs `rjose`'s
-//! synchronous function. A JWK Set is a public document: a remote set
+//! serving the last good set for a while when the issuer is down. It is
+//! an [`rjose::AsyncKeySource`], so the core's async functions
+//! ([`rjose::jwt::jwt_verify_async`], [`rjose::jws::compact_verify_async`])
+//! take it directly; [`jwt_verify`] is the first of them. A JWK Set is a public document: a remote set
 //! never yields a symmetric key and uses private keys by their public half
 //! only, so it verifies signatures but does not decrypt.
 //!
@@ -66,9 +67,10 @@ pub use options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 pub use reqwest;
 pub use set::RemoteJwkSet;
 
-/// Verifies a compact JWT with a key of the remote set: resolves the set
-/// (fetching it if needed, and once more if no key matches), then runs
-/// [`rjose::jwt::jwt_verify`].
+/// Verifies a compact JWT with a key of the remote set: the core's
+/// [`jwt_verify_async`](rjose::jwt::jwt_verify_async), for which a
+/// [`RemoteJwkSet`] is an [`AsyncKeySource`](rjose::AsyncKeySource). The
+/// set is fetched if needed, and once more if no key matches the token.
 ///
 /// ```no_run
 /// use rjose::{Alg, JsonObject, jwt::VerifyOptions};
@@ -89,5 +91,5 @@ pub async fn jwt_verify<T: DeserializeOwned>(
     keys: &RemoteJwkSet,
     options: &VerifyOptions,
 ) -> Result<VerifiedJwt<T>> {
-    keys.with_keys(|set| rjose::jwt::jwt_verify(token, set, options)).await
+    rjose::jwt::jwt_verify_async(token, keys, options).await
 }

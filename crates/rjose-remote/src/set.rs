@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use reqwest::Url;
 use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
-use rjose::{Error, LocalJwkSet, Result};
+use rjose::jws::JwsHeader;
+use rjose::{AsyncKeySource, Error, KeyCandidates, KeyFuture, KeySource, LocalJwkSet, Result};
 
 use crate::discovery::ProviderMetadata;
 use crate::fetch::{self, FetchRequest, JwksFetcher};
@@ -230,8 +231,11 @@ impl RemoteJwkSet {
     /// with the new document: that is how a rotated key is picked up. If
     /// that fetch fails, its error is returned.
     ///
-    /// [`jwt_verify`](crate::jwt_verify) is this with the core's function;
-    /// use it directly for the other serializations.
+    /// The set is also an [`AsyncKeySource`] (the same selection and
+    /// refetch), which the core's async functions take directly
+    /// ([`jwt_verify_async`](rjose::jwt::jwt_verify_async),
+    /// [`compact_verify_async`](rjose::jws::compact_verify_async)); use
+    /// this for the serializations they do not cover (flattened, general).
     ///
     /// ```no_run
     /// use rjose::jws::{JwsVerifyOptions, compact_verify};
@@ -618,6 +622,43 @@ struct BackgroundFlag(RemoteJwkSet);
 impl Drop for BackgroundFlag {
     fn drop(&mut self) {
         self.0.inner.background.store(false, Ordering::Release);
+    }
+}
+
+/// The remote set is a key source for the core's async functions
+/// ([`jwt_verify_async`](rjose::jwt::jwt_verify_async),
+/// [`compact_verify_async`](rjose::jws::compact_verify_async)) and for
+/// anything else that takes an [`AsyncKeySource`]: keys are selected from
+/// the current set (fetched first if the cache is empty or expired) as
+/// [`LocalJwkSet`] selects them, and when none matches the token, the set
+/// is fetched once more (unless cooling down) and asked again, as
+/// [`with_keys`](Self::with_keys) does.
+///
+/// ```no_run
+/// use rjose::{JsonObject, jwt::{VerifyOptions, jwt_verify_async}};
+/// use rjose_remote::{RemoteJwkSet, RemoteJwkSetOptions};
+///
+/// # async fn run(token: &str) -> Result<(), rjose::Error> {
+/// let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", RemoteJwkSetOptions::new())?;
+/// let verified = jwt_verify_async::<JsonObject>(token, &jwks, &VerifyOptions::new().audience("api")).await?;
+/// # Ok(())
+/// # }
+/// ```
+impl AsyncKeySource for RemoteJwkSet {
+    fn candidates_async<'a>(&'a self, header: &'a JwsHeader) -> KeyFuture<'a> {
+        Box::pin(async move {
+            let snapshot = self.current().await?;
+            // The keys are copied out of the snapshot (cheaply: a key's
+            // material is shared), which a refresh may replace meanwhile.
+            match snapshot.set.candidates(header) {
+                Err(Error::JwksNoMatchingKey) => {}
+                found => return found.map(KeyCandidates::into_owned),
+            }
+            match self.refetch(&snapshot).await? {
+                Some(newer) => newer.set.candidates(header).map(KeyCandidates::into_owned),
+                None => Err(Error::JwksNoMatchingKey),
+            }
+        })
     }
 }
 

@@ -13,12 +13,14 @@ pub mod jwk;
 pub mod jws;
 pub mod jwt;
 mod key;
+mod signer;
 
 pub use alg::{Alg, Algorithm};
 pub use error::{ClaimReason, Error, Result};
 pub use json::JsonObject;
 pub use jwk::{Jwk, LocalJwkSet};
 pub use key::{
-    Curve, Digest, Key, KeyCandidates, KeyPair, KeyPairOptions, KeySource, MlDsaLevel, generate_key_pair,
-    generate_secret,
+    AsyncKeySource, Curve, Digest, Key, KeyCandidates, KeyFn, KeyFuture, KeyPair, KeyPairOptions, KeySource,
+    MlDsaLevel, generate_key_pair, generate_secret, key_fn,
 };
+pub use signer::{AsyncSigner, SignatureFuture, Signer, ecdsa_der_to_jose};

@@ -11,7 +11,7 @@ use rjose_remote::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use rjose_remote::{FetchFuture, FetchRequest, JwksFetcher, ManualClock, RemoteJwkSet, ReqwestFetcher};
 
 use crate::caching::verify;
-use crate::support::{Reply, Signer, TestServer, callers_client, jwks, options, remote};
+use crate::support::{Reply, SECOND, Signer, TestServer, callers_client, jwks, options, remote, verify_options};
 
 #[tokio::test]
 async fn accept_and_the_callers_extra_headers_are_sent() -> rjose::Result<()> {
@@ -216,4 +216,32 @@ fn remote_set_is_shareable_and_its_futures_can_move_between_threads() {
         "https://issuer.example",
         rjose_remote::RemoteJwkSetOptions::new(),
     ));
+}
+
+#[tokio::test]
+async fn remote_set_is_an_async_key_source_for_the_core_and_refetches_for_an_unknown_kid() -> rjose::Result<()> {
+    let server = TestServer::start().await;
+    let (old, new) = (Signer::new("2024"), Signer::new("2025"));
+    server.route("/jwks", Reply::json(jwks(&[&old])));
+    let clock = ManualClock::new();
+    let set: Arc<dyn rjose::AsyncKeySource> = Arc::new(remote(server.url("/jwks"), options(&clock))?);
+
+    let verified = rjose::jwt::jwt_verify_async::<JsonObject>(&old.token(), set.as_ref(), &verify_options()).await?;
+    assert_eq!(verified.protected_header.kid.as_deref(), Some("2024"));
+    assert_eq!(server.hits("/jwks"), 1);
+
+    server.route("/jwks", Reply::json(jwks(&[&old, &new])));
+    clock.advance(31 * SECOND);
+    let jws_options = rjose::jws::JwsVerifyOptions::new().algorithms([Alg::ES256]);
+    let verified = rjose::jws::compact_verify_async(&new.token(), set.as_ref(), &jws_options).await?;
+    assert_eq!(verified.key.kid(), Some("2025"));
+    assert_eq!(server.hits("/jwks"), 2, "one refetch for the unknown kid");
+
+    let stranger = Signer::new("2026");
+    let error = rjose::jwt::jwt_verify_async::<JsonObject>(&stranger.token(), set.as_ref(), &verify_options())
+        .await
+        .expect_err("not in the set");
+    assert!(matches!(error, Error::JwksNoMatchingKey), "{error:?}");
+    assert_eq!(server.hits("/jwks"), 2, "cooling down: no refetch");
+    Ok(())
 }

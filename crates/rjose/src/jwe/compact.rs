@@ -1,12 +1,12 @@
 //! Compact JWE serialization (RFC 7516 section 7.1).
 
-use super::flattened::{Decoded, EncodedMessage, EncodedRecipient, FlattenedEncrypt, decrypt_core};
+use super::flattened::{Decoded, EncodedMessage, EncodedRecipient, FlattenedEncrypt, decrypt_core, decrypt_core_async};
 use super::header::JweHeader;
 use super::key_management::KeyManagementParameters;
 use super::{DecryptedJwe, JweDecryptOptions};
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{Key, KeySource};
+use crate::key::{AsyncKeySource, Key, KeySource};
 
 /// Builds a compact JWE: five base64url parts separated by dots.
 ///
@@ -98,6 +98,44 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
+    let (mut message, recipient) = split(jwe)?;
+    decrypt_core(&mut message, &recipient, keys, options)
+}
+
+/// [`compact_decrypt`] with a key source that waits (a database, a KMS),
+/// or any thread-safe [`KeySource`]. Only the key lookup differs: the same
+/// checks run in the same order with the same errors.
+///
+/// ```
+/// use rjose::jwe::{CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, compact_decrypt_async};
+/// use rjose::{Error, generate_secret, key_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let kek = generate_secret(JweAlg::A256KW)?.with_kid("kek-1");
+/// let jwe = CompactEncrypt::new(b"secret")
+///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM).kid("kek-1"))
+///     .encrypt(&kek)?;
+/// let keys = key_fn(move |header: JweHeader| {
+///     let kek = kek.clone();
+///     async move { if header.kid.as_deref() == kek.kid() { Ok(kek) } else { Err(Error::JwksNoMatchingKey) } }
+/// });
+/// let decrypted = compact_decrypt_async(&jwe, &keys, &JweDecryptOptions::new()).await?;
+/// assert_eq!(decrypted.plaintext, b"secret");
+/// # Ok(())
+/// # }
+/// ```
+pub async fn compact_decrypt_async<K: AsyncKeySource<JweHeader> + ?Sized>(
+    jwe: &str,
+    keys: &K,
+    options: &JweDecryptOptions,
+) -> Result<DecryptedJwe> {
+    let (mut message, recipient) = split(jwe)?;
+    decrypt_core_async(&mut message, &recipient, keys, options).await
+}
+
+/// The five parts of a compact JWE, as a one-recipient message.
+fn split(jwe: &str) -> Result<(EncodedMessage<'_>, EncodedRecipient<'_>)> {
     // The first three dots from the front and the tag's from the back:
     // the ciphertext between them may be megabytes, and a stray dot in it
     // fails its base64url decoding anyway.
@@ -110,7 +148,7 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
     let Some((ciphertext, tag)) = rest.rsplit_once('.') else {
         return Err(Error::JweInvalid("compact JWE must have five parts".into()));
     };
-    let mut message = EncodedMessage {
+    let message = EncodedMessage {
         protected: Some(protected),
         shared: None,
         aad: None,
@@ -123,5 +161,5 @@ pub fn compact_decrypt<K: KeySource<JweHeader> + ?Sized>(
         header: None,
         encrypted_key: Some(encrypted_key),
     };
-    decrypt_core(&mut message, &recipient, keys, options)
+    Ok((message, recipient))
 }

@@ -1,6 +1,7 @@
 //! Flattened JWE JSON serialization, and the encrypt/decrypt core every
 //! serialization goes through.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::fmt;
 
@@ -13,7 +14,7 @@ use super::key_management::{self, KeyManagementParameters};
 use super::{DecryptedJwe, JweDecryptOptions, content, zip};
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{Key, KeySource};
+use crate::key::{AsyncKeySource, Key, KeyCandidates, KeySource};
 
 /// A JWE in the flattened JSON serialization (RFC 7516 section 7.2.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -502,69 +503,160 @@ pub(crate) fn decrypt_core<K: KeySource<JweHeader> + ?Sized>(
     keys: &K,
     options: &JweDecryptOptions,
 ) -> Result<DecryptedJwe> {
-    let protected = message.protected_header()?;
-    let joint = JweHeader::joint([protected, message.shared, recipient.header])?;
-    JweHeader::check_protection(protected, [message.shared, recipient.header], &options.crit)?;
-    let alg = joint
-        .alg
-        .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
-    let enc = joint
-        .enc
-        .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
-    allowed_alg(alg, options)?;
-    if options
-        .content_encryption_algorithms
-        .as_ref()
-        .is_some_and(|list| !list.contains(&enc))
-    {
-        return Err(Error::alg_refused(
-            enc.name(),
-            "\"enc\" is not among the accepted content encryption algorithms",
-        ));
-    }
-    let inflate_limit = match joint.zip.as_deref() {
-        None => None,
-        Some("DEF") => Some(options.max_decompressed_size.ok_or_else(|| {
-            Error::NotSupported("compressed JWE (\"zip\": \"DEF\"): enable it with allow_decompression".into())
-        })?),
-        Some(other) => return Err(Error::NotSupported(format!("\"zip\" {other:?}"))),
-    };
-    let params = key_management::check_header(alg, &joint, options.max_pbes2_count)?;
-    let encrypted_key = match recipient.encrypted_key {
-        Some(k) => decode(k, "encrypted key")?,
-        None => Vec::new(),
-    };
-    let body = message.body()?;
-    // As with the IV and tag (see `body`): the JS library's "JWE Encrypted
-    // Key missing".
-    if encrypted_key.is_empty() && !alg.is_direct() {
-        return Err(Error::JweInvalid(format!("\"{alg}\" needs an encrypted key")));
-    }
-    let aad = message.aad()?;
+    let pending = PendingDecryption::new(message, recipient, options)?;
+    let candidates = keys.candidates(pending.header())?;
+    let opened = pending.decrypt_with(message, candidates, options)?;
+    Ok(opened.into_decrypted(message, recipient))
+}
 
-    let candidates = keys.candidates(&joint)?;
-    let (mut plaintext, key) = candidates.try_each(|key| {
-        message.spend_pbes2(params.pbes2_iterations(), options.max_pbes2_count)?;
-        let cek = key_management::decrypt_key(alg, enc, key, &joint, &params, &encrypted_key)?;
-        let plaintext = content::decrypt(enc, &cek, &body.iv, &aad.authenticated, &body.ciphertext, &body.tag)?;
-        Ok((plaintext, key.clone()))
-    })?;
-    let plaintext = match inflate_limit {
-        Some(limit) => zip::inflate(&plaintext, limit)
-            .map_err(|()| Error::JweInvalid(format!("decompressed plaintext is invalid or exceeds {limit} bytes")))?,
-        // Hand the buffer out rather than copy it: the caller gets these
-        // bytes in a plain Vec either way.
-        None => std::mem::take(&mut *plaintext),
-    };
-    Ok(DecryptedJwe {
-        plaintext,
-        // Handed out rather than copied: the message is done with them.
-        protected_header: message.decoded.protected.take().flatten(),
-        shared_unprotected_header: message.shared.cloned(),
-        unprotected_header: recipient.header.cloned(),
-        additional_authenticated_data: message.decoded.aad.take().and_then(|aad| aad.decoded),
-        key,
-    })
+/// [`decrypt_core`] with a key source that waits. The header the source
+/// reads is copied out of the message, which cannot be shared with
+/// another thread while the lookup runs.
+pub(crate) async fn decrypt_core_async<K: AsyncKeySource<JweHeader> + ?Sized>(
+    message: &mut EncodedMessage<'_>,
+    recipient: &EncodedRecipient<'_>,
+    keys: &K,
+    options: &JweDecryptOptions,
+) -> Result<DecryptedJwe> {
+    let pending = PendingDecryption::new(message, recipient, options)?.into_owned();
+    let candidates = keys.candidates_async(pending.header()).await?;
+    let opened = pending.decrypt_with(message, candidates, options)?;
+    Ok(opened.into_decrypted(message, recipient))
+}
+
+/// One recipient with every check done that needs no key: what is left
+/// once the key source has named the candidates.
+struct PendingDecryption<'m> {
+    joint: Cow<'m, JweHeader>,
+    alg: JweAlg,
+    enc: JweEnc,
+    inflate_limit: Option<usize>,
+    params: key_management::HeaderParameters,
+    encrypted_key: Vec<u8>,
+}
+
+/// A recipient's content decrypted, and the key that did it.
+struct Opened {
+    plaintext: Vec<u8>,
+    key: Key,
+}
+
+impl<'m> PendingDecryption<'m> {
+    /// Checks the headers, the algorithms against the options and the
+    /// key management parameters, and decodes the parts, in that order.
+    fn new(
+        message: &'m EncodedMessage<'_>,
+        recipient: &EncodedRecipient<'m>,
+        options: &JweDecryptOptions,
+    ) -> Result<Self> {
+        let protected = message.protected_header()?;
+        let joint = JweHeader::joint([protected, message.shared, recipient.header])?;
+        JweHeader::check_protection(protected, [message.shared, recipient.header], &options.crit)?;
+        let alg = joint
+            .alg
+            .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
+        let enc = joint
+            .enc
+            .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+        allowed_alg(alg, options)?;
+        if options
+            .content_encryption_algorithms
+            .as_ref()
+            .is_some_and(|list| !list.contains(&enc))
+        {
+            return Err(Error::alg_refused(
+                enc.name(),
+                "\"enc\" is not among the accepted content encryption algorithms",
+            ));
+        }
+        let inflate_limit = match joint.zip.as_deref() {
+            None => None,
+            Some("DEF") => Some(options.max_decompressed_size.ok_or_else(|| {
+                Error::NotSupported("compressed JWE (\"zip\": \"DEF\"): enable it with allow_decompression".into())
+            })?),
+            Some(other) => return Err(Error::NotSupported(format!("\"zip\" {other:?}"))),
+        };
+        let params = key_management::check_header(alg, &joint, options.max_pbes2_count)?;
+        let encrypted_key = match recipient.encrypted_key {
+            Some(k) => decode(k, "encrypted key")?,
+            None => Vec::new(),
+        };
+        message.body()?;
+        // As with the IV and tag (see `body`): the JS library's "JWE
+        // Encrypted Key missing".
+        if encrypted_key.is_empty() && !alg.is_direct() {
+            return Err(Error::JweInvalid(format!("\"{alg}\" needs an encrypted key")));
+        }
+        message.aad()?;
+        Ok(PendingDecryption {
+            joint,
+            alg,
+            enc,
+            inflate_limit,
+            params,
+            encrypted_key,
+        })
+    }
+
+    /// This recipient, no longer borrowing the message.
+    fn into_owned(self) -> PendingDecryption<'static> {
+        PendingDecryption {
+            joint: Cow::Owned(self.joint.into_owned()),
+            alg: self.alg,
+            enc: self.enc,
+            inflate_limit: self.inflate_limit,
+            params: self.params,
+            encrypted_key: self.encrypted_key,
+        }
+    }
+
+    /// The joint header, which the key source selects by.
+    fn header(&self) -> &JweHeader {
+        &self.joint
+    }
+
+    /// Decrypts with the first candidate that opens the content, then
+    /// inflates it if it was compressed.
+    fn decrypt_with(
+        &self,
+        message: &EncodedMessage<'_>,
+        candidates: KeyCandidates<'_>,
+        options: &JweDecryptOptions,
+    ) -> Result<Opened> {
+        // Decoded by `new`, so these are the cached parts.
+        let body = message.body()?;
+        let aad = message.aad()?;
+        let (alg, enc) = (self.alg, self.enc);
+        let (mut plaintext, key) = candidates.try_each(|key| {
+            message.spend_pbes2(self.params.pbes2_iterations(), options.max_pbes2_count)?;
+            let cek = key_management::decrypt_key(alg, enc, key, &self.joint, &self.params, &self.encrypted_key)?;
+            let plaintext = content::decrypt(enc, &cek, &body.iv, &aad.authenticated, &body.ciphertext, &body.tag)?;
+            Ok((plaintext, key.clone()))
+        })?;
+        let plaintext = match self.inflate_limit {
+            Some(limit) => zip::inflate(&plaintext, limit).map_err(|()| {
+                Error::JweInvalid(format!("decompressed plaintext is invalid or exceeds {limit} bytes"))
+            })?,
+            // Hand the buffer out rather than copy it: the caller gets these
+            // bytes in a plain Vec either way.
+            None => std::mem::take(&mut *plaintext),
+        };
+        Ok(Opened { plaintext, key })
+    }
+}
+
+impl Opened {
+    fn into_decrypted(self, message: &mut EncodedMessage<'_>, recipient: &EncodedRecipient<'_>) -> DecryptedJwe {
+        DecryptedJwe {
+            plaintext: self.plaintext,
+            // Handed out rather than copied: the message is done with them.
+            protected_header: message.decoded.protected.take().flatten(),
+            shared_unprotected_header: message.shared.cloned(),
+            unprotected_header: recipient.header.cloned(),
+            additional_authenticated_data: message.decoded.aad.take().and_then(|aad| aad.decoded),
+            key: self.key,
+        }
+    }
 }
 
 /// Builds a flattened JWE for one recipient.

@@ -29,7 +29,7 @@ mod key_management;
 mod zip;
 
 pub use alg::{JweAlg, JweEnc};
-pub use compact::{CompactEncrypt, compact_decrypt};
+pub use compact::{CompactEncrypt, compact_decrypt, compact_decrypt_async};
 pub use flattened::{FlattenedEncrypt, FlattenedJwe, flattened_decrypt};
 pub use general::{GeneralEncrypt, GeneralJwe, GeneralRecipient, general_decrypt};
 pub use header::JweHeader;

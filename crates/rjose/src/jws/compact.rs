@@ -2,11 +2,14 @@
 
 use std::borrow::Cow;
 
-use super::flattened::{Protected, SigningInput, sign_parts, verify_parts, with_b64_crit};
+use super::flattened::{
+    PendingVerification, Protected, SigningInput, sign_parts, sign_parts_async, verify_parts, with_b64_crit,
+};
 use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{Key, KeySource};
+use crate::key::{AsyncKeySource, KeySource};
+use crate::signer::{AsyncSigner, Signer};
 
 /// Builds a compact JWS.
 ///
@@ -82,9 +85,51 @@ impl<'p> CompactSign<'p> {
         self
     }
 
-    /// Signs with `key`. Without an `alg` in the header, the key's own is
-    /// used when it has exactly one ([`Key::default_jws_alg`]).
-    pub fn sign(&self, key: &Key) -> Result<String> {
+    /// Signs with `signer`: a [`Key`](crate::Key), or a key held
+    /// elsewhere (see [`Signer`]). Without an `alg` in the header, the
+    /// signer's own is used ([`Key::default_jws_alg`](crate::Key::default_jws_alg)
+    /// for a key); the header is not otherwise changed (no `kid` is added).
+    pub fn sign(&self, signer: &(impl Signer + ?Sized)) -> Result<String> {
+        self.ready()?;
+        sign_parts(
+            self.payload,
+            Some(&self.protected),
+            self.protected_text.as_deref(),
+            None,
+            signer,
+        )?
+        .into_compact(self.detached)
+    }
+
+    /// [`sign`](Self::sign) with a signer that waits (a KMS), or any
+    /// thread-safe [`Signer`].
+    ///
+    /// ```
+    /// use rjose::{Alg, Key, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify}};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> rjose::Result<()> {
+    /// let key = Key::from_secret([7u8; 32])?;
+    /// let jws = CompactSign::new(b"hello").protected_header(JwsHeader::new(Alg::HS256)).sign_async(&key).await?;
+    /// assert_eq!(compact_verify(&jws, &key, &JwsVerifyOptions::new())?.payload, b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn sign_async(&self, signer: &(impl AsyncSigner + ?Sized)) -> Result<String> {
+        self.ready()?;
+        sign_parts_async(
+            self.payload,
+            Some(&self.protected),
+            self.protected_text.as_deref(),
+            None,
+            signer,
+        )
+        .await?
+        .into_compact(self.detached)
+    }
+
+    /// The first bad builder input, and what the compact form cannot carry.
+    fn ready(&self) -> Result<()> {
         if let Some(e) = &self.pending {
             return Err(e.clone());
         }
@@ -98,14 +143,7 @@ impl<'p> CompactSign<'p> {
         if !encoded && !self.detached && std::str::from_utf8(self.payload).is_err() {
             return Err(Error::jws("an unencoded compact payload must be UTF-8"));
         }
-        let parts = sign_parts(
-            self.payload,
-            Some(&self.protected),
-            self.protected_text.as_deref(),
-            None,
-            key,
-        )?;
-        parts.into_compact(self.detached)
+        Ok(())
     }
 }
 
@@ -134,14 +172,53 @@ pub(crate) fn split(token: &str) -> Result<CompactParts<'_>> {
 
 /// Verifies a compact JWS and returns its payload and header.
 pub fn compact_verify<K: KeySource + ?Sized>(token: &str, keys: &K, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
+    let pending = pending(token, options)?;
+    let candidates = keys.candidates(pending.header())?;
+    pending.finish(candidates, options)
+}
+
+/// [`compact_verify`] with a key source that waits (a database, a KMS, a
+/// remote JWK Set), or any thread-safe [`KeySource`]. Everything but the
+/// key lookup is [`compact_verify`]'s: the same checks in the same order,
+/// with the same errors.
+///
+/// ```
+/// use rjose::{Alg, Error, Key, jws::{CompactSign, JwsHeader, JwsVerifyOptions, compact_verify_async}, key_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let key = Key::from_secret([7u8; 32])?;
+/// let jws = CompactSign::new(b"hi").protected_header(JwsHeader::new(Alg::HS256).kid("k1")).sign(&key)?;
+/// let keys = key_fn(move |header: JwsHeader| {
+///     let key = key.clone();
+///     async move { if header.kid.as_deref() == Some("k1") { Ok(key) } else { Err(Error::JwksNoMatchingKey) } }
+/// });
+/// let verified = compact_verify_async(&jws, &keys, &JwsVerifyOptions::new()).await?;
+/// assert_eq!(verified.payload, b"hi");
+/// # Ok(())
+/// # }
+/// ```
+pub async fn compact_verify_async<K: AsyncKeySource + ?Sized>(
+    token: &str,
+    keys: &K,
+    options: &JwsVerifyOptions,
+) -> Result<VerifiedJws> {
+    let pending = pending(token, options)?;
+    let candidates = keys.candidates_async(pending.header()).await?;
+    let key = pending.verify_with(candidates, options)?;
+    pending.into_verified(key)
+}
+
+/// A compact JWS checked for everything that needs no key.
+#[inline]
+fn pending<'a>(token: &'a str, options: &JwsVerifyOptions) -> Result<PendingVerification<'a>> {
     let parts = split(token)?;
-    verify_parts(
+    PendingVerification::new(
         Some(Protected::parse(parts.header)?),
         None,
         parts.payload.as_bytes(),
         parts.signature,
         Some(SigningInput(Cow::Borrowed(parts.signing_input))),
-        keys,
         options,
     )
 }

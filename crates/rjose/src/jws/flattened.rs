@@ -9,7 +9,8 @@ use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::alg::Alg;
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{Key, KeySource};
+use crate::key::{Key, KeyCandidates, KeySource};
+use crate::signer::{AsyncSigner, Signer, check_signature, settle_alg};
 
 /// A JWS in the flattened JSON serialization (RFC 7515 section 7.2.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,84 +84,117 @@ impl SignedParts {
     }
 }
 
-/// Signs `payload` with `key` under the given headers.
-pub(crate) fn sign_parts(
+/// Signs `payload` with `signer` under the given headers.
+pub(crate) fn sign_parts<S: Signer + ?Sized>(
     payload: &[u8],
     protected: Option<&JwsHeader>,
     protected_text: Option<&str>,
     unprotected: Option<&JwsHeader>,
-    key: &Key,
+    signer: &S,
 ) -> Result<SignedParts> {
-    let joint = JwsHeader::joint(protected, unprotected)?;
-    JwsHeader::check_crit(protected, unprotected, &[]).or_else(|e| match e {
-        // The signer chose its extensions; only the structural rules apply.
-        Error::NotSupported(_) => Ok(()),
-        other => Err(other),
-    })?;
-    // No `alg` named: the key's own, when it has exactly one, goes into
-    // the protected header (where RFC 7515 wants it), unless the caller
-    // fixed that header's text.
-    let defaulted;
-    let (alg, protected) = match (joint.alg, protected_text) {
-        (Some(alg), _) => (alg, protected),
-        (None, Some(_)) => return Err(Error::jws("\"alg\" header parameter is missing")),
-        (None, None) => {
-            let alg = key.default_jws_alg().ok_or_else(|| no_alg(key))?;
+    let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
+    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
+    let signature = signer.sign(unsigned.alg, &unsigned.input)?;
+    unsigned.finish(&signature)
+}
+
+/// [`sign_parts`] with a signer that waits.
+pub(crate) async fn sign_parts_async<S: AsyncSigner + ?Sized>(
+    payload: &[u8],
+    protected: Option<&JwsHeader>,
+    protected_text: Option<&str>,
+    unprotected: Option<&JwsHeader>,
+    signer: &S,
+) -> Result<SignedParts> {
+    let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
+    let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
+    let signature = signer.sign_async(unsigned.alg, &unsigned.input).await?;
+    unsigned.finish(&signature)
+}
+
+/// A signing input laid out and its algorithm settled: all of signing
+/// but the signature, which the signer computes.
+struct Unsigned {
+    alg: Alg,
+    input: Vec<u8>,
+    protected_len: usize,
+}
+
+impl Unsigned {
+    fn new(
+        payload: &[u8],
+        protected: Option<&JwsHeader>,
+        protected_text: Option<&str>,
+        unprotected: Option<&JwsHeader>,
+        settle: impl FnOnce(Option<Alg>) -> Result<Alg>,
+    ) -> Result<Self> {
+        let joint = JwsHeader::joint(protected, unprotected)?;
+        JwsHeader::check_crit(protected, unprotected, &[]).or_else(|e| match e {
+            // The signer chose its extensions; only the structural rules apply.
+            Error::NotSupported(_) => Ok(()),
+            other => Err(other),
+        })?;
+        if joint.alg.is_none() && protected_text.is_some() {
+            return Err(Error::jws("\"alg\" header parameter is missing"));
+        }
+        let alg = settle(joint.alg)?;
+        // No `alg` named: the signer's own goes into the protected header
+        // (where RFC 7515 wants it), unless the caller fixed that header's
+        // text.
+        let defaulted;
+        let protected = if joint.alg.is_none() {
             defaulted = JwsHeader {
                 alg: Some(alg),
                 ..protected.cloned().unwrap_or_default()
             };
-            (alg, Some(&defaulted))
-        }
-    };
-    let header_json;
-    let header_bytes = match (protected_text, protected) {
-        (Some(text), _) => text.as_bytes(),
-        (None, Some(p)) => {
-            header_json = p.to_json();
-            header_json.as_bytes()
-        }
-        (None, None) => &[],
-    };
-    let encoded = joint.b64 != Some(false);
-    let payload_len = if encoded {
-        payload.len().div_ceil(3) * 4
-    } else {
-        payload.len()
-    };
-    let mut input = String::with_capacity(header_bytes.len().div_ceil(3) * 4 + 1 + payload_len);
-    b64::encode_into(header_bytes, &mut input);
-    let protected_len = input.len();
-    input.push('.');
-    let input = if encoded {
-        b64::encode_into(payload, &mut input);
-        input.into_bytes()
-    } else {
-        let mut bytes = input.into_bytes();
-        bytes.extend_from_slice(payload);
-        bytes
-    };
-    let signature = key.sign_raw(alg, &input)?;
-    Ok(SignedParts {
-        input,
-        protected_len,
-        signature_b64: b64::encode(&signature),
-    })
-}
+            Some(&defaulted)
+        } else {
+            protected
+        };
+        let header_json;
+        let header_bytes = match (protected_text, protected) {
+            (Some(text), _) => text.as_bytes(),
+            (None, Some(p)) => {
+                header_json = p.to_json();
+                header_json.as_bytes()
+            }
+            (None, None) => &[],
+        };
+        let encoded = joint.b64 != Some(false);
+        let payload_len = if encoded {
+            payload.len().div_ceil(3) * 4
+        } else {
+            payload.len()
+        };
+        let mut input = String::with_capacity(header_bytes.len().div_ceil(3) * 4 + 1 + payload_len);
+        b64::encode_into(header_bytes, &mut input);
+        let protected_len = input.len();
+        input.push('.');
+        let input = if encoded {
+            b64::encode_into(payload, &mut input);
+            input.into_bytes()
+        } else {
+            let mut bytes = input.into_bytes();
+            bytes.extend_from_slice(payload);
+            bytes
+        };
+        Ok(Unsigned {
+            alg,
+            input,
+            protected_len,
+        })
+    }
 
-/// Why a key cannot sign a JWS whose header names no `alg`.
-fn no_alg(key: &Key) -> Error {
-    let algs = key.algorithms();
-    let detail = if algs.is_empty() {
-        "it serves no JWS algorithm".to_owned()
-    } else {
-        let names: Vec<_> = algs.iter().map(|a| a.name()).collect();
-        format!("it can sign with {}", names.join(", "))
-    };
-    Error::jws(format!(
-        "the header names no \"alg\" and the key is not bound to one ({detail}): \
-         name it in the protected header or bind the key with Key::with_alg"
-    ))
+    /// Takes the signer's answer, once it passes the checks that need no
+    /// key.
+    fn finish(self, signature: &[u8]) -> Result<SignedParts> {
+        check_signature(self.alg, signature)?;
+        Ok(SignedParts {
+            input: self.input,
+            protected_len: self.protected_len,
+            signature_b64: b64::encode(signature),
+        })
+    }
 }
 
 /// A protected header as it arrived (base64url, part of the signing
@@ -195,42 +229,152 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
     keys: &K,
     options: &JwsVerifyOptions,
 ) -> Result<VerifiedJws> {
-    let (protected_b64, protected) = match protected {
-        Some(Protected { b64, header }) => (Some(b64), Some(header)),
-        None => (None, None),
-    };
-    let joint = JwsHeader::joint(protected.as_ref(), unprotected)?;
-    JwsHeader::check_crit(protected.as_ref(), unprotected, &options.crit)?;
-    let alg = joint
-        .alg
-        .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
-    check_allowed(alg, options)?;
-    let encoded = joint.b64 != Some(false);
-    let signature =
-        b64::decode(signature_b64.as_bytes()).ok_or_else(|| Error::jws("signature is not valid base64url"))?;
-    let signing_input =
-        signing_input.unwrap_or_else(|| SigningInput::join(protected_b64.unwrap_or_default(), payload_segment));
-    let candidates = keys.candidates(&joint)?;
-    let key = candidates.try_each(|key| {
-        if options.algorithms.is_none() && !key.supports(alg) {
-            // With no allow-list the key decides: its refusal is an
-            // algorithm refusal, not a bad signature.
-            return Err(Error::alg_refused(alg.name(), key.refusal(alg)));
+    let pending = PendingVerification::new(
+        protected,
+        unprotected,
+        payload_segment,
+        signature_b64,
+        signing_input,
+        options,
+    )?;
+    let candidates = keys.candidates(pending.header())?;
+    pending.finish(candidates, options)
+}
+
+/// One signature with every check done that needs no key: what is left
+/// once the key source has named the candidates. The synchronous and the
+/// asynchronous verifications differ only in how they get those. (Its
+/// steps are `#[inline]`: the struct holds a whole header, and the
+/// synchronous path should not pay for copying it between them.)
+pub(crate) struct PendingVerification<'a> {
+    headers: Headers<'a>,
+    encoded: bool,
+    alg: Alg,
+    signature: Vec<u8>,
+    signing_input: SigningInput<'a>,
+    payload_segment: &'a [u8],
+}
+
+/// The headers of one signature, and the joint header keys are selected by.
+enum Headers<'a> {
+    Protected(JwsHeader),
+    Unprotected(&'a JwsHeader),
+    /// Rare (JSON serializations only): boxed, so that the common case
+    /// moves one header, not two.
+    Both {
+        protected: JwsHeader,
+        unprotected: &'a JwsHeader,
+        merged: Box<JwsHeader>,
+    },
+}
+
+impl<'a> PendingVerification<'a> {
+    /// Checks the headers (joint, `crit`, `alg` present and allowed) and
+    /// decodes the signature, in that order.
+    #[inline]
+    pub(crate) fn new(
+        protected: Option<Protected<'a>>,
+        unprotected: Option<&'a JwsHeader>,
+        payload_segment: &'a [u8],
+        signature_b64: &str,
+        signing_input: Option<SigningInput<'a>>,
+        options: &JwsVerifyOptions,
+    ) -> Result<Self> {
+        let (protected_b64, protected) = match protected {
+            Some(Protected { b64, header }) => (Some(b64), Some(header)),
+            None => (None, None),
+        };
+        let joint = JwsHeader::joint(protected.as_ref(), unprotected)?;
+        JwsHeader::check_crit(protected.as_ref(), unprotected, &options.crit)?;
+        let alg = joint
+            .alg
+            .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
+        check_allowed(alg, options)?;
+        let signature =
+            b64::decode(signature_b64.as_bytes()).ok_or_else(|| Error::jws("signature is not valid base64url"))?;
+        let signing_input =
+            signing_input.unwrap_or_else(|| SigningInput::join(protected_b64.unwrap_or_default(), payload_segment));
+        let encoded = joint.b64 != Some(false);
+        let merged = match joint {
+            Cow::Owned(merged) => Some(merged),
+            Cow::Borrowed(_) => None,
+        };
+        let headers = match (protected, unprotected, merged) {
+            (Some(protected), Some(unprotected), Some(merged)) => Headers::Both {
+                protected,
+                unprotected,
+                merged: Box::new(merged),
+            },
+            (Some(protected), None, _) => Headers::Protected(protected),
+            (None, Some(unprotected), _) => Headers::Unprotected(unprotected),
+            // `joint` has refused a JWS without headers, and merges two.
+            _ => return Err(Error::jws("JWS has neither a protected nor an unprotected header")),
+        };
+        Ok(PendingVerification {
+            headers,
+            encoded,
+            alg,
+            signature,
+            signing_input,
+            payload_segment,
+        })
+    }
+
+    /// The joint header, which the key source selects by.
+    pub(crate) fn header(&self) -> &JwsHeader {
+        match &self.headers {
+            Headers::Protected(joint) => joint,
+            Headers::Unprotected(joint) => joint,
+            Headers::Both { merged, .. } => merged,
         }
-        key.verify_raw(alg, &signing_input.0, &signature)?;
-        Ok(key.clone())
-    })?;
-    let payload = if encoded {
-        b64::decode(payload_segment).ok_or_else(|| Error::jws("payload is not valid base64url"))?
-    } else {
-        payload_segment.to_vec()
-    };
-    Ok(VerifiedJws {
-        payload,
-        protected_header: protected,
-        unprotected_header: unprotected.cloned(),
-        key,
-    })
+    }
+
+    /// Verifies the signature with the first candidate that accepts it,
+    /// then decodes the payload.
+    #[inline]
+    pub(crate) fn finish(self, candidates: KeyCandidates<'_>, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
+        let key = self.verify_with(candidates, options)?;
+        self.into_verified(key)
+    }
+
+    /// The first candidate that verifies the signature. Apart from
+    /// [`into_verified`](Self::into_verified) for an async source, whose
+    /// candidates may borrow the header until they are consumed here.
+    pub(crate) fn verify_with(&self, candidates: KeyCandidates<'_>, options: &JwsVerifyOptions) -> Result<Key> {
+        let alg = self.alg;
+        candidates.try_each(|key| {
+            if options.algorithms.is_none() && !key.supports(alg) {
+                // With no allow-list the key decides: its refusal is an
+                // algorithm refusal, not a bad signature.
+                return Err(Error::alg_refused(alg.name(), key.refusal(alg)));
+            }
+            key.verify_raw(alg, &self.signing_input.0, &self.signature)?;
+            Ok(key.clone())
+        })
+    }
+
+    /// The verified JWS, its payload decoded.
+    #[inline]
+    pub(crate) fn into_verified(self, key: Key) -> Result<VerifiedJws> {
+        let payload = if self.encoded {
+            b64::decode(self.payload_segment).ok_or_else(|| Error::jws("payload is not valid base64url"))?
+        } else {
+            self.payload_segment.to_vec()
+        };
+        let (protected_header, unprotected_header) = match self.headers {
+            Headers::Protected(protected) => (Some(protected), None),
+            Headers::Unprotected(unprotected) => (None, Some(unprotected.clone())),
+            Headers::Both {
+                protected, unprotected, ..
+            } => (Some(protected), Some(unprotected.clone())),
+        };
+        Ok(VerifiedJws {
+            payload,
+            protected_header,
+            unprotected_header,
+            key,
+        })
+    }
 }
 
 fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
@@ -314,20 +458,58 @@ impl<'p> FlattenedSign<'p> {
         self
     }
 
-    /// Signs with `key`. Without an `alg` in the protected or unprotected
-    /// header, the key's own is used when it has exactly one
-    /// ([`Key::default_jws_alg`]).
-    pub fn sign(&self, key: &Key) -> Result<FlattenedJws> {
-        if let Some(e) = &self.pending {
-            return Err(e.clone());
-        }
+    /// Signs with `signer`: a [`Key`](crate::Key), or a key held
+    /// elsewhere (see [`Signer`]). Without an `alg` in the protected or
+    /// unprotected header, the signer's own is used
+    /// ([`Key::default_jws_alg`](crate::Key::default_jws_alg) for a key);
+    /// the header is not otherwise changed (no `kid` is added).
+    pub fn sign(&self, signer: &(impl Signer + ?Sized)) -> Result<FlattenedJws> {
+        self.ready()?;
         let parts = sign_parts(
             self.payload,
             self.protected.as_ref(),
             self.protected_text.as_deref(),
             self.unprotected.as_ref(),
-            key,
+            signer,
         )?;
+        self.assemble(parts)
+    }
+
+    /// [`sign`](Self::sign) with a signer that waits (a KMS), or any
+    /// thread-safe [`Signer`].
+    ///
+    /// ```
+    /// use rjose::{Alg, Key, jws::{FlattenedSign, JwsHeader, JwsVerifyOptions, flattened_verify}};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> rjose::Result<()> {
+    /// let key = Key::from_secret([7u8; 32])?;
+    /// let jws = FlattenedSign::new(b"hello").protected_header(JwsHeader::new(Alg::HS256)).sign_async(&key).await?;
+    /// assert_eq!(flattened_verify(&jws, &key, &JwsVerifyOptions::new())?.payload, b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn sign_async(&self, signer: &(impl AsyncSigner + ?Sized)) -> Result<FlattenedJws> {
+        self.ready()?;
+        let parts = sign_parts_async(
+            self.payload,
+            self.protected.as_ref(),
+            self.protected_text.as_deref(),
+            self.unprotected.as_ref(),
+            signer,
+        )
+        .await?;
+        self.assemble(parts)
+    }
+
+    fn ready(&self) -> Result<()> {
+        match &self.pending {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn assemble(&self, parts: SignedParts) -> Result<FlattenedJws> {
         let encoded = self.protected.as_ref().and_then(|p| p.b64) != Some(false);
         let payload = if self.detached {
             None

@@ -1,13 +1,16 @@
 //! General JWS JSON serialization: one payload, several signatures
 //! (RFC 7515 section 7.2.1).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::flattened::{Protected, sign_parts, verify_parts, with_b64_crit};
 use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{Key, KeySource};
+use crate::key::KeySource;
+use crate::signer::Signer;
 
 /// One signature of a general JWS.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,11 +66,23 @@ impl GeneralJws {
 /// assert_eq!(verified.payload, b"payload");
 /// # Ok::<(), rjose::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GeneralSign<'p, 'k> {
     payload: &'p [u8],
-    signers: Vec<(&'k Key, JwsHeader, Option<JwsHeader>)>,
+    signers: Vec<(&'k dyn Signer, JwsHeader, Option<JwsHeader>)>,
     detached: bool,
+}
+
+impl fmt::Debug for GeneralSign<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A signer need not be `Debug`; its headers say what it is.
+        let headers: Vec<_> = self.signers.iter().map(|(_, p, u)| (p, u)).collect();
+        f.debug_struct("GeneralSign")
+            .field("payload_len", &self.payload.len())
+            .field("signatures", &headers)
+            .field("detached", &self.detached)
+            .finish()
+    }
 }
 
 impl<'p, 'k> GeneralSign<'p, 'k> {
@@ -87,9 +102,16 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
         self
     }
 
-    /// Adds a signature by `key` with these headers.
-    pub fn add_signature(mut self, key: &'k Key, protected: JwsHeader, unprotected: Option<JwsHeader>) -> Self {
-        self.signers.push((key, with_b64_crit(protected), unprotected));
+    /// Adds a signature by `signer` (a [`Key`](crate::Key), or a key held
+    /// elsewhere: see [`Signer`]) with these headers. Without an `alg` in
+    /// them, the signer's own is used.
+    pub fn add_signature(
+        mut self,
+        signer: &'k dyn Signer,
+        protected: JwsHeader,
+        unprotected: Option<JwsHeader>,
+    ) -> Self {
+        self.signers.push((signer, with_b64_crit(protected), unprotected));
         self
     }
 
@@ -104,9 +126,11 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
             return Err(Error::jws("all signatures must agree on \"b64\""));
         }
         let mut signatures = Vec::with_capacity(self.signers.len());
-        for (key, protected, unprotected) in &self.signers {
-            let protected = (protected != &JwsHeader::default()).then_some(protected);
-            let parts = sign_parts(self.payload, protected, None, unprotected.as_ref(), key)?;
+        for (signer, protected, unprotected) in &self.signers {
+            // An empty protected header is left out, unless it is the only
+            // place the signer's `alg` can go.
+            let protected = (protected != &JwsHeader::default() || unprotected.is_none()).then_some(protected);
+            let parts = sign_parts(self.payload, protected, None, unprotected.as_ref(), *signer)?;
             signatures.push(GeneralSignature {
                 protected: protected.is_some().then(|| parts.protected_b64().to_owned()),
                 header: unprotected.clone(),

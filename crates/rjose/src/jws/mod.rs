@@ -11,13 +11,13 @@ mod flattened;
 mod general;
 mod header;
 
-pub use compact::{CompactSign, compact_verify, compact_verify_detached};
+pub use compact::{CompactSign, compact_verify, compact_verify_async, compact_verify_detached};
 pub use embedded::EmbeddedJwk;
 pub use flattened::{FlattenedJws, FlattenedSign, flattened_verify};
 pub use general::{GeneralJws, GeneralSign, GeneralSignature, general_verify};
 pub use header::JwsHeader;
 
-pub(crate) use flattened::sign_parts;
+pub(crate) use flattened::{sign_parts, sign_parts_async};
 
 use crate::alg::Alg;
 use crate::key::Key;

@@ -9,8 +9,8 @@ use super::builder::ClaimSet;
 use super::claims::RegisteredClaims;
 use super::verify::{VerifiedJwt, VerifyOptions, check_registered, jwt_verify};
 use crate::error::{Error, Result};
-use crate::jwe::{CompactEncrypt, JweDecryptOptions, JweHeader, compact_decrypt};
-use crate::key::{Key, KeySource};
+use crate::jwe::{CompactEncrypt, DecryptedJwe, JweDecryptOptions, JweHeader, compact_decrypt, compact_decrypt_async};
+use crate::key::{AsyncKeySource, Key, KeySource};
 
 /// Builds and encrypts a JWT, in the spirit of the JS library's
 /// `EncryptJWT`: the same claim setters as [`SignJwt`](super::SignJwt).
@@ -158,6 +158,11 @@ pub fn jwt_decrypt<T: DeserializeOwned>(
 ) -> Result<DecryptedJwt<T>> {
     options.claims.ready()?;
     let decrypted = compact_decrypt(token, keys, &options.jwe)?;
+    check_decrypted(decrypted, options)
+}
+
+/// The claims of a decrypted JWE, checked.
+fn check_decrypted<T: DeserializeOwned>(decrypted: DecryptedJwe, options: &DecryptOptions) -> Result<DecryptedJwt<T>> {
     let header = decrypted.protected_header.unwrap_or_default();
     if is_nested(&header) {
         return Err(Error::JwtInvalid("this is a nested JWT: use decrypt_nested_jwt".into()));
@@ -246,4 +251,40 @@ fn with_key_kid(mut header: JweHeader, key: &Key) -> JweHeader {
 /// Whether the JWE carries a signed JWT (`cty: "JWT"`, any case).
 fn is_nested(header: &JweHeader) -> bool {
     header.cty.as_deref().is_some_and(|cty| cty.eq_ignore_ascii_case("JWT"))
+}
+
+/// [`jwt_decrypt`] with a key source that waits (per-tenant keys in a
+/// database, a KMS), or any thread-safe [`KeySource`]. Only the key lookup
+/// differs: the same checks run in the same order with the same errors.
+///
+/// ```
+/// use rjose::jwe::{JweAlg, JweEnc, JweHeader};
+/// use rjose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt_async};
+/// use rjose::{Error, JsonObject, generate_secret, key_fn};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let key = generate_secret(JweAlg::A256KW)?.with_kid("tenant-7");
+/// let token = EncryptJwt::default()
+///     .subject("ada")
+///     .expiration_time("5m")
+///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
+///     .encrypt(&key)?;
+/// let keys = key_fn(move |header: JweHeader| {
+///     let key = key.clone();
+///     async move { if header.kid.as_deref() == key.kid() { Ok(key) } else { Err(Error::JwksNoMatchingKey) } }
+/// });
+/// let decrypted = jwt_decrypt_async::<JsonObject>(&token, &keys, &DecryptOptions::new()).await?;
+/// assert_eq!(decrypted.registered.sub.as_deref(), Some("ada"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn jwt_decrypt_async<T: DeserializeOwned>(
+    token: &str,
+    keys: &(impl AsyncKeySource<JweHeader> + ?Sized),
+    options: &DecryptOptions,
+) -> Result<DecryptedJwt<T>> {
+    options.claims.ready()?;
+    let decrypted = compact_decrypt_async(token, keys, &options.jwe).await?;
+    check_decrypted(decrypted, options)
 }

@@ -17,9 +17,11 @@ mod verify;
 pub use check::ClaimError;
 pub use claims::RegisteredClaims;
 pub use decode::{ProtectedHeader, decode_jwt_claims_unverified, decode_jwt_unverified, decode_protected_header};
-pub use encrypt::{DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt};
+pub use encrypt::{
+    DecryptOptions, DecryptedJwt, EncryptJwt, decrypt_nested_jwt, encrypt_nested_jwt, jwt_decrypt, jwt_decrypt_async,
+};
 pub use sign::SignJwt;
 pub use time::{SpanInput, TimeInput};
 pub use unsecured::UnsecuredJwt;
 pub use validate::{ValidatedClaims, validate_claims, validate_claims_unverified};
-pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify};
+pub use verify::{VerifiedJwt, VerifyOptions, jwt_verify, jwt_verify_async};

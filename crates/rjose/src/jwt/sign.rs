@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::builder::ClaimSet;
 use crate::alg::Alg;
 use crate::error::{Error, Result};
-use crate::jws::{JwsHeader, sign_parts};
-use crate::key::Key;
+use crate::jws::{JwsHeader, sign_parts, sign_parts_async};
+use crate::signer::{AsyncSigner, Signer};
 
 /// Builds and signs a JWT, in the spirit of the JS library's `SignJWT`.
 ///
@@ -77,25 +77,56 @@ impl SignJwt {
         self.claims.to_json()
     }
 
-    /// Signs with `key`. Without an `alg` in the header, the key's own is
-    /// used when it has exactly one ([`Key::default_jws_alg`]); when the
-    /// header has no `kid` and the key has one, the key's `kid` is added so
+    /// Signs with `signer`: a [`Key`](crate::Key), or a key held
+    /// elsewhere, such as an HSM (see [`Signer`] for the contract and what
+    /// is checked). Without an `alg` in the header, the signer's own is
+    /// used ([`Key::default_jws_alg`](crate::Key::default_jws_alg) for a
+    /// key); an `alg` that is not the signer's is refused. When the header
+    /// has no `kid` and the signer has one, the signer's `kid` is added so
     /// that verifiers holding a key set can find the key.
     ///
     /// Fails with [`Error::InvalidArgument`] if a setter was given an input
     /// that did not resolve (a time span such as `"15x"`).
-    pub fn sign(&self, key: &Key) -> Result<String> {
+    pub fn sign(&self, signer: &(impl Signer + ?Sized)) -> Result<String> {
+        let header = self.header_for(signer.kid())?;
+        sign_parts(&self.claims_json(), Some(&header), None, None, signer)?.into_compact(false)
+    }
+
+    /// [`sign`](Self::sign) with a signer that waits (a cloud KMS), or any
+    /// thread-safe [`Signer`]; see [`AsyncSigner`] for an example.
+    ///
+    /// ```
+    /// use rjose::{Key, JsonObject, jwt::{SignJwt, VerifyOptions, jwt_verify}};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> rjose::Result<()> {
+    /// let key = Key::from_secret([5u8; 32])?.with_kid("k1");
+    /// let token = SignJwt::default().subject("ada").expiration_time("5m").sign_async(&key).await?;
+    /// let verified = jwt_verify::<JsonObject>(&token, &key, &VerifyOptions::new())?;
+    /// assert_eq!(verified.protected_header.kid.as_deref(), Some("k1"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn sign_async(&self, signer: &(impl AsyncSigner + ?Sized)) -> Result<String> {
+        let header = self.header_for(signer.kid())?;
+        sign_parts_async(&self.claims_json(), Some(&header), None, None, signer)
+            .await?
+            .into_compact(false)
+    }
+
+    /// The header to sign under, with the signer's `kid` when it names
+    /// none, once the builder's inputs are known to be good.
+    fn header_for(&self, kid: Option<&str>) -> Result<Cow<'_, JwsHeader>> {
         self.claims.ready()?;
         if self.header.b64 == Some(false) {
             return Err(Error::JwtInvalid(
                 "JWTs cannot use unencoded payloads (\"b64\": false)".into(),
             ));
         }
-        let header = match (&self.header.kid, key.kid()) {
+        Ok(match (&self.header.kid, kid) {
             (None, Some(kid)) => Cow::Owned(self.header.clone().kid(kid)),
             _ => Cow::Borrowed(&self.header),
-        };
-        sign_parts(&self.claims_json(), Some(&header), None, None, key)?.into_compact(false)
+        })
     }
 }
 

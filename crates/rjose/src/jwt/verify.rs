@@ -8,8 +8,8 @@ use super::claims::{self, RegisteredClaims};
 use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
-use crate::jws::{self, JwsHeader, JwsVerifyOptions};
-use crate::key::{Key, KeySource};
+use crate::jws::{self, JwsHeader, JwsVerifyOptions, VerifiedJws};
+use crate::key::{AsyncKeySource, Key, KeySource};
 
 /// What a token must satisfy besides its signature.
 ///
@@ -307,15 +307,7 @@ pub fn jwt_verify<T: DeserializeOwned>(
 ) -> Result<VerifiedJwt<T>> {
     options.ready()?;
     let verified = jws::compact_verify(token, keys, &options.jws_options())?;
-    let header = verified.protected_header.unwrap_or_default();
-    refuse_unencoded(&header)?;
-    let (claims, registered) = check_claims(header.typ.as_deref(), &verified.payload, options)?;
-    Ok(VerifiedJwt {
-        claims,
-        registered,
-        protected_header: header,
-        key: verified.key,
-    })
+    check_verified(verified, options)
 }
 
 /// A JWS whose payload is not base64url-encoded cannot be a JWT.
@@ -374,4 +366,58 @@ pub(crate) fn check_registered<T: DeserializeOwned>(
 pub(crate) fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>> {
     crate::json::strict::parse_object(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))
+}
+
+/// [`jwt_verify`] with a key source that waits: per-tenant keys in a
+/// database, a secrets manager, a KMS, a remote JWK Set (any
+/// [`AsyncKeySource`], and so any thread-safe [`KeySource`]). Only the key
+/// lookup differs from [`jwt_verify`]: the same checks run in the same
+/// order (signature before claims) with the same errors.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Arc;
+/// use rjose::{Alg, Error, JsonObject, Key, jws::JwsHeader, key_fn};
+/// use rjose::jwt::{SignJwt, VerifyOptions, jwt_verify_async};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> rjose::Result<()> {
+/// let acme = Key::from_secret(b"acme's secret of thirty-two bytes")?.with_kid("acme");
+/// let tenants = Arc::new(HashMap::from([("acme".to_owned(), acme.clone())]));
+/// let keys = key_fn(move |header: JwsHeader| {
+///     let tenants = Arc::clone(&tenants);
+///     async move {
+///         // ... a database query here ...
+///         tenants.get(header.kid.as_deref().unwrap_or_default()).cloned().ok_or(Error::JwksNoMatchingKey)
+///     }
+/// });
+///
+/// let token = SignJwt::default().protected_header(Alg::HS256).expiration_time("5m").sign(&acme)?;
+/// let options = VerifyOptions::new().algorithms([Alg::HS256]);
+/// let verified = jwt_verify_async::<JsonObject>(&token, &keys, &options).await?;
+/// assert_eq!(verified.protected_header.kid.as_deref(), Some("acme"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn jwt_verify_async<T: DeserializeOwned>(
+    token: &str,
+    keys: &(impl AsyncKeySource + ?Sized),
+    options: &VerifyOptions,
+) -> Result<VerifiedJwt<T>> {
+    options.ready()?;
+    let verified = jws::compact_verify_async(token, keys, &options.jws_options()).await?;
+    check_verified(verified, options)
+}
+
+/// The claims of a JWS whose signature has verified, checked.
+fn check_verified<T: DeserializeOwned>(verified: VerifiedJws, options: &VerifyOptions) -> Result<VerifiedJwt<T>> {
+    let header = verified.protected_header.unwrap_or_default();
+    refuse_unencoded(&header)?;
+    let (claims, registered) = check_claims(header.typ.as_deref(), &verified.payload, options)?;
+    Ok(VerifiedJwt {
+        claims,
+        registered,
+        protected_header: header,
+        key: verified.key,
+    })
 }

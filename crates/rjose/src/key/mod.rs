@@ -2,6 +2,7 @@
 //! algorithms it may serve.
 
 pub(crate) mod asn1;
+mod async_source;
 pub(crate) mod der;
 mod generate;
 mod jwe;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+pub use async_source::{AsyncKeySource, KeyFn, KeyFuture, key_fn};
 pub use generate::{KeyPair, KeyPairOptions, generate_key_pair, generate_secret};
 pub use source::{KeyCandidates, KeySource};
 pub(crate) use usage::{Operation, check_consistent};

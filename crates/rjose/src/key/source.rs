@@ -16,6 +16,35 @@ pub enum KeyCandidates<'a> {
     /// Several keys; verification tries each and succeeds on the first
     /// that verifies.
     Many(Vec<&'a Key>),
+    /// Several keys made for this token (an
+    /// [`AsyncKeySource`](crate::AsyncKeySource) that cannot lend them),
+    /// tried as [`Many`](Self::Many) is.
+    ManyOwned(Vec<Key>),
+}
+
+impl KeyCandidates<'_> {
+    /// The same candidates, owning their keys (cloning a [`Key`] is cheap:
+    /// its material is shared), so that they can outlive the source they
+    /// were borrowed from.
+    ///
+    /// ```
+    /// use rjose::{Alg, KeyCandidates, KeyPairOptions, KeySource, LocalJwkSet, generate_key_pair, jws::JwsHeader};
+    ///
+    /// let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    /// let set = LocalJwkSet::new([pair.public_key.with_kid("a")]);
+    /// let owned: KeyCandidates<'static> = set.candidates(&JwsHeader::new(Alg::ES256).kid("a"))?.into_owned();
+    /// drop(set);
+    /// assert!(matches!(owned, KeyCandidates::Owned(key) if key.kid() == Some("a")));
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn into_owned(self) -> KeyCandidates<'static> {
+        match self {
+            KeyCandidates::Borrowed(key) => KeyCandidates::Owned(key.clone()),
+            KeyCandidates::Owned(key) => KeyCandidates::Owned(key),
+            KeyCandidates::Many(keys) => KeyCandidates::ManyOwned(keys.into_iter().cloned().collect()),
+            KeyCandidates::ManyOwned(keys) => KeyCandidates::ManyOwned(keys),
+        }
+    }
 }
 
 impl KeyCandidates<'_> {
@@ -25,18 +54,21 @@ impl KeyCandidates<'_> {
         match self {
             KeyCandidates::Borrowed(key) => f(key),
             KeyCandidates::Owned(key) => f(key),
-            KeyCandidates::Many(keys) => {
-                let mut last = crate::Error::JwksNoMatchingKey;
-                for key in keys {
-                    match f(key) {
-                        Ok(value) => return Ok(value),
-                        Err(e) => last = e,
-                    }
-                }
-                Err(last)
-            }
+            KeyCandidates::Many(keys) => try_in_turn(keys.iter().copied(), f),
+            KeyCandidates::ManyOwned(keys) => try_in_turn(keys.iter(), f),
         }
     }
+}
+
+fn try_in_turn<'k, T>(keys: impl Iterator<Item = &'k Key>, mut f: impl FnMut(&Key) -> Result<T>) -> Result<T> {
+    let mut last = crate::Error::JwksNoMatchingKey;
+    for key in keys {
+        match f(key) {
+            Ok(value) => return Ok(value),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// Selects the key for a token from its header: the verification key for

@@ -276,6 +276,14 @@ impl KeyStore {
         self.read().current(now()).private.clone()
     }
 
+    /// What tokens are signed with now: the current key, as an
+    /// [`rjose::Signer`] (its `alg`, and its `kid` for the header). Callers
+    /// see only the trait, so a key held by an HSM or a KMS would replace
+    /// it here alone.
+    pub fn signer(&self) -> impl rjose::Signer + Send + Sync + use<> {
+        self.signing_key()
+    }
+
     /// The `kid` of the current key (ES256), `None` for HS256.
     pub fn current_kid(&self) -> Option<String> {
         self.read().current(now()).kid().map(str::to_owned)

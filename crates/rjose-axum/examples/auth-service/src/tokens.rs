@@ -170,7 +170,7 @@ impl Tokens {
             .claim("sessionId", claims.session_id.clone())
             .subject(user_id)
             .audience(ACCESS_AUDIENCE)
-            .sign(&self.keys.signing_key())
+            .sign(&self.keys.signer())
     }
 
     /// A 30-day (configurable) refresh token; `jti` is recorded in the
@@ -181,7 +181,7 @@ impl Tokens {
             .claim("sessionId", session_id)
             .subject(user_id)
             .jwt_id(jti)
-            .sign(&self.keys.signing_key())
+            .sign(&self.keys.signer())
     }
 
     /// A one-hour (configurable) one-time token; `jti` is recorded in the
@@ -192,7 +192,7 @@ impl Tokens {
             .claim("email", email)
             .subject(user_id)
             .jwt_id(jti)
-            .sign(&self.keys.signing_key())
+            .sign(&self.keys.signer())
     }
 
     /// What every token of the service must satisfy: the one algorithm,
