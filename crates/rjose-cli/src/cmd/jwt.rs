@@ -8,7 +8,7 @@ use rjose::jwt::{
     DecryptOptions, EncryptJwt, SignJwt, VerifyOptions, decode_jwt_unverified, decode_protected_header, jwt_decrypt,
     jwt_verify,
 };
-use rjose::{Error, JsonObject};
+use rjose::{ClaimReason, Error, JsonObject};
 use serde_json::{Map, Value};
 
 use super::{json_object, json_reads_stdin, jws_algorithms, producing, refused_decryption, signing_key, to_json};
@@ -179,7 +179,7 @@ pub fn verify(args: &JwtVerifyArgs) -> Result<(), Failure> {
     options.algorithms = jws_algorithms(&args.alg, &keys)?;
     let token = read_token(args.token.as_deref(), "token", Error::JwtInvalid)?;
     let verified = jwt_verify::<JsonObject>(&token, &keys, &options).map_err(|e| {
-        let failure = Failure::refused(e);
+        let failure = with_flag_hint(Failure::refused(e.clone()), &e, &options);
         if token.split('.').count() == 5 {
             failure.hint("this is an encrypted JWT (five parts): use `rjose jwt decrypt`")
         } else {
@@ -190,6 +190,20 @@ pub fn verify(args: &JwtVerifyArgs) -> Result<(), Failure> {
         &verified.claims,
         &verified.protected_header.to_map(),
     )?)
+}
+
+/// The flag that accepts what a default claim rule refused: the library's
+/// message names its own opt-out, which a shell user cannot call.
+fn with_flag_hint(failure: Failure, error: &Error, options: &VerifyOptions) -> Failure {
+    match error {
+        Error::JwtClaimValidationFailed { claim, reason, .. } if claim == "exp" && *reason == ClaimReason::Missing => {
+            failure.hint("from the command line: --allow-missing-exp")
+        }
+        Error::JwtClaimValidationFailed { claim, .. } if claim == "aud" && options.audience.is_empty() => {
+            failure.hint("from the command line: --aud AUDIENCE, or --allow-any-audience")
+        }
+        _ => failure,
+    }
 }
 
 /// `rjose jwt decode`
@@ -326,7 +340,7 @@ pub fn decrypt(args: &JwtDecryptArgs) -> Result<(), Failure> {
     let options = DecryptOptions::new().claims(claim_checks(&args.checks)?).jwe(jwe);
     let token = read_token(args.token.as_deref(), "token", Error::JwtInvalid)?;
     let decrypted = jwt_decrypt::<JsonObject>(&token, &key.loaded, &options).map_err(|e| {
-        let failure = refused_decryption(e);
+        let failure = with_flag_hint(refused_decryption(e.clone()), &e, &options.claims);
         if token.split('.').count() == 3 {
             failure.hint("this is a signed JWT (three parts): use `rjose jwt verify`")
         } else {

@@ -9,6 +9,7 @@ use super::builder::ClaimSet;
 use super::claims::RegisteredClaims;
 use super::verify::{VerifiedJwt, VerifyOptions, check_registered, jwt_verify};
 use crate::error::{Error, Result};
+use crate::json::JsonObject;
 use crate::jwe::{CompactEncrypt, DecryptedJwe, JweDecryptOptions, JweHeader, compact_decrypt, compact_decrypt_async};
 use crate::key::{AsyncKeySource, Key, KeySource};
 
@@ -134,10 +135,10 @@ impl DecryptOptions {
     }
 }
 
-/// A decrypted JWT.
+/// A decrypted JWT, its claims as `T` (a JSON object unless named).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct DecryptedJwt<T> {
+pub struct DecryptedJwt<T = JsonObject> {
     /// The claims, deserialized into the caller's type.
     pub claims: T,
     /// The registered claims, parsed and checked.
@@ -196,6 +197,30 @@ fn check_decrypted<T: DeserializeOwned>(decrypted: DecryptedJwe, options: &Decry
         protected_header: header,
         key: decrypted.key,
     })
+}
+
+/// [`jwt_decrypt`] with the claims as a JSON object: the common case, with
+/// no type to name.
+///
+/// ```
+/// use rjose::jwe::{JweAlg, JweEnc, JweHeader};
+/// use rjose::jwt::{DecryptOptions, EncryptJwt, jwt_decrypt_json};
+///
+/// let key = rjose::generate_secret(JweAlg::A256KW)?;
+/// let token = EncryptJwt::default()
+///     .claim("email", "ada@example.com")
+///     .protected_header(JweHeader::new(JweAlg::A256KW, JweEnc::A256GCM))
+///     .expiration_time("1h")
+///     .encrypt(&key)?;
+/// assert_eq!(jwt_decrypt_json(&token, &key, &DecryptOptions::new())?.claims["email"], "ada@example.com");
+/// # Ok::<(), rjose::Error>(())
+/// ```
+pub fn jwt_decrypt_json(
+    token: &str,
+    keys: &(impl KeySource<JweHeader> + ?Sized),
+    options: &DecryptOptions,
+) -> Result<DecryptedJwt> {
+    jwt_decrypt(token, keys, options)
 }
 
 /// Encrypts an already signed JWT into a nested JWT (`cty: "JWT"`).

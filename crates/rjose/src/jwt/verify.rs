@@ -8,6 +8,7 @@ use super::claims::{self, RegisteredClaims};
 use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
+use crate::json::JsonObject;
 use crate::jws::{self, JwsHeader, JwsVerifyOptions, VerifiedJws};
 use crate::key::{AsyncKeySource, Key, KeySource};
 
@@ -267,10 +268,10 @@ impl VerifyOptions {
     }
 }
 
-/// A verified JWT.
+/// A verified JWT, its claims as `T` (a JSON object unless named).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct VerifiedJwt<T> {
+pub struct VerifiedJwt<T = JsonObject> {
     /// The claims, deserialized into the caller's type.
     pub claims: T,
     /// The registered claims, parsed and checked.
@@ -308,6 +309,26 @@ pub fn jwt_verify<T: DeserializeOwned>(
     options.ready()?;
     let verified = jws::compact_verify(token, keys, &options.jws_options())?;
     check_verified(verified, options)
+}
+
+/// [`jwt_verify`] with the claims as a JSON object: the common case, with
+/// no type to name.
+///
+/// ```
+/// use rjose::{Alg, Key, jwt::{SignJwt, VerifyOptions, jwt_verify_json}};
+///
+/// let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
+/// let token = SignJwt::default()
+///     .protected_header(Alg::HS256)
+///     .expiration_time("15m")
+///     .claim("role", "admin")
+///     .sign(&secret)?;
+/// let verified = jwt_verify_json(&token, &secret, &VerifyOptions::new().algorithms([Alg::HS256]))?;
+/// assert_eq!(verified.claims["role"], "admin");
+/// # Ok::<(), rjose::Error>(())
+/// ```
+pub fn jwt_verify_json(token: &str, keys: &(impl KeySource + ?Sized), options: &VerifyOptions) -> Result<VerifiedJwt> {
+    jwt_verify(token, keys, options)
 }
 
 /// A JWS whose payload is not base64url-encoded cannot be a JWT.
