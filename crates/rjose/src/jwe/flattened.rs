@@ -213,12 +213,7 @@ pub(crate) fn encrypt_core(
     let mut enc_seen: Option<JweEnc> = None;
     for recipient in recipients {
         let joint = JweHeader::joint([protected.as_ref(), shared, recipient.header.as_ref()])?;
-        let alg = joint
-            .alg
-            .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
-        let enc = joint
-            .enc
-            .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+        let (alg, enc) = joint.algorithms()?;
         if enc_seen.is_some_and(|seen| seen != enc) {
             return Err(Error::JweInvalid("all recipients must share one \"enc\"".into()));
         }
@@ -552,12 +547,7 @@ impl<'m> PendingDecryption<'m> {
         let protected = message.protected_header()?;
         let joint = JweHeader::joint([protected, message.shared, recipient.header])?;
         JweHeader::check_protection(protected, [message.shared, recipient.header], &options.crit)?;
-        let alg = joint
-            .alg
-            .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
-        let enc = joint
-            .enc
-            .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+        let (alg, enc) = joint.algorithms()?;
         allowed_alg(alg, options)?;
         if options
             .content_encryption_algorithms

@@ -65,6 +65,18 @@ pub struct JweHeader {
 }
 
 impl JweHeader {
+    /// The `alg` and `enc` every JWE header must name, by the time the
+    /// protected, shared and per-recipient headers are joined.
+    pub(crate) fn algorithms(&self) -> Result<(JweAlg, JweEnc)> {
+        let alg = self
+            .alg
+            .ok_or_else(|| Error::JweInvalid("\"alg\" header parameter is missing".into()))?;
+        let enc = self
+            .enc
+            .ok_or_else(|| Error::JweInvalid("\"enc\" header parameter is missing".into()))?;
+        Ok((alg, enc))
+    }
+
     /// A header with `alg` and `enc` set.
     pub fn new(alg: JweAlg, enc: JweEnc) -> Self {
         JweHeader {
