@@ -46,6 +46,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cache_entry;
 mod clock;
 mod discovery;
 mod fetch;
@@ -57,6 +58,7 @@ use rjose::Result;
 use rjose::jwt::{VerifiedJwt, VerifyOptions};
 use serde::de::DeserializeOwned;
 
+pub use cache_entry::JwksCacheEntry;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use discovery::ProviderMetadata;
 pub use fetch::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, ReqwestFetcher};
