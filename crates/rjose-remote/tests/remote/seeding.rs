@@ -316,3 +316,14 @@ fn fresh_seed_verifies_without_a_tokio_runtime() -> rjose::Result<()> {
     set.seed(entry(url, &jwks(&[&signer]), now, None))?;
     block_on_without_a_runtime(verify(&set, &signer.token()))
 }
+
+#[test]
+fn fetch_without_a_tokio_runtime_is_a_fetch_error_not_a_panic() -> rjose::Result<()> {
+    let signer = Signer::new("k1");
+    let url = "https://issuer.test/jwks";
+    let set = RemoteJwkSet::new(url, RemoteJwkSetOptions::new().fetcher(Offline))?;
+    let error = block_on_without_a_runtime(verify(&set, &signer.token())).expect_err("nothing cached, no runtime");
+    assert!(matches!(error, Error::JwksFetch { status: None, .. }), "{error:?}");
+    assert!(error.to_string().contains("needs a Tokio runtime"), "{error}");
+    Ok(())
+}
