@@ -328,7 +328,7 @@ impl RemoteJwkSet {
     }
 
     /// The cached set, without fetching; `None` before the first successful
-    /// fetch.
+    /// fetch or [seed](Self::seed).
     ///
     /// ```
     /// # let jwks = rjose_remote::RemoteJwkSet::new("https://issuer.example/jwks", Default::default())?;

@@ -327,3 +327,28 @@ fn fetch_without_a_tokio_runtime_is_a_fetch_error_not_a_panic() -> rjose::Result
     assert!(error.to_string().contains("needs a Tokio runtime"), "{error}");
     Ok(())
 }
+
+#[tokio::test]
+async fn servers_max_age_is_exported_and_a_seed_keeps_it_when_cache_control_is_honoured() -> rjose::Result<()> {
+    let server = TestServer::start().await;
+    let signer = Signer::new("k1");
+    server.route(
+        "/jwks",
+        Reply::json(jwks(&[&signer])).header("cache-control", "public, max-age=3600"),
+    );
+    let clock = ManualClock::new();
+    let first = remote(server.url("/jwks"), options(&clock))?;
+    verify(&first, &signer.token()).await?;
+    let exported = first.export_cache().expect("a fetched set");
+    assert_eq!(exported.max_age, Some(3600));
+
+    clock.advance(20 * MINUTE);
+    let honouring = remote(server.url("/jwks"), options(&clock).honor_cache_control(true))?;
+    honouring.seed(exported.clone())?;
+    assert!(honouring.is_fresh(), "20 minutes into the server's hour");
+    let default = remote(server.url("/jwks"), options(&clock))?;
+    default.seed(exported)?;
+    assert!(!default.is_fresh(), "past the 10 minute cache max age");
+    assert_eq!(server.hits("/jwks"), 1);
+    Ok(())
+}
