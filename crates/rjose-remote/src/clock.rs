@@ -4,9 +4,14 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-/// A monotonic time source.
+/// A monotonic time source, and the wall clock it goes with.
+///
+/// Cache age, cooldown and staleness are measured on [`now`](Self::now);
+/// [`system_time`](Self::system_time) is read only to turn a cache age into
+/// a date and back when the cache is exported or seeded
+/// ([`JwksCacheEntry`](crate::JwksCacheEntry)).
 ///
 /// ```
 /// use std::time::Instant;
@@ -18,6 +23,11 @@ use std::time::{Duration, Instant};
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.
     fn now(&self) -> Instant;
+
+    /// The current date. Default [`SystemTime::now`].
+    fn system_time(&self) -> SystemTime {
+        SystemTime::now()
+    }
 }
 
 /// The real clock, [`Instant::now`]. The default.
@@ -38,6 +48,8 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to, for tests. Clones share one time.
+/// Its [`system_time`](Clock::system_time) starts at the real date and
+/// moves with it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -51,6 +63,7 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone)]
 pub struct ManualClock {
     start: Instant,
+    start_date: SystemTime,
     elapsed: Arc<Mutex<Duration>>,
 }
 
@@ -59,8 +72,13 @@ impl ManualClock {
     pub fn new() -> Self {
         ManualClock {
             start: Instant::now(),
+            start_date: SystemTime::now(),
             elapsed: Arc::new(Mutex::new(Duration::ZERO)),
         }
+    }
+
+    fn elapsed(&self) -> Duration {
+        *self.elapsed.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Moves the clock (and every clone of it) forward by `by`.
@@ -78,6 +96,10 @@ impl Default for ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        self.start + *self.elapsed.lock().unwrap_or_else(PoisonError::into_inner)
+        self.start + self.elapsed()
+    }
+
+    fn system_time(&self) -> SystemTime {
+        self.start_date + self.elapsed()
     }
 }

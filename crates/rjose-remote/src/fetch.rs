@@ -22,7 +22,11 @@ pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<FetchResponse>> + 
 /// (the JWK Set, and the metadata document for discovery).
 ///
 /// The default is [`ReqwestFetcher`]. Implement this to use another HTTP
-/// client; the set itself enforces the time limit (it drops the future when
+/// client, such as the host's own `fetch` (JS: `customFetch`), and pass it
+/// to [`RemoteJwkSetOptions::fetcher`](crate::RemoteJwkSetOptions::fetcher).
+/// The set awaits the future under a Tokio timer (its time limit), so a
+/// fetch needs a Tokio runtime, whatever the fetcher (see the crate
+/// documentation). The set itself enforces the time limit (it drops the future when
 /// [`FetchRequest::timeout`] has passed), checks the status, the size of the
 /// body and the document. An implementation must:
 ///
@@ -273,6 +277,18 @@ pub(crate) async fn get(fetcher: &dyn JwksFetcher, request: FetchRequest) -> Res
         return Err(fetch_error(
             None,
             format!("{} is refused: {why}", without_credentials(&url)),
+        ));
+    }
+    // The time limit is a Tokio timer, which panics outside a runtime: say
+    // so instead. (Within a runtime built without its timer it still
+    // panics; Tokio offers no way to tell.)
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(fetch_error(
+            None,
+            format!(
+                "cannot fetch {}: fetching needs a Tokio runtime (for the time limit); a fresh seeded set verifies without one",
+                without_credentials(&url)
+            ),
         ));
     }
     let timeout = request.timeout;

@@ -38,6 +38,60 @@
 //! # }
 //! ```
 //!
+//! ## Short-lived processes: keeping the cache between starts
+//!
+//! A process that lives for one request or a few (a Lambda cold start, a
+//! container scaled from zero, a CLI run) would fetch the set on every
+//! start. Instead, store [`RemoteJwkSet::export_cache`] (a
+//! [`JwksCacheEntry`]: serde data with a documented, stable format) in the
+//! host's key-value store when done, and [`RemoteJwkSet::seed`] the next
+//! start with it: the seeded set behaves as if it had fetched the document
+//! at the entry's `fetched_at` (cache max age, `ETag` revalidation,
+//! cooldown, refetch on an unknown `kid`), and refuses an entry for another
+//! URL or a document a fetch would have refused (JS: the `jwksCache`
+//! option).
+//!
+//! ```no_run
+//! use rjose_remote::{JwksCacheEntry, RemoteJwkSet, RemoteJwkSetOptions};
+//!
+//! # fn kv_get(key: &str) -> Option<String> { None }
+//! # fn kv_put(key: &str, value: String) {}
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", RemoteJwkSetOptions::new())?;
+//! if let Some(stored) = kv_get("jwks") {
+//!     // A bad entry is no reason to fail: the set fetches as usual.
+//!     let seeded = serde_json::from_str::<JwksCacheEntry>(&stored).map_err(|e| e.to_string())
+//!         .and_then(|entry| jwks.seed(entry).map_err(|e| e.to_string()));
+//!     if let Err(why) = seeded {
+//!         eprintln!("ignoring the stored JWK Set: {why}");
+//!     }
+//! }
+//! // ... verify tokens ...
+//! if let Some(entry) = jwks.export_cache() {
+//!     kv_put("jwks", serde_json::to_string(&entry)?);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## The host's own HTTP client, and what needs Tokio
+//!
+//! Fetches go through a [`JwksFetcher`] ([`RemoteJwkSetOptions::fetcher`]):
+//! [`ReqwestFetcher`] by default, or any type that turns a
+//! [`FetchRequest`] into a [`FetchResponse`], such as a wrapper of the
+//! host's own `fetch` (JS: the `customFetch` option). The set still
+//! applies its URL policy, time and size limits and document checks to
+//! whatever the fetcher returns. Tokio is a required dependency (the crate
+//! has no cargo features); at run time:
+//!
+//! - verifying with a cached or freshly [seeded](RemoteJwkSet::seed) set
+//!   needs no runtime at all: any executor can poll it;
+//! - a fetch needs a Tokio runtime with its timer, for the time limit;
+//!   polled outside one, it fails with `ERR_JWKS_FETCH_FAILED` (and
+//!   [`ReqwestFetcher`] itself runs on Tokio);
+//! - [`background_refresh`](RemoteJwkSetOptions::background_refresh) spawns
+//!   on the current Tokio runtime, and is skipped without one.
+//!
 //! Errors are [`rjose::Error`]s with the core's stable codes: a fetch adds
 //! `ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` (with the HTTP status, if
 //! any) and `ERR_JWKS_INVALID`; a token whose key is not in the set, even
@@ -46,6 +100,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cache_entry;
 mod clock;
 mod discovery;
 mod fetch;
@@ -57,6 +112,7 @@ use rjose::Result;
 use rjose::jwt::{VerifiedJwt, VerifyOptions};
 use serde::de::DeserializeOwned;
 
+pub use cache_entry::JwksCacheEntry;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use discovery::ProviderMetadata;
 pub use fetch::{FetchFuture, FetchRequest, FetchResponse, JwksFetcher, ReqwestFetcher};

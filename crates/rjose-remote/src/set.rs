@@ -4,14 +4,15 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use reqwest::Url;
-use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH};
+use reqwest::header::{ETAG, HeaderValue, IF_NONE_MATCH};
 use rjose::jws::JwsHeader;
 use rjose::{AsyncKeySource, Error, KeyCandidates, KeyFuture, KeySource, LocalJwkSet, Result};
 
+use crate::cache_entry::JwksCacheEntry;
 use crate::discovery::ProviderMetadata;
 use crate::fetch::{self, FetchRequest, JwksFetcher};
 use crate::http_policy::parse_url;
@@ -95,17 +96,42 @@ struct State {
 struct Cached {
     set: Arc<LocalJwkSet>,
     /// The last successful fetch or `304`.
-    refreshed_at: Instant,
+    refreshed_at: Stamp,
     /// How long after `refreshed_at` the set is fresh.
     fresh_for: Duration,
+    /// The server's `Cache-Control` lifetime, kept for the exported entry.
+    server_max_age: Option<Duration>,
     etag: Option<HeaderValue>,
     /// The `attempts` count when this document arrived.
     arrived_at_attempt: u64,
 }
 
 struct Attempt {
-    started: Instant,
+    started: Stamp,
     error: Option<Error>,
+}
+
+/// A moment on the set's clock. A seed's fetch time can precede the
+/// monotonic clock's origin (a machine booted a second ago, a document
+/// fetched a minute ago), which no [`Instant`] can stand for: so a stamp is
+/// an instant and how long before it the moment was.
+#[derive(Clone, Copy)]
+struct Stamp {
+    at: Instant,
+    earlier_by: Duration,
+}
+
+impl Stamp {
+    fn at(now: Instant) -> Self {
+        Stamp {
+            at: now,
+            earlier_by: Duration::ZERO,
+        }
+    }
+
+    fn elapsed(self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.at).saturating_add(self.earlier_by)
+    }
 }
 
 /// A set to verify with, and the generation it was taken at.
@@ -125,10 +151,10 @@ enum Fetched {
     Document {
         set: LocalJwkSet,
         etag: Option<HeaderValue>,
-        fresh_for: Duration,
+        server_max_age: Option<Duration>,
     },
     NotModified {
-        fresh_for: Duration,
+        server_max_age: Option<Duration>,
     },
 }
 
@@ -302,7 +328,7 @@ impl RemoteJwkSet {
     }
 
     /// The cached set, without fetching; `None` before the first successful
-    /// fetch.
+    /// fetch or [seed](Self::seed).
     ///
     /// ```
     /// # let jwks = rjose_remote::RemoteJwkSet::new("https://issuer.example/jwks", Default::default())?;
@@ -354,6 +380,187 @@ impl RemoteJwkSet {
             .map(duplicate)
     }
 
+    /// The cached document as a [`JwksCacheEntry`], to be stored outside
+    /// the process (a worker's KV store, a file) and
+    /// [seeded](Self::seed) into the next one; `None` before the first
+    /// successful fetch or seed (JS: the `jwksCache` object the set keeps
+    /// up to date).
+    ///
+    /// The entry holds the set's public keys (keys published with private
+    /// members are exported without them, symmetric keys not at all), the
+    /// time of the last successful fetch or `304`, rounded down to the
+    /// second, the `ETag` and the server's `Cache-Control` lifetime.
+    /// Export after verifying: a refresh makes the entry newer.
+    ///
+    /// ```
+    /// # let jwks = rjose_remote::RemoteJwkSet::new("https://issuer.example/jwks", Default::default())?;
+    /// // Nothing fetched yet: nothing to store.
+    /// assert!(jwks.export_cache().is_none());
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn export_cache(&self) -> Option<JwksCacheEntry> {
+        let now = self.now();
+        let date = self.inner.options.clock.system_time();
+        let state = self.read();
+        let cached = state.cached.as_ref()?;
+        // Rounded down: the entry reads as a little older, never younger.
+        let fetched_at = date
+            .checked_sub(cached.age(now))
+            .and_then(|fetched| fetched.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |since_epoch| since_epoch.as_secs());
+        // A set parsed from a document has a public form for each of its
+        // keys; should one ever lack it, there is nothing safe to store.
+        let jwks = cached.set.to_public_json().ok()?;
+        Some(JwksCacheEntry {
+            url: self.inner.url.to_string(),
+            jwks,
+            fetched_at,
+            // An ETag that is not text cannot be stored as a string; the
+            // next process then fetches without revalidating.
+            etag: cached
+                .etag
+                .as_ref()
+                .and_then(|tag| tag.to_str().ok())
+                .map(str::to_owned),
+            max_age: cached.server_max_age.map(|age| age.as_secs()),
+        })
+    }
+
+    /// Uses a stored [`JwksCacheEntry`] (from [`export_cache`](Self::export_cache))
+    /// as if the set had fetched its document at its `fetched_at`, so that a
+    /// process that starts often does not fetch on every start (JS: the
+    /// `jwksCache` option).
+    ///
+    /// From then on the set behaves as after that fetch: the document is
+    /// fresh until [`cache_max_age`](RemoteJwkSetOptions::cache_max_age)
+    /// (or the entry's `max_age`, when
+    /// [honoured](RemoteJwkSetOptions::honor_cache_control)) after
+    /// `fetched_at`, and then fetched again with `If-None-Match` set to the
+    /// entry's `etag`, a `304` renewing the seeded keys; a token with an
+    /// unknown `kid` causes a fetch unless `fetched_at` is less than a
+    /// [`cooldown`](RemoteJwkSetOptions::cooldown) ago; a stale document
+    /// serves for [`max_stale`](RemoteJwkSetOptions::max_stale) while
+    /// fetches fail. A `fetched_at` ahead of the clock counts as now.
+    ///
+    /// The document is checked exactly as a fetched one: same parser
+    /// (repeated member names refused), symmetric keys dropped, private
+    /// keys used by their public half, at least one usable key. When the
+    /// set already holds a document as recent as the entry's, it keeps it.
+    ///
+    /// Fails with `ERR_JWKS_INVALID`, the set unchanged, when the entry's
+    /// `url` is not this set's URL (an entry stored under the wrong key, or
+    /// for another issuer, is not silently trusted), its document is not a
+    /// usable JWK Set, its `etag` is not a header value or its `fetched_at`
+    /// is out of range.
+    ///
+    /// ```
+    /// use std::time::{SystemTime, UNIX_EPOCH};
+    /// use rjose::{Alg, JsonObject, KeyPairOptions, LocalJwkSet, generate_key_pair, jwt::{SignJwt, VerifyOptions}};
+    /// use rjose_remote::{FetchFuture, FetchRequest, JwksFetcher, RemoteJwkSet, RemoteJwkSetOptions, jwt_verify};
+    ///
+    /// /// The network of this example: every fetch fails.
+    /// #[derive(Debug)]
+    /// struct Offline;
+    ///
+    /// impl JwksFetcher for Offline {
+    ///     fn fetch(&self, request: FetchRequest) -> FetchFuture<'_> {
+    ///         let cause = format!("offline: {}", request.url);
+    ///         Box::pin(async move { Err(rjose::Error::JwksFetch { status: None, cause }) })
+    ///     }
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // The issuer's key, and a token it signed.
+    /// let pair = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
+    /// let token = SignJwt::default()
+    ///     .protected_header(Alg::ES256)
+    ///     .issuer("https://issuer.example")
+    ///     .expiration_time("5m")
+    ///     .sign(&pair.private_key.with_kid("k1"))?;
+    ///
+    /// // What the previous process stored (`serde_json::to_string(&jwks.export_cache())`).
+    /// let stored = serde_json::json!({
+    ///     "url": "https://issuer.example/jwks.json",
+    ///     "jwks": LocalJwkSet::new([pair.public_key.with_kid("k1")]).to_public_json()?,
+    ///     "fetched_at": SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() - 60,
+    ///     "etag": "\"v1\"",
+    /// })
+    /// .to_string();
+    ///
+    /// let options = RemoteJwkSetOptions::new().fetcher(Offline);
+    /// let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", options)?;
+    /// jwks.seed(serde_json::from_str(&stored)?)?;
+    /// assert!(jwks.is_fresh());
+    ///
+    /// let verify = VerifyOptions::new().algorithms([Alg::ES256]).issuer("https://issuer.example");
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    /// let verified = runtime.block_on(jwt_verify::<JsonObject>(&token, &jwks, &verify))?;
+    /// assert_eq!(verified.registered.iss.as_deref(), Some("https://issuer.example"));
+    ///
+    /// // An entry for another URL is refused.
+    /// let other = RemoteJwkSet::new("https://other.example/jwks.json", RemoteJwkSetOptions::new().fetcher(Offline))?;
+    /// let refused = other.seed(serde_json::from_str(&stored)?).unwrap_err();
+    /// assert_eq!(refused.code(), "ERR_JWKS_INVALID");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(&self, entry: JwksCacheEntry) -> Result<()> {
+        let url = &self.inner.url;
+        let refuse = |why: String| Error::JwksInvalid(format!("the cached JWK Set entry is refused: {why}"));
+        let entry_url =
+            Url::parse(&entry.url).map_err(|e| refuse(format!("its url {:?} is not a URL: {e}", entry.url)))?;
+        if entry_url != *url {
+            return Err(refuse(format!("it was fetched from {entry_url}, not from {url}")));
+        }
+        let fetched_at = UNIX_EPOCH
+            .checked_add(Duration::from_secs(entry.fetched_at))
+            .ok_or_else(|| refuse(format!("its fetched_at {} is out of range", entry.fetched_at)))?;
+        let etag = entry
+            .etag
+            .map(|tag| {
+                HeaderValue::from_str(&tag).map_err(|_| refuse(format!("its etag {tag:?} is not a header value")))
+            })
+            .transpose()?;
+        let set = parse_jwks(url, entry.jwks.as_bytes(), self.inner.options.try_all_matching).map_err(|e| match e {
+            Error::JwksInvalid(detail) => refuse(detail),
+            other => other,
+        })?;
+        let age = self
+            .inner
+            .options
+            .clock
+            .system_time()
+            .duration_since(fetched_at)
+            .unwrap_or(Duration::ZERO);
+        let now = self.now();
+        let fetched = Stamp {
+            at: now,
+            earlier_by: age,
+        };
+        let server_max_age = entry.max_age.map(Duration::from_secs);
+        let fresh_for = self.lifetime(server_max_age);
+        let mut state = self.inner.state.write().unwrap_or_else(PoisonError::into_inner);
+        if state.cached.as_ref().is_some_and(|cached| cached.age(now) <= age) {
+            return Ok(());
+        }
+        state.cached = Some(Cached {
+            set: Arc::new(set),
+            refreshed_at: fetched,
+            fresh_for,
+            server_max_age,
+            etag,
+            arrived_at_attempt: state.attempts,
+        });
+        // The cooldown runs from the seeded fetch, as from a real one.
+        if state.last_attempt.as_ref().is_none_or(|a| a.started.elapsed(now) > age) {
+            state.last_attempt = Some(Attempt {
+                started: fetched,
+                error: None,
+            });
+        }
+        Ok(())
+    }
+
     fn now(&self) -> Instant {
         self.inner.options.clock.now()
     }
@@ -366,7 +573,7 @@ impl RemoteJwkSet {
         state
             .last_attempt
             .as_ref()
-            .is_some_and(|a| now.saturating_duration_since(a.started) < self.inner.options.cooldown)
+            .is_some_and(|a| a.started.elapsed(now) < self.inner.options.cooldown)
     }
 
     /// A fresh enough set: from the cache, or after a fetch (shared with
@@ -513,19 +720,27 @@ impl RemoteJwkSet {
     /// cached one, a `304` renews it, a failure leaves it alone. Called
     /// with the `refresh` lock held.
     async fn fetch_and_store(&self) -> Result<Snapshot> {
-        let started = self.now();
-        let etag = self.read().cached.as_ref().and_then(|c| c.etag.clone());
-        let result = self.fetch_document(etag).await;
+        let started = Stamp::at(self.now());
+        let sent_etag = self.read().cached.as_ref().and_then(|c| c.etag.clone());
+        let result = self.fetch_document(sent_etag.clone()).await;
         let finished = self.now();
         let mut state = self.inner.state.write().unwrap_or_else(PoisonError::into_inner);
         state.attempts += 1;
         let attempts = state.attempts;
         let result = match (result, state.cached.as_mut()) {
-            (Ok(Fetched::Document { set, etag, fresh_for }), _) => {
+            (
+                Ok(Fetched::Document {
+                    set,
+                    etag,
+                    server_max_age,
+                }),
+                _,
+            ) => {
                 let cached = Cached {
                     set: Arc::new(set),
-                    refreshed_at: finished,
-                    fresh_for,
+                    refreshed_at: Stamp::at(finished),
+                    fresh_for: self.lifetime(server_max_age),
+                    server_max_age,
                     etag,
                     arrived_at_attempt: attempts,
                 };
@@ -533,9 +748,15 @@ impl RemoteJwkSet {
                 state.cached = Some(cached);
                 Ok(snapshot)
             }
-            (Ok(Fetched::NotModified { fresh_for }), Some(cached)) => {
-                cached.refreshed_at = finished;
-                cached.fresh_for = fresh_for;
+            (Ok(Fetched::NotModified { server_max_age }), Some(cached)) => {
+                // A seed may have replaced the document while the request
+                // was out: the 304 vouches only for the one whose ETag was
+                // sent.
+                if cached.etag == sent_etag {
+                    cached.refreshed_at = Stamp::at(finished);
+                    cached.fresh_for = self.lifetime(server_max_age);
+                    cached.server_max_age = server_max_age;
+                }
                 Ok(cached.snapshot(attempts))
             }
             (Ok(Fetched::NotModified { .. }), None) => Err(fetch::fetch_error(
@@ -564,9 +785,9 @@ impl RemoteJwkSet {
             request.headers.insert(IF_NONE_MATCH, etag);
         }
         let response = fetch::get(&*self.inner.fetcher, request).await?;
-        let fresh_for = self.lifetime(&response.headers);
+        let server_max_age = fetch::cache_control_max_age(&response.headers);
         if response.status == StatusCode::NOT_MODIFIED && conditional {
-            return Ok(Fetched::NotModified { fresh_for });
+            return Ok(Fetched::NotModified { server_max_age });
         }
         if !response.status.is_success() {
             return Err(fetch::status_error(url, &response));
@@ -575,14 +796,15 @@ impl RemoteJwkSet {
         Ok(Fetched::Document {
             set,
             etag: response.headers.get(ETAG).cloned(),
-            fresh_for,
+            server_max_age,
         })
     }
 
-    /// How long a response stays fresh.
-    fn lifetime(&self, headers: &HeaderMap) -> Duration {
+    /// How long a response stays fresh, given the lifetime its
+    /// `Cache-Control` gave it.
+    fn lifetime(&self, server_max_age: Option<Duration>) -> Duration {
         let options = &self.inner.options;
-        match fetch::cache_control_max_age(headers) {
+        match server_max_age {
             Some(max_age) if options.honor_cache_control => {
                 max_age.clamp(options.cooldown.min(MAX_HONOURED_MAX_AGE), MAX_HONOURED_MAX_AGE)
             }
@@ -593,7 +815,7 @@ impl RemoteJwkSet {
 
 impl Cached {
     fn age(&self, now: Instant) -> Duration {
-        now.saturating_duration_since(self.refreshed_at)
+        self.refreshed_at.elapsed(now)
     }
 
     fn is_fresh(&self, now: Instant) -> bool {

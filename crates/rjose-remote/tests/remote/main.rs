@@ -7,4 +7,5 @@ mod discovery;
 mod failures;
 mod http_policy;
 mod plumbing;
+mod seeding;
 mod support;
