@@ -94,6 +94,11 @@ impl Key {
     }
 
     pub(crate) fn rsa_decryptor(&self) -> Result<&RsaDecryptor> {
+        // A provider may refuse RSA decryption outright (the pure-Rust one
+        // does); say so before looking at the key.
+        if let Some(reason) = crate::backend::rsa_enc::DECRYPTION_REFUSED {
+            return Err(Error::NotSupported(reason.into()));
+        }
         match self.material() {
             Material::RsaPrivate(k) => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
             _ => Err(Error::key_use("decryption needs an RSA private key")),
