@@ -1310,8 +1310,8 @@ fn concat_kdf_sha256(z: &[u8], algorithm_id: &str, bits: u32) -> Vec<u8> {
         input.extend_from_slice(field);
     }
     input.extend_from_slice(&bits.to_be_bytes());
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &input);
-    digest.as_ref()[..(bits / 8) as usize].to_vec()
+    use sha2::Digest as _;
+    sha2::Sha256::digest(&input)[..(bits / 8) as usize].to_vec()
 }
 
 #[test]

@@ -94,12 +94,12 @@ impl Key {
     }
 
     pub(crate) fn rsa_decryptor(&self) -> Result<&RsaDecryptor> {
-        // A provider may refuse RSA decryption outright (the pure-Rust one
-        // does); say so before looking at the key.
-        if let Some(reason) = crate::backend::rsa_enc::DECRYPTION_REFUSED {
-            return Err(Error::NotSupported(reason.into()));
-        }
         match self.material() {
+            // A provider may refuse RSA decryption outright (the pure-Rust
+            // one does), which is no fault of the key.
+            Material::RsaPrivate(_) if crate::backend::rsa_enc::DECRYPTION_REFUSED.is_some() => Err(
+                Error::NotSupported(crate::backend::rsa_enc::DECRYPTION_REFUSED.unwrap_or_default().into()),
+            ),
             Material::RsaPrivate(k) => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
             _ => Err(Error::key_use("decryption needs an RSA private key")),
         }

@@ -33,7 +33,13 @@ fn seal_with<C: AeadInOut + KeyInit>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mu
 }
 
 /// Checks the tag and decrypts in place; the buffer is plaintext only on success.
-fn open_with<C: AeadInOut + KeyInit>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), Rejected> {
+fn open_with<C: AeadInOut + KeyInit>(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8],
+) -> Result<(), Rejected> {
     let cipher = C::new_from_slice(key).map_err(|_| Rejected)?;
     let nonce = Array::try_from(iv).map_err(|_| Rejected)?;
     let tag = Array::try_from(tag).map_err(|_| Rejected)?;

@@ -34,7 +34,8 @@ enum Keys<P256, P384, P521, K256> {
     K256(K256),
 }
 
-type Verifying = Keys<p256::ecdsa::VerifyingKey, p384::ecdsa::VerifyingKey, p521::ecdsa::VerifyingKey, k256::ecdsa::VerifyingKey>;
+type Verifying =
+    Keys<p256::ecdsa::VerifyingKey, p384::ecdsa::VerifyingKey, p521::ecdsa::VerifyingKey, k256::ecdsa::VerifyingKey>;
 type Signing = Keys<p256::ecdsa::SigningKey, p384::ecdsa::SigningKey, p521::ecdsa::SigningKey, k256::ecdsa::SigningKey>;
 
 /// An EC public key, validated on its curve and parsed once.
@@ -56,9 +57,7 @@ impl EcPublic {
             EcCurve::P256 => Keys::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| Rejected)?),
             EcCurve::P384 => Keys::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| Rejected)?),
             EcCurve::P521 => Keys::P521(p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| Rejected)?),
-            EcCurve::Secp256k1 => {
-                Keys::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| Rejected)?)
-            }
+            EcCurve::Secp256k1 => Keys::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| Rejected)?),
         };
         Ok(EcPublic {
             curve,
@@ -192,19 +191,19 @@ impl EcPrivate {
             Keys::P256(key) => {
                 let sig: p256::ecdsa::Signature = key.try_sign(message).map_err(|_| Rejected)?;
                 Ok(sig.to_vec())
-            },
+            }
             Keys::P384(key) => {
                 let sig: p384::ecdsa::Signature = key.try_sign(message).map_err(|_| Rejected)?;
                 Ok(sig.to_vec())
-            },
+            }
             Keys::P521(key) => {
                 let sig: p521::ecdsa::Signature = key.try_sign(message).map_err(|_| Rejected)?;
                 Ok(sig.to_vec())
-            },
+            }
             Keys::K256(key) => {
                 let sig: k256::ecdsa::Signature = key.try_sign(message).map_err(|_| Rejected)?;
                 Ok(sig.to_vec())
-            },
+            }
         }
     }
 

@@ -84,8 +84,16 @@ impl Ed25519Private {
         Ok(Zeroizing::new(self.key.as_bytes().to_vec()))
     }
 
+    /// PKCS#8 v1 (the seed alone), as RFC 8410 and OpenSSL write it: the
+    /// crate's own export adds the public key in a form OpenSSL and
+    /// Python's `cryptography` refuse.
     pub(crate) fn pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Rejected> {
-        let der = self.key.to_pkcs8_der().map_err(|_| Rejected)?;
+        // `KeypairBytes` zeroizes its copy of the seed when dropped.
+        let seed_only = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: *self.key.as_bytes(),
+            public_key: None,
+        };
+        let der = seed_only.to_pkcs8_der().map_err(|_| Rejected)?;
         Ok(Zeroizing::new(der.as_bytes().to_vec()))
     }
 }

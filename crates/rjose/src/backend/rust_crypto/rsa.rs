@@ -132,9 +132,8 @@ impl RsaPrivate {
         .map_err(|_| Rejected)?;
         let private = Self::from_key(key)?;
         let derived = private.private_parts()?;
-        let same = |given: &[u8], derived: &[u8]| {
-            bool::from(strip_leading_zeros(given).ct_eq(strip_leading_zeros(derived)))
-        };
+        let same =
+            |given: &[u8], derived: &[u8]| bool::from(strip_leading_zeros(given).ct_eq(strip_leading_zeros(derived)));
         let consistent = same(&parts.dp, &derived.dp) & same(&parts.dq, &derived.dq) & same(&parts.qi, &derived.qi);
         if !consistent {
             return Err(Rejected);
