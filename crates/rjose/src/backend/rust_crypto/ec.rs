@@ -233,3 +233,57 @@ impl EcPrivate {
         Ok(self.ecdh.get_or_init(|| ecdh))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `r || (n - s)`: the other valid signature for the same `r`.
+    fn high_s_k256(sig: &[u8]) -> Vec<u8> {
+        let sig = k256::ecdsa::Signature::from_slice(sig).unwrap();
+        let flipped = -*sig.s();
+        k256::ecdsa::Signature::from_scalars(sig.r().to_bytes(), flipped.to_bytes())
+            .unwrap()
+            .to_vec()
+    }
+
+    fn high_s_p256(sig: &[u8]) -> Vec<u8> {
+        let sig = p256::ecdsa::Signature::from_slice(sig).unwrap();
+        let flipped = -*sig.s();
+        p256::ecdsa::Signature::from_scalars(sig.r().to_bytes(), flipped.to_bytes())
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn es256k_accepts_the_high_s_signatures_other_signers_emit() {
+        let key = EcPrivate::generate(EcCurve::Secp256k1).unwrap();
+        let sig = key.sign(b"message").unwrap();
+        let high = high_s_k256(&sig);
+        assert_ne!(high, sig);
+        // k256 signs low-S; aws-lc and OpenSSL give the high-S twin half the time.
+        key.public().verify(b"message", &sig).unwrap();
+        key.public().verify(b"message", &high).unwrap();
+        assert_eq!(key.public().verify(b"other message", &high), Err(Rejected));
+    }
+
+    #[test]
+    fn nist_curves_accept_either_s() {
+        let key = EcPrivate::generate(EcCurve::P256).unwrap();
+        let sig = key.sign(b"message").unwrap();
+        key.public().verify(b"message", &sig).unwrap();
+        key.public().verify(b"message", &high_s_p256(&sig)).unwrap();
+    }
+
+    #[test]
+    fn zero_or_wrong_length_signatures_are_refused() {
+        for curve in [EcCurve::P256, EcCurve::P384, EcCurve::P521, EcCurve::Secp256k1] {
+            let key = EcPrivate::generate(curve).unwrap();
+            let width = curve.coordinate_len();
+            assert_eq!(key.public().verify(b"m", &vec![0; 2 * width]), Err(Rejected));
+            let sig = key.sign(b"m").unwrap();
+            assert_eq!(sig.len(), 2 * width);
+            assert_eq!(key.public().verify(b"m", &sig[1..]), Err(Rejected));
+        }
+    }
+}
