@@ -97,10 +97,10 @@ impl Key {
         match self.material() {
             // A provider may refuse RSA decryption outright (the pure-Rust
             // one does), which is no fault of the key.
-            Material::RsaPrivate(_) if crate::backend::rsa_enc::DECRYPTION_REFUSED.is_some() => Err(
-                Error::NotSupported(crate::backend::rsa_enc::DECRYPTION_REFUSED.unwrap_or_default().into()),
-            ),
-            Material::RsaPrivate(k) => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
+            Material::RsaPrivate(k) => match crate::backend::rsa_enc::DECRYPTION_REFUSED {
+                Some(reason) => Err(Error::NotSupported(reason.into())),
+                None => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
+            },
             _ => Err(Error::key_use("decryption needs an RSA private key")),
         }
     }
