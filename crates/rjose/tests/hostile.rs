@@ -25,8 +25,10 @@ fn hs_key() -> Key {
 }
 
 fn hmac(message: &[u8]) -> Vec<u8> {
-    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &SECRET);
-    aws_lc_rs::hmac::sign(&key, message).as_ref().to_vec()
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&SECRET).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// An HS256 token of exactly this header and payload, correctly signed.

@@ -30,9 +30,10 @@ fn hs_key() -> Key {
 /// base64url: a signature the library would compute, for headers it will
 /// not write.
 fn hs256(protected_b64: &str, payload_segment: &str) -> String {
-    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &SECRET);
-    let input = format!("{protected_b64}.{payload_segment}");
-    b64(aws_lc_rs::hmac::sign(&key, input.as_bytes()).as_ref())
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&SECRET).unwrap();
+    mac.update(format!("{protected_b64}.{payload_segment}").as_bytes());
+    b64(&mac.finalize().into_bytes())
 }
 
 /// A flattened JWS over [`PAYLOAD`] whose signature is valid for `protected`.

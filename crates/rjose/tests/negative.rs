@@ -25,11 +25,13 @@ use common::{b64, ec, ed, pair, rsa, unb64};
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// HMAC-SHA-256 from aws-lc-rs, to sign tokens the library refuses to make.
+/// HMAC-SHA-256 from RustCrypto's `hmac` (whichever provider the library
+/// uses), to sign tokens the library refuses to make.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    aws_lc_rs::hmac::sign(&aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key), message)
-        .as_ref()
-        .to_vec()
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
 }
 
 const SECRET: [u8; 32] = [0x5a; 32];

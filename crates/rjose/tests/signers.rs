@@ -4,8 +4,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
+use p256::ecdsa::SigningKey;
+use p256::ecdsa::signature::Signer as _;
+use p256::pkcs8::DecodePrivateKey;
 use rjose::jws::{
     CompactSign, FlattenedSign, GeneralSign, JwsHeader, JwsVerifyOptions, compact_verify, flattened_verify,
     general_verify,
@@ -169,7 +170,7 @@ async fn an_async_signer_signs_tokens_that_verify() {
 /// A KMS stand-in that answers with DER signatures, as AWS KMS and most
 /// HSM APIs do; optionally converted to the JOSE form.
 struct DerSigner {
-    pair: EcdsaKeyPair,
+    key: SigningKey,
     convert: bool,
     calls: AtomicUsize,
 }
@@ -177,9 +178,9 @@ struct DerSigner {
 impl DerSigner {
     fn new(key: &Key, convert: bool) -> Self {
         let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8).expect("aws-lc key");
+        let key = SigningKey::from_pkcs8_der(&pkcs8).expect("a P-256 PKCS#8 key");
         DerSigner {
-            pair,
+            key,
             convert,
             calls: AtomicUsize::new(0),
         }
@@ -193,14 +194,12 @@ impl Signer for DerSigner {
 
     fn sign(&self, alg: Alg, signing_input: &[u8]) -> rjose::Result<Vec<u8>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let der = self
-            .pair
-            .sign(&SystemRandom::new(), signing_input)
-            .map_err(|_| Error::Crypto("signing failed"))?;
+        let signature: p256::ecdsa::Signature = self.key.sign(signing_input);
+        let der = signature.to_der();
         if self.convert {
-            ecdsa_der_to_jose(alg, der.as_ref())
+            ecdsa_der_to_jose(alg, der.as_bytes())
         } else {
-            Ok(der.as_ref().to_vec())
+            Ok(der.as_bytes().to_vec())
         }
     }
 }

@@ -9,9 +9,13 @@
 //!   provider-independent part: the vocabulary the layers above speak
 //!   (digests, curves, parameter sets, paddings, `Rejected`), the PKCS#1
 //!   parsing and the weak-key checks every provider applies;
-//! - `aws_lc/` (feature `aws-lc-rs`) is a provider: one file per primitive,
-//!   re-exported below under the same module names, so the layers above
-//!   write `backend::ec::EcPublic` and never name a provider.
+//! - `aws_lc/` (feature `aws-lc-rs`) and `rust_crypto/` (feature
+//!   `rust-crypto`) are the providers: one file per primitive, the same
+//!   files with the same items in both, re-exported below under the same
+//!   module names, so the layers above write `backend::ec::EcPublic` and
+//!   never name a provider. With both features on (Cargo unifies features,
+//!   and `--all-features` turns on both), aws-lc-rs wins and the pure-Rust
+//!   files are not compiled.
 //!
 //! Nothing under `backend/` imports from the modules above it: errors
 //! leave as `Rejected` and each layer maps them to its own. The test
@@ -22,7 +26,7 @@
 //! RSA key parsed once per padding scheme) and expose only what the layers
 //! above need.
 
-#[cfg(not(feature = "aws-lc-rs"))]
+#[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
 compile_error!("rjose needs a crypto provider: enable the `aws-lc-rs` feature (default) or `rust-crypto`");
 
 pub(crate) mod asn1;
@@ -41,6 +45,13 @@ pub use types::MlDsaLevel;
 mod aws_lc;
 #[cfg(feature = "aws-lc-rs")]
 pub(crate) use aws_lc::{aead, aes_kw, cbc_hmac, digest, ec, ecdh, ed25519, hmac, mldsa, pbes2, rand, rsa, rsa_enc};
+
+#[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
+mod rust_crypto;
+#[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
+pub(crate) use rust_crypto::{
+    aead, aes_kw, cbc_hmac, digest, ec, ecdh, ed25519, hmac, mldsa, pbes2, rand, rsa, rsa_enc,
+};
 
 /// A backend refusal that carries no detail on purpose: callers turn it
 /// into the error that fits their layer (an invalid key, a failed signature).

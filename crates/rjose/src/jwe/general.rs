@@ -68,15 +68,15 @@ impl GeneralJwe {
 /// use rjose::jwe::{GeneralEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, general_decrypt};
 /// use rjose::{KeyPairOptions, generate_key_pair, generate_secret};
 ///
-/// let rsa = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
+/// let ec = generate_key_pair(JweAlg::ECDH_ES_A128KW, KeyPairOptions::default())?;
 /// let kek = generate_secret(JweAlg::A128KW)?;
 /// let jwe = GeneralEncrypt::new(b"to both of you")
 ///     .protected_header(JweHeader::default().enc(JweEnc::A128CBC_HS256))
-///     .add_recipient(&rsa.public_key, JweHeader::default().alg(JweAlg::RSA_OAEP_256))
+///     .add_recipient(&ec.public_key, JweHeader::default().alg(JweAlg::ECDH_ES_A128KW))
 ///     .add_recipient(&kek, JweHeader::default().alg(JweAlg::A128KW))
 ///     .encrypt()?;
 /// assert_eq!(general_decrypt(&jwe, &kek, &JweDecryptOptions::new())?.plaintext, b"to both of you");
-/// assert_eq!(general_decrypt(&jwe, &rsa.private_key, &JweDecryptOptions::new())?.plaintext, b"to both of you");
+/// assert_eq!(general_decrypt(&jwe, &ec.private_key, &JweDecryptOptions::new())?.plaintext, b"to both of you");
 /// # Ok::<(), rjose::Error>(())
 /// ```
 #[derive(Default)]

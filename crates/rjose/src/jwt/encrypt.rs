@@ -231,10 +231,10 @@ pub fn jwt_decrypt_json(
 /// use rjose::jwt::{DecryptOptions, SignJwt, VerifyOptions, decrypt_nested_jwt, encrypt_nested_jwt};
 ///
 /// let signing = generate_key_pair(Alg::ES256, KeyPairOptions::default())?;
-/// let encryption = generate_key_pair(JweAlg::RSA_OAEP_256, KeyPairOptions::default())?;
+/// let encryption = generate_key_pair(JweAlg::ECDH_ES_A256KW, KeyPairOptions::default())?;
 /// let signed = SignJwt::default().subject("ada").expiration_time("15m")
 ///     .protected_header(Alg::ES256).sign(&signing.private_key)?;
-/// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::RSA_OAEP_256, JweEnc::A256GCM), &encryption.public_key)?;
+/// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM), &encryption.public_key)?;
 /// let verified = decrypt_nested_jwt::<rjose::JsonObject>(
 ///     &nested, &encryption.private_key, &signing.public_key, &DecryptOptions::new())?;
 /// assert_eq!(verified.registered.sub.as_deref(), Some("ada"));

@@ -712,7 +712,7 @@ mod tests {
         let from_pkcs1 = pkcs8(fixture!("rsa2048.pkcs1.pem"));
         let from_openssl = pkcs8(fixture!("rsa2048.pkcs8.pem"));
         assert_eq!(*from_pkcs1, *from_openssl);
-        aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&from_pkcs1).unwrap();
+        crate::backend::rsa::RsaPrivate::from_pkcs8(&from_pkcs1).unwrap();
     }
 
     #[test]
@@ -726,43 +726,43 @@ mod tests {
 
     #[test]
     fn ec_sec1_wraps_like_openssl() {
-        use aws_lc_rs::signature::{
-            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P256K1_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
-            ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, EcdsaSigningAlgorithm, KeyPair,
-        };
-        let cases: [(&str, &str, &str, &'static EcdsaSigningAlgorithm); 4] = [
+        use crate::backend::EcCurve;
+        use crate::backend::ec::EcPrivate;
+        let cases: [(&str, &str, &str, EcCurve); 4] = [
             (
                 fixture!("ec-p256.sec1.pem"),
                 fixture!("ec-p256.pkcs8.pem"),
                 fixture!("ec-p256.spki.pem"),
-                &ECDSA_P256_SHA256_FIXED_SIGNING,
+                EcCurve::P256,
             ),
             (
                 fixture!("ec-p384.sec1.pem"),
                 fixture!("ec-p384.pkcs8.pem"),
                 fixture!("ec-p384.spki.pem"),
-                &ECDSA_P384_SHA384_FIXED_SIGNING,
+                EcCurve::P384,
             ),
             (
                 fixture!("ec-p521.sec1.pem"),
                 fixture!("ec-p521.pkcs8.pem"),
                 fixture!("ec-p521.spki.pem"),
-                &ECDSA_P521_SHA512_FIXED_SIGNING,
+                EcCurve::P521,
             ),
             (
                 fixture!("ec-secp256k1.sec1.pem"),
                 fixture!("ec-secp256k1.pkcs8.pem"),
                 fixture!("ec-secp256k1.spki.pem"),
-                &ECDSA_P256K1_SHA256_FIXED_SIGNING,
+                EcCurve::Secp256k1,
             ),
         ];
-        for (sec1, openssl_pkcs8, openssl_spki, alg) in cases {
+        for (sec1, openssl_pkcs8, openssl_spki, curve) in cases {
             let wrapped = pkcs8(sec1);
             assert_eq!(*wrapped, *pkcs8(openssl_pkcs8));
-            let pair = EcdsaKeyPair::from_pkcs8(alg, &wrapped).unwrap();
-            // The SPKI ends with the same uncompressed point aws-lc derives.
+            let private = EcPrivate::from_pkcs8(curve, &wrapped).unwrap();
+            // The SPKI ends with the same uncompressed point the provider derives.
+            let (x, y) = private.public().coordinates();
+            let point = [&[4u8][..], x, y].concat();
             let spki_der = spki(openssl_spki);
-            assert!(spki_der.ends_with(pair.public_key().as_ref()));
+            assert!(spki_der.ends_with(&point));
         }
     }
 
@@ -770,10 +770,9 @@ mod tests {
     fn ed25519_passes_through() {
         let der = pkcs8(fixture!("ed25519.pkcs8.pem"));
         assert_eq!(*der, raw_der(fixture!("ed25519.pkcs8.pem")));
-        let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(&der).unwrap();
+        let private = crate::backend::ed25519::Ed25519Private::from_pkcs8(&der).unwrap();
         let spki_der = spki(fixture!("ed25519.spki.pem"));
-        use aws_lc_rs::signature::KeyPair;
-        assert!(spki_der.ends_with(pair.public_key().as_ref()));
+        assert!(spki_der.ends_with(private.public().bytes()));
     }
 
     #[test]

@@ -99,7 +99,12 @@ impl Key {
 
     pub(crate) fn rsa_decryptor(&self) -> Result<&RsaDecryptor> {
         match self.material() {
-            Material::RsaPrivate(k) => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
+            // A provider may refuse RSA decryption outright (the pure-Rust
+            // one does), which is no fault of the key.
+            Material::RsaPrivate(k) => match crate::backend::rsa_enc::DECRYPTION_REFUSED {
+                Some(reason) => Err(Error::NotSupported(reason.into())),
+                None => k.decryptor().map_err(|_| Error::key_use("RSA key cannot decrypt")),
+            },
             _ => Err(Error::key_use("decryption needs an RSA private key")),
         }
     }

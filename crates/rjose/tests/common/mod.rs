@@ -81,3 +81,41 @@ pub fn is_pbes2(alg: JweAlg) -> bool {
         JweAlg::PBES2_HS256_A128KW | JweAlg::PBES2_HS384_A192KW | JweAlg::PBES2_HS512_A256KW
     )
 }
+
+// ------------------------------------------------------------ providers
+
+/// Whether the crypto provider under test decrypts RSA-wrapped JWEs
+/// (RSA-OAEP*, RSA1_5). aws-lc-rs does; the pure-Rust `rust-crypto`
+/// provider refuses (RUSTSEC-2023-0071), and with both features on,
+/// aws-lc-rs is the one used.
+pub const RSA_DECRYPTS: bool = cfg!(feature = "aws-lc-rs");
+
+/// The RSA key-management algorithms, whose decryption a provider may refuse.
+pub fn is_rsa(alg: JweAlg) -> bool {
+    matches!(
+        alg,
+        JweAlg::RSA_OAEP | JweAlg::RSA_OAEP_256 | JweAlg::RSA_OAEP_384 | JweAlg::RSA_OAEP_512 | JweAlg::RSA1_5
+    )
+}
+
+/// Asserts the pure-Rust provider's refusal of an RSA decryption: the
+/// stable `ERR_JOSE_NOT_SUPPORTED` code and a message naming the advisory.
+pub fn assert_rsa_decryption_refused<T: std::fmt::Debug>(result: Result<T, rjose::Error>) {
+    match result {
+        Err(rjose::Error::NotSupported(message)) => {
+            assert!(message.contains("RUSTSEC-2023-0071"), "{message}");
+        }
+        other => panic!("expected the rust-crypto provider's RSA decryption refusal, got {other:?}"),
+    }
+}
+
+/// The same refusal through `general_decrypt`, which reports any failure of
+/// every recipient as `JweDecryptionFailed` (so that recipients cannot be
+/// told apart); the refusal itself is pinned by the compact and flattened
+/// paths.
+pub fn assert_rsa_decryption_refused_in_general<T: std::fmt::Debug>(result: Result<T, rjose::Error>) {
+    assert!(
+        matches!(result, Err(rjose::Error::JweDecryptionFailed)),
+        "expected JweDecryptionFailed from general_decrypt, got {result:?}"
+    );
+}

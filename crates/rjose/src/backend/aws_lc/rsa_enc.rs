@@ -17,6 +17,10 @@ use zeroize::Zeroizing;
 
 use crate::backend::{OaepHash, Rejected};
 
+/// Why this provider would refuse RSA decryption: it does not (the
+/// pure-Rust provider does, see its `rsa_enc`).
+pub(crate) const DECRYPTION_REFUSED: Option<&str> = None;
+
 /// The aws-lc-rs OAEP parameters for a hash.
 fn algorithm(hash: OaepHash) -> &'static OaepAlgorithm {
     match hash {
