@@ -57,3 +57,6 @@ pub(crate) use rust_crypto::{
 /// into the error that fits their layer (an invalid key, a failed signature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Rejected;
+
+#[cfg(test)]
+mod conformance;
