@@ -1,0 +1,2 @@
+//! rjose for JavaScript: JWT verification compiled to WebAssembly.
+#![forbid(unsafe_code)]
