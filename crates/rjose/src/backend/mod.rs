@@ -5,10 +5,11 @@
 //! added as a sibling set of files, without touching JWS, JWE or JWT code.
 //!
 //! The layout, with arrows pointing one way only (down):
-//! - this file, `types`, `asn1`, `rsa_limits` and `roca` are the
-//!   provider-independent part: the vocabulary the layers above speak
+//! - this file, `types`, `asn1`, `concat_kdf`, `rsa_limits` and `roca` are
+//!   the provider-independent part: the vocabulary the layers above speak
 //!   (digests, curves, parameter sets, paddings, `Rejected`), the PKCS#1
-//!   parsing and the weak-key checks every provider applies;
+//!   parsing, the Concat KDF input and the weak-key checks every provider
+//!   applies;
 //! - `aws_lc/` (feature `aws-lc-rs`) and `rust_crypto/` (feature
 //!   `rust-crypto`) are the providers: one file per primitive, the same
 //!   files with the same items in both, re-exported below under the same
@@ -30,6 +31,7 @@
 compile_error!("rjose needs a crypto provider: enable the `aws-lc-rs` feature (default) or `rust-crypto`");
 
 pub(crate) mod asn1;
+mod concat_kdf;
 mod roca;
 pub(crate) mod rsa_limits;
 mod types;

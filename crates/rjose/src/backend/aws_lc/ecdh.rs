@@ -8,7 +8,7 @@ use aws_lc_rs::encoding::{AsBigEndian, Curve25519SeedBin, EcPrivateKeyBin};
 use aws_lc_rs::kdf::{SskdfDigestAlgorithmId, get_sskdf_digest_algorithm, sskdf_digest};
 use zeroize::Zeroizing;
 
-use crate::backend::{EcdhCurve, Rejected};
+use crate::backend::{EcdhCurve, Rejected, concat_kdf};
 
 /// The aws-lc-rs agreement algorithm of a curve.
 fn algorithm(curve: EcdhCurve) -> &'static agreement::Algorithm {
@@ -113,15 +113,11 @@ pub(crate) fn x25519_public_from_private(d: &[u8]) -> Result<Vec<u8>, Rejected> 
     EcdhPrivate::from_scalar(EcdhCurve::X25519, d)?.public_bytes()
 }
 
-/// The Concat KDF of RFC 7518 section 4.6.2 (NIST SP 800-56A section
-/// 5.8.1) with SHA-256, deriving `key_len` bytes from the shared secret Z.
-///
-/// OtherInfo is `AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo`,
-/// the first three each prefixed with their 32-bit big-endian length and
-/// SuppPubInfo being the output length in bits, also 32-bit big-endian;
-/// SuppPrivInfo is empty. aws-lc's single-step KDF with a digest is exactly
-/// that construction (a 32-bit counter, then Z, then OtherInfo, hashed until
-/// enough output is produced), so only OtherInfo is assembled here.
+/// The Concat KDF of RFC 7518 section 4.6.2 with SHA-256, deriving
+/// `key_len` bytes from the shared secret Z. aws-lc's single-step KDF with
+/// a digest is exactly that construction (a 32-bit counter, then Z, then
+/// OtherInfo, hashed until enough output is produced), so only OtherInfo
+/// ([`concat_kdf::other_info`]) is assembled here.
 pub(crate) fn concat_kdf(
     shared_secret: &[u8],
     algorithm_id: &[u8],
@@ -129,20 +125,10 @@ pub(crate) fn concat_kdf(
     apv: &[u8],
     key_len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Rejected> {
-    if key_len == 0 || shared_secret.is_empty() {
+    if shared_secret.is_empty() {
         return Err(Rejected);
     }
-    let key_bits = key_len
-        .checked_mul(8)
-        .and_then(|bits| u32::try_from(bits).ok())
-        .ok_or(Rejected)?;
-    let mut other_info = Vec::new();
-    for field in [algorithm_id, apu, apv] {
-        let len = u32::try_from(field.len()).map_err(|_| Rejected)?;
-        other_info.extend_from_slice(&len.to_be_bytes());
-        other_info.extend_from_slice(field);
-    }
-    other_info.extend_from_slice(&key_bits.to_be_bytes());
+    let other_info = concat_kdf::other_info(algorithm_id, apu, apv, key_len)?;
 
     let algorithm = get_sskdf_digest_algorithm(SskdfDigestAlgorithmId::Sha256).ok_or(Rejected)?;
     let mut out = Zeroizing::new(vec![0; key_len]);

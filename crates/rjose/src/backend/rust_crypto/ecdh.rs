@@ -9,7 +9,7 @@ use sha2::Digest as _;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
-use crate::backend::{EcdhCurve, Rejected};
+use crate::backend::{EcdhCurve, Rejected, concat_kdf};
 
 enum Secret {
     P256(p256::SecretKey),
@@ -144,14 +144,10 @@ pub(crate) fn x25519_public_from_private(d: &[u8]) -> Result<Vec<u8>, Rejected> 
     EcdhPrivate::from_scalar(EcdhCurve::X25519, d)?.public_bytes()
 }
 
-/// The Concat KDF of RFC 7518 section 4.6.2 (NIST SP 800-56A section
-/// 5.8.1) with SHA-256, deriving `key_len` bytes from the shared secret Z.
-///
-/// OtherInfo is `AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo`,
-/// the first three each prefixed with their 32-bit big-endian length and
-/// SuppPubInfo being the output length in bits, also 32-bit big-endian;
-/// SuppPrivInfo is empty. Each round hashes a 32-bit big-endian counter
-/// (from 1), Z and OtherInfo; the rounds are concatenated and truncated.
+/// The Concat KDF of RFC 7518 section 4.6.2 with SHA-256, deriving
+/// `key_len` bytes from the shared secret Z: each round hashes a 32-bit
+/// big-endian counter (from 1), Z and OtherInfo
+/// ([`concat_kdf::other_info`]); the rounds are concatenated and truncated.
 pub(crate) fn concat_kdf(
     shared_secret: &[u8],
     algorithm_id: &[u8],
@@ -159,20 +155,10 @@ pub(crate) fn concat_kdf(
     apv: &[u8],
     key_len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Rejected> {
-    if key_len == 0 || shared_secret.is_empty() {
+    if shared_secret.is_empty() {
         return Err(Rejected);
     }
-    let key_bits = key_len
-        .checked_mul(8)
-        .and_then(|bits| u32::try_from(bits).ok())
-        .ok_or(Rejected)?;
-    let mut other_info = Vec::new();
-    for field in [algorithm_id, apu, apv] {
-        let len = u32::try_from(field.len()).map_err(|_| Rejected)?;
-        other_info.extend_from_slice(&len.to_be_bytes());
-        other_info.extend_from_slice(field);
-    }
-    other_info.extend_from_slice(&key_bits.to_be_bytes());
+    let other_info = concat_kdf::other_info(algorithm_id, apu, apv, key_len)?;
 
     let mut out = Zeroizing::new(Vec::with_capacity(key_len + 32));
     let mut counter: u32 = 1;
