@@ -14,6 +14,13 @@
 //! does not offer RSA decryption, and the aws-lc-rs provider is the one to
 //! use for RSA-OAEP or RSA1_5 recipients. Encrypting to a public key handles
 //! no secret of the recipient's and is unaffected.
+//!
+//! Last checked 2026-12-05 against rsa 0.10.0 (released 2026-11-08, whose
+//! change log lists PKCS#1 v1.5 implicit rejection and private-key
+//! hardening) and the newest RustSec database readable here, whose entry
+//! was restated on 2026-09-12 (advisory-db#3208) with `patched = []`. When
+//! the advisory names a fixed version, lifting the refusal is this
+//! module's constant and the decryptor it guards.
 
 use rsa::pkcs8::DecodePublicKey as _;
 use zeroize::Zeroizing;
