@@ -41,7 +41,10 @@ impl fmt::Display for ObjectError {
 /// they move to a hash set, whose random keys keep the collisions out of
 /// the document's hands.
 pub(crate) struct Names<'de> {
-    listed: Vec<Cow<'de, str>>,
+    /// The first [`Names::LISTED`] names, in place: a header or a claims
+    /// set is checked without allocating.
+    listed: [Cow<'de, str>; Names::LISTED],
+    len: usize,
     hashed: Option<HashSet<Cow<'de, str>>>,
 }
 
@@ -51,7 +54,8 @@ impl<'de> Names<'de> {
 
     pub(crate) fn new() -> Self {
         Names {
-            listed: Vec::new(),
+            listed: Default::default(),
+            len: 0,
             hashed: None,
         }
     }
@@ -64,10 +68,11 @@ impl<'de> Names<'de> {
         if self.contains(&name) {
             return false;
         }
-        if self.listed.len() < Self::LISTED {
-            self.listed.push(name);
+        if let Some(slot) = self.listed.get_mut(self.len) {
+            *slot = name;
+            self.len += 1;
         } else {
-            let mut hashed: HashSet<_> = self.listed.drain(..).collect();
+            let mut hashed: HashSet<_> = self.listed.iter_mut().map(std::mem::take).collect();
             hashed.insert(name);
             self.hashed = Some(hashed);
         }
@@ -77,7 +82,7 @@ impl<'de> Names<'de> {
     pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.hashed {
             Some(hashed) => hashed.contains(name),
-            None => self.listed.iter().any(|n| n == name),
+            None => self.listed[..self.len].iter().any(|n| n == name),
         }
     }
 }

@@ -53,10 +53,11 @@ impl<'a> ScannedClaims<'a> {
     /// 7519 section 4): two parsers could otherwise disagree on which
     /// value counts.
     fn record<E: de::Error>(&mut self, name: Cow<'a, str>) -> Result<(), E> {
-        if self.names.contains(&name) {
+        // A clone of a borrowed name copies a pointer; only a name with
+        // escapes is owned.
+        if !self.names.insert(name.clone()) {
             return Err(duplicate(&name));
         }
-        self.names.insert(name);
         Ok(())
     }
 }
