@@ -29,9 +29,19 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     STRICT.encode(bytes)
 }
 
-/// Appends the unpadded base64url encoding of `bytes` to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
-    STRICT.encode_string(bytes, out);
+/// The length of the unpadded base64url encoding of `len` bytes.
+pub(crate) const fn encoded_len(len: usize) -> usize {
+    len / 3 * 4 + [0, 2, 3][len % 3]
+}
+
+/// Appends the unpadded base64url encoding of `bytes` to `out`, encoded
+/// in place (no intermediate buffer).
+pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + encoded_len(bytes.len()), 0);
+    // The slice is exactly as long as the encoding, which cannot fail.
+    let written = STRICT.encode_slice(bytes, &mut out[start..]).unwrap_or(0);
+    out.truncate(start + written);
 }
 
 /// Decodes strict unpadded base64url; `None` on any deviation.
@@ -48,6 +58,17 @@ mod tests {
         for len in 0..40u8 {
             let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
             assert_eq!(decode(encode(&bytes).as_bytes()), Some(bytes));
+        }
+    }
+
+    #[test]
+    fn encodes_in_place_after_what_is_there() {
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
+            let mut out = b"prefix.".to_vec();
+            encode_into(&bytes, &mut out);
+            assert_eq!(out.len(), 7 + encoded_len(bytes.len()));
+            assert_eq!(&out[7..], encode(&bytes).as_bytes(), "length {len}");
         }
     }
 

@@ -162,22 +162,23 @@ impl Unsigned {
         };
         let encoded = joint.b64 != Some(false);
         let payload_len = if encoded {
-            payload.len().div_ceil(3) * 4
+            b64::encoded_len(payload.len())
         } else {
             payload.len()
         };
-        let mut input = String::with_capacity(header_bytes.len().div_ceil(3) * 4 + 1 + payload_len);
+        // Room for the compact form's third part too, so that appending a
+        // signature of up to 64 bytes (HMAC, ECDSA up to P-384, EdDSA)
+        // does not move the token.
+        let capacity = b64::encoded_len(header_bytes.len()) + 1 + payload_len + 1 + b64::encoded_len(64);
+        let mut input = Vec::with_capacity(capacity);
         b64::encode_into(header_bytes, &mut input);
         let protected_len = input.len();
-        input.push('.');
-        let input = if encoded {
+        input.push(b'.');
+        if encoded {
             b64::encode_into(payload, &mut input);
-            input.into_bytes()
         } else {
-            let mut bytes = input.into_bytes();
-            bytes.extend_from_slice(payload);
-            bytes
-        };
+            input.extend_from_slice(payload);
+        }
         Ok(Unsigned {
             alg,
             input,

@@ -29,11 +29,11 @@ impl UnsecuredJwt {
     /// # Ok::<(), rjose::Error>(())
     /// ```
     pub fn encode(builder: &SignJwt) -> String {
-        let mut out = b64::encode(br#"{"alg":"none"}"#);
-        out.push('.');
-        b64::encode_into(&builder.claims_json(), &mut out);
-        out.push('.');
-        out
+        format!(
+            "{}.{}.",
+            b64::encode(br#"{"alg":"none"}"#),
+            b64::encode(&builder.claims_json())
+        )
     }
 
     /// Decodes an unsecured JWT and validates its claims. Refuses tokens
