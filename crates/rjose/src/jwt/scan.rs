@@ -16,8 +16,22 @@ use serde_json::Value;
 use crate::json::strict::{Checked, Name, checked};
 use crate::json::{NameSeed, Names, duplicate};
 
-/// The registered claims of RFC 7519 section 4.1.
-pub(crate) const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// The index of a registered claim of RFC 7519 section 4.1 in
+/// [`ScannedClaims`]. A `match`, not a search of a list: every member name
+/// of every token goes through it, and the compiler turns it into a length
+/// test and one comparison.
+fn registered_index(name: &str) -> Option<usize> {
+    match name {
+        "iss" => Some(0),
+        "sub" => Some(1),
+        "aud" => Some(2),
+        "exp" => Some(3),
+        "nbf" => Some(4),
+        "iat" => Some(5),
+        "jti" => Some(6),
+        _ => None,
+    }
+}
 
 /// What the scan found: the registered claims' values and every
 /// top-level member name.
@@ -35,13 +49,13 @@ impl<'a> ScannedClaims<'a> {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        let index = REGISTERED.iter().position(|r| *r == name)?;
+        let index = registered_index(name)?;
         self.registered[index].as_ref()
     }
 
     /// Moves a registered claim's value out (validation keeps it).
     pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-        let index = REGISTERED.iter().position(|r| *r == name)?;
+        let index = registered_index(name)?;
         self.registered[index].take()
     }
 
@@ -83,7 +97,7 @@ impl<'de> Visitor<'de> for Scan {
         let mut scanned = ScannedClaims::empty();
         while let Some(name) = access.next_key_seed(NameSeed)? {
             scanned.record(name.clone())?;
-            match REGISTERED.iter().position(|r| *r == name) {
+            match registered_index(&name) {
                 Some(index) => scanned.registered[index] = Some(access.next_value_seed(checked())?),
                 None => {
                     access.next_value_seed(checked::<IgnoredAny>())?;
@@ -193,7 +207,7 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
             return Ok(None);
         };
         self.sink.record(name.clone())?;
-        self.pending = REGISTERED.iter().position(|r| *r == name);
+        self.pending = registered_index(&name);
         seed.deserialize(Name::new(name)).map(Some)
     }
 
