@@ -49,6 +49,43 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     STRICT.decode(text).ok()
 }
 
+/// Decoded bytes, kept in place when they are as short as a signature of
+/// HMAC, ECDSA or EdDSA (ES512's 132 bytes at most), so that verifying one
+/// allocates nothing for it; on the heap otherwise (RSA, ML-DSA).
+pub(crate) enum ShortBytes {
+    Inline {
+        bytes: [u8; ShortBytes::INLINE],
+        len: usize,
+    },
+    Heap(Vec<u8>),
+}
+
+impl ShortBytes {
+    const INLINE: usize = 132;
+}
+
+impl std::ops::Deref for ShortBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            ShortBytes::Inline { bytes, len } => &bytes[..*len],
+            ShortBytes::Heap(bytes) => bytes,
+        }
+    }
+}
+
+/// [`decode`] into [`ShortBytes`]: the same strictness, in place when the
+/// result fits.
+pub(crate) fn decode_short(text: &[u8]) -> Option<ShortBytes> {
+    if text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1) > ShortBytes::INLINE {
+        return decode(text).map(ShortBytes::Heap);
+    }
+    let mut bytes = [0; ShortBytes::INLINE];
+    let len = STRICT.decode_slice(text, &mut bytes).ok()?;
+    Some(ShortBytes::Inline { bytes, len })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +106,28 @@ mod tests {
             encode_into(&bytes, &mut out);
             assert_eq!(out.len(), 7 + encoded_len(bytes.len()));
             assert_eq!(&out[7..], encode(&bytes).as_bytes(), "length {len}");
+        }
+    }
+
+    #[test]
+    fn short_decoding_agrees_with_decode_in_place_and_on_the_heap() {
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(29)).collect();
+            let text = encode(&bytes);
+            let short = decode_short(text.as_bytes()).expect("valid");
+            assert_eq!(&*short, &bytes[..], "length {len}");
+            assert_eq!(
+                matches!(short, ShortBytes::Inline { .. }),
+                len <= ShortBytes::INLINE,
+                "length {len}"
+            );
+            for bad in [format!("{text}="), format!("{text} "), format!("{text}A")] {
+                assert_eq!(
+                    decode_short(bad.as_bytes()).map(|b| b.to_vec()),
+                    decode(bad.as_bytes()),
+                    "{bad:?}"
+                );
+            }
         }
     }
 

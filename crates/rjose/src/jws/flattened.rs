@@ -251,7 +251,7 @@ pub(crate) struct PendingVerification<'a> {
     headers: Headers<'a>,
     encoded: bool,
     alg: Alg,
-    signature: Vec<u8>,
+    signature: b64::ShortBytes,
     signing_input: SigningInput<'a>,
     payload_segment: &'a [u8],
 }
@@ -291,8 +291,8 @@ impl<'a> PendingVerification<'a> {
             .alg
             .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
         check_allowed(alg, options)?;
-        let signature =
-            b64::decode(signature_b64.as_bytes()).ok_or_else(|| Error::jws("signature is not valid base64url"))?;
+        let signature = b64::decode_short(signature_b64.as_bytes())
+            .ok_or_else(|| Error::jws("signature is not valid base64url"))?;
         let signing_input =
             signing_input.unwrap_or_else(|| SigningInput::join(protected_b64.unwrap_or_default(), payload_segment));
         let encoded = joint.b64 != Some(false);
