@@ -6,8 +6,19 @@ use super::span::{self, SpanError};
 use crate::error::{Error, Result};
 
 /// Seconds since the Unix epoch, now.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) fn now() -> i64 {
     unix_seconds(SystemTime::now())
+}
+
+/// Seconds since the Unix epoch, now, from the JS host's clock: on
+/// wasm32-unknown-unknown the standard library has none, and
+/// `SystemTime::now()` panics.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) fn now() -> i64 {
+    // `Date.now()` is milliseconds as a float: whole, and far inside the
+    // range of i64 for any date a host can report (NaN would become 0).
+    (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
 fn unix_seconds(time: SystemTime) -> i64 {
