@@ -2,6 +2,8 @@
 //! parameters from a JSON object, and the `crit` rules of RFC 7515
 //! section 4.1.11 (which RFC 7516 adopts).
 
+use std::borrow::Cow;
+
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -15,6 +17,14 @@ use crate::jwk::Jwk;
 pub(crate) trait Fields: Default {
     /// Sets one member from its JSON value, checking its type.
     fn set(&mut self, name: &str, value: Value) -> Result<()>;
+
+    /// The members that name an algorithm (`alg`, and `enc` for JWE): read
+    /// as a string borrowed from the document, since every verification
+    /// parses them and keeps only the enum.
+    const ALGORITHMS: &'static [&'static str];
+
+    /// Sets an [`ALGORITHMS`](Self::ALGORITHMS) member from its string.
+    fn set_algorithm(&mut self, name: &str, value: &str) -> Result<()>;
 
     /// The error for a malformed header (`ERR_JWS_INVALID`, `ERR_JWE_INVALID`).
     fn malformed(message: String) -> Error;
@@ -76,6 +86,22 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
         let mut seen = Names::new();
         while let Some(name) = access.next_key_seed(NameSeed)? {
+            if H::ALGORITHMS.contains(&&*name) {
+                let value = access.next_value_seed(StrOrOther)?;
+                if !seen.insert(name.clone()) {
+                    *self.failure = Some(H::malformed(format!("protected header is duplicate member {name:?}")));
+                    return Err(de::Error::custom("duplicate header parameter"));
+                }
+                let set = match value {
+                    Some(value) => self.header.set_algorithm(&name, &value),
+                    // Not a string: `set` words the type error.
+                    None => self.header.set(&name, Value::Null),
+                };
+                if let Err(e) = set {
+                    self.failure.get_or_insert(e);
+                }
+                continue;
+            }
             let value = match HeaderValues.next_value(&name, &mut access) {
                 Ok(value) => value,
                 // An embedded key that repeats a member is as malformed as
@@ -100,6 +126,68 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
             Some(_) => Err(de::Error::custom("invalid header parameter")),
             None => Ok(()),
         }
+    }
+}
+
+/// A string value, borrowed from the document when it has no escapes;
+/// `None` for any other JSON value, which is read and dropped.
+struct StrOrOther;
+
+impl<'de> DeserializeSeed<'de> for StrOrOther {
+    type Value = Option<Cow<'de, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrOrOther {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v)))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 }
 

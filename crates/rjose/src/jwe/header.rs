@@ -283,19 +283,23 @@ impl<'de> serde::Deserialize<'de> for JweHeader {
 }
 
 impl header::Fields for JweHeader {
+    const ALGORITHMS: &'static [&'static str] = &["alg", "enc"];
+
+    fn set_algorithm(&mut self, name: &str, value: &str) -> Result<()> {
+        if name == "enc" {
+            self.enc = Some(JweEnc::from_name(value).ok_or_else(|| {
+                Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {value:?}"))
+            })?);
+        } else {
+            self.alg = Some(JweAlg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?);
+        }
+        Ok(())
+    }
+
     fn set(&mut self, name: &str, value: Value) -> Result<()> {
         let string = |value: Value| header::string(name, value).map_err(Error::JweInvalid);
         match name {
-            "alg" => {
-                let name = string(value)?;
-                self.alg = Some(JweAlg::from_name(&name).ok_or_else(|| Error::alg_not_allowed(name))?);
-            }
-            "enc" => {
-                let name = string(value)?;
-                self.enc = Some(JweEnc::from_name(&name).ok_or_else(|| {
-                    Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {name:?}"))
-                })?);
-            }
+            "alg" | "enc" => self.set_algorithm(name, &string(value)?)?,
             "p2c" => {
                 let count = value.as_u64().filter(|&c| c > 0);
                 self.p2c = Some(count.ok_or_else(|| Error::JweInvalid("\"p2c\" must be a positive integer".into()))?);

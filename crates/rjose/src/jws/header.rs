@@ -208,13 +208,17 @@ impl<'de> serde::Deserialize<'de> for JwsHeader {
 }
 
 impl header::Fields for JwsHeader {
+    const ALGORITHMS: &'static [&'static str] = &["alg"];
+
+    fn set_algorithm(&mut self, _: &str, value: &str) -> Result<()> {
+        self.alg = Some(Alg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?);
+        Ok(())
+    }
+
     fn set(&mut self, name: &str, value: Value) -> Result<()> {
         let string = |value: Value| header::string(name, value).map_err(Error::jws);
         match name {
-            "alg" => {
-                let alg = string(value)?;
-                self.alg = Some(Alg::from_name(&alg).ok_or_else(|| Error::alg_not_allowed(alg))?);
-            }
+            "alg" => self.set_algorithm(name, &string(value)?)?,
             "kid" => self.kid = Some(string(value)?),
             "typ" => self.typ = Some(string(value)?),
             "cty" => self.cty = Some(string(value)?),
