@@ -56,7 +56,7 @@ impl<T> Claims<T> {
 
     /// The registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`), checked.
     pub fn registered(&self) -> &RegisteredClaims {
-        &self.0.verified.registered
+        &self.0.verified.registered()
     }
 
     /// The token's protected header.
@@ -88,7 +88,7 @@ impl<T: fmt::Debug> fmt::Debug for Claims<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Claims")
             .field("claims", &self.0.verified.claims)
-            .field("registered", &self.0.verified.registered)
+            .field("registered", &self.0.verified.registered())
             .finish()
     }
 }

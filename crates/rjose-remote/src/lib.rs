@@ -136,7 +136,7 @@ pub use set::RemoteJwkSet;
 /// let jwks = RemoteJwkSet::new("https://issuer.example/jwks.json", RemoteJwkSetOptions::new())?;
 /// let options = VerifyOptions::new().algorithms([Alg::ES256]).issuer("https://issuer.example");
 /// match jwt_verify::<JsonObject>(token, &jwks, &options).await {
-///     Ok(verified) => println!("{:?}", verified.registered.sub),
+///     Ok(verified) => println!("{:?}", verified.registered().sub),
 ///     Err(e) => println!("{}: {e}", e.code()), // e.g. ERR_JWKS_NO_MATCHING_KEY, ERR_JWKS_TIMEOUT
 /// }
 /// # Ok(())

@@ -63,7 +63,7 @@ use crate::options::{MAX_HONOURED_MAX_AGE, RemoteJwkSetOptions};
 ///
 /// let options = VerifyOptions::new().algorithms([Alg::RS256]).issuer("https://issuer.example/").audience("api");
 /// let verified = jwt_verify::<JsonObject>(token, &jwks, &options).await?;
-/// println!("hello {:?}", verified.registered.sub);
+/// println!("hello {:?}", verified.registered().sub);
 /// # Ok(())
 /// # }
 /// ```
@@ -495,7 +495,7 @@ impl RemoteJwkSet {
     /// let verify = VerifyOptions::new().algorithms([Alg::ES256]).issuer("https://issuer.example");
     /// let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
     /// let verified = runtime.block_on(jwt_verify::<JsonObject>(&token, &jwks, &verify))?;
-    /// assert_eq!(verified.registered.iss.as_deref(), Some("https://issuer.example"));
+    /// assert_eq!(verified.registered().iss.as_deref(), Some("https://issuer.example"));
     ///
     /// // An entry for another URL is refused.
     /// let other = RemoteJwkSet::new("https://other.example/jwks.json", RemoteJwkSetOptions::new().fetcher(Offline))?;

@@ -33,7 +33,7 @@ fn main() -> Result<(), rjose::Error> {
     let verified = jwt_verify::<JsonObject>(&token, &pair.public_key, &options)?;
     println!(
         "verified: sub={} role={} kid={}",
-        verified.registered.sub.as_deref().unwrap_or("-"),
+        verified.registered().sub.as_deref().unwrap_or("-"),
         verified.claims["role"],
         verified.protected_header.kid.as_deref().unwrap_or("-"),
     );

@@ -294,7 +294,7 @@ fn validate_claims_applies_the_rules_of_jwt_verify() {
     let options = options().audience("api");
     let fresh = br#"{"sub":"ada","aud":"api","exp":1700000060}"#;
     let validated = validate_claims::<JsonObject>(fresh, &options).expect("valid");
-    assert_eq!(validated.registered.exp, Some(NOW + 60));
+    assert_eq!(validated.registered().exp, Some(NOW + 60));
     assert_eq!(validated.claims["sub"], "ada");
 
     let expired = br#"{"sub":"ada","aud":"api","exp":1699999999}"#;
@@ -352,7 +352,7 @@ fn validate_claims_unverified_does_not_check_the_signature() {
     let other = Key::from_secret([0x43u8; 32]).expect("a non-empty secret");
     let token = builder().sign(&other).expect("sign");
     let validated = validate_claims_unverified::<JsonObject>(&token, &options()).expect("claims in order");
-    assert_eq!(validated.registered.sub.as_deref(), Some("ada"));
+    assert_eq!(validated.registered().sub.as_deref(), Some("ada"));
 }
 
 #[test]

@@ -681,8 +681,8 @@ fn encrypted_jwt_round_trips_with_claim_validation() {
     );
     let decrypted = jwt_decrypt::<JsonObject>(&token, &pair.private_key, &options).unwrap();
     assert_eq!(decrypted.claims["email"], "ada@example.com");
-    assert_eq!(decrypted.registered.iss.as_deref(), Some("https://issuer.example"));
-    assert_eq!(decrypted.registered.aud, ["https://api.example"]);
+    assert_eq!(decrypted.registered().iss.as_deref(), Some("https://issuer.example"));
+    assert_eq!(decrypted.registered().aud, ["https://api.example"]);
     let header = &decrypted.protected_header;
     assert_eq!(header.other["iss"], "https://issuer.example");
     assert_eq!(header.other["sub"], "ada");
@@ -806,7 +806,7 @@ fn nested_jwt_both_ways() {
     let options = DecryptOptions::new().claims(VerifyOptions::new().issuer("https://issuer.example"));
     let verified =
         decrypt_nested_jwt::<JsonObject>(&nested, &encryption.private_key, &signing.public_key, &options).unwrap();
-    assert_eq!(verified.registered.sub.as_deref(), Some("ada"));
+    assert_eq!(verified.registered().sub.as_deref(), Some("ada"));
     assert_eq!(verified.protected_header.alg, Some(Alg::ES256));
 
     // The outer JWE is an ordinary compact JWE with cty JWT around the signed token.

@@ -80,7 +80,7 @@ fn a_signer_in_another_thread_signs_tokens_that_verify() {
     let verified = jwt_verify::<JsonObject>(&token, &pair.public_key, &verify_options()).expect("verifies");
     assert_eq!(verified.protected_header.alg, Some(Alg::ES256));
     assert_eq!(verified.protected_header.kid.as_deref(), Some("hsm-1"));
-    assert_eq!(verified.registered.sub.as_deref(), Some("ada"));
+    assert_eq!(verified.registered().sub.as_deref(), Some("ada"));
 }
 
 #[test]

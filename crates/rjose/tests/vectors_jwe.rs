@@ -1036,8 +1036,8 @@ fn rfc7520_6_nested_jwt_decrypts_and_verifies_through_decrypt_nested_jwt() -> Te
         &signer,
         &DecryptOptions::new().claims(before_expiry),
     )?;
-    assert_eq!(verified.registered.iss.as_deref(), Some("hobbiton.example"));
-    assert_eq!(verified.registered.exp, Some(exp));
+    assert_eq!(verified.registered().iss.as_deref(), Some("hobbiton.example"));
+    assert_eq!(verified.registered().exp, Some(exp));
     assert_eq!(verified.claims["http://example.com/is_root"], true);
 
     // Checked against today, the 2011 token has expired.

@@ -1,9 +1,12 @@
 //! Registered claims (RFC 7519 section 4.1) and their validation.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use super::VerifyOptions;
-use super::scan::ScannedClaims;
+use super::scan::{self, Claim, ScannedClaims};
 use super::time::human;
 use crate::error::{ClaimReason, Error};
 
@@ -73,20 +76,24 @@ impl ClaimFailure {
     }
 }
 
-/// `typ` compared case-insensitively, with `application/` implied
-/// (RFC 7515 section 4.1.9).
-fn normalize_typ(typ: &str) -> String {
-    let lower = typ.to_ascii_lowercase();
-    match lower.strip_prefix("application/") {
-        Some(rest) => rest.to_owned(),
-        None => lower,
+/// Whether two `typ` values are the same media type: compared
+/// case-insensitively, with `application/` implied (RFC 7515 section
+/// 4.1.9).
+fn same_typ(a: &str, b: &str) -> bool {
+    fn subtype(typ: &str) -> &str {
+        const PREFIX: &str = "application/";
+        match typ.get(..PREFIX.len()) {
+            Some(prefix) if prefix.eq_ignore_ascii_case(PREFIX) => &typ[PREFIX.len()..],
+            _ => typ,
+        }
     }
+    subtype(a).eq_ignore_ascii_case(subtype(b))
 }
 
-fn optional_string(claims: &mut ScannedClaims<'_>, name: &'static str) -> Result<Option<String>, ClaimFailure> {
-    match claims.take(name) {
+fn optional_string<'c, 'a>(claims: &'c ScannedClaims<'a>, name: &'static str) -> Result<Option<&'c str>, ClaimFailure> {
+    match claims.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Claim::Str(s)) => Ok(Some(s)),
         Some(_) => Err(ClaimFailure::new(
             name,
             ClaimReason::Invalid,
@@ -97,43 +104,105 @@ fn optional_string(claims: &mut ScannedClaims<'_>, name: &'static str) -> Result
 
 /// A NumericDate, which must be a JSON number (RFC 7519 section 2).
 fn numeric_date(claims: &ScannedClaims<'_>, name: &'static str) -> Result<Option<f64>, ClaimFailure> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(ClaimFailure::new(
-                name,
-                ClaimReason::Invalid,
-                format!("\"{name}\" claim must be a number"),
-            )),
-        },
-        Some(_) => Err(ClaimFailure::new(
+    let date = match claims.get(name) {
+        None => return Ok(None),
+        Some(Claim::PosInt(n)) => *n as f64,
+        Some(Claim::NegInt(n)) => *n as f64,
+        Some(Claim::Float(n)) => *n,
+        Some(_) => f64::NAN,
+    };
+    if !date.is_finite() {
+        return Err(ClaimFailure::new(
             name,
             ClaimReason::Invalid,
             format!("\"{name}\" claim must be a number"),
+        ));
+    }
+    Ok(Some(date))
+}
+
+/// `aud`: one string or an array of strings, borrowed from the scan.
+fn audience<'c>(claims: &'c ScannedClaims<'_>) -> Result<Option<&'c [Claim<'c>]>, ClaimFailure> {
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(one @ Claim::Str(_)) => Ok(Some(std::slice::from_ref(one))),
+        Some(Claim::Strs(many)) => Ok(Some(many)),
+        Some(_) => Err(ClaimFailure::new(
+            "aud",
+            ClaimReason::Invalid,
+            "\"aud\" claim must be a string or an array of strings",
         )),
     }
 }
 
-fn audience(claims: &mut ScannedClaims<'_>) -> Result<Vec<String>, ClaimFailure> {
-    let invalid = || {
-        ClaimFailure::new(
-            "aud",
-            ClaimReason::Invalid,
-            "\"aud\" claim must be a string or an array of strings",
-        )
-    };
-    match claims.take("aud") {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s]),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s),
-                _ => Err(invalid()),
-            })
-            .collect(),
-        Some(_) => Err(invalid()),
+/// The strings of an `aud` (every item of [`audience`] is one).
+fn audience_strings<'c>(aud: Option<&'c [Claim<'_>]>) -> impl Iterator<Item = &'c str> {
+    aud.unwrap_or_default().iter().filter_map(|claim| match claim {
+        Claim::Str(s) => Some(s.as_ref()),
+        _ => None,
+    })
+}
+
+impl RegisteredClaims {
+    /// The registered claims of a claims set that has passed validation
+    /// (so every one present has its registered type).
+    fn from_scanned(claims: &ScannedClaims<'_>) -> Self {
+        let owned = |name| optional_string(claims, name).ok().flatten().map(str::to_owned);
+        let date = |name| numeric_date(claims, name).ok().flatten().map(whole_seconds);
+        RegisteredClaims {
+            iss: owned("iss"),
+            sub: owned("sub"),
+            aud: audience_strings(audience(claims).ok().flatten())
+                .map(str::to_owned)
+                .collect(),
+            exp: date("exp"),
+            nbf: date("nbf"),
+            iat: date("iat"),
+            jti: owned("jti"),
+        }
+    }
+
+    /// The registered claims of a claims set that has passed validation.
+    pub(crate) fn from_validated(payload: &[u8]) -> Self {
+        scan::scan(payload)
+            .map(|claims| Self::from_scanned(&claims))
+            .unwrap_or_default()
+    }
+}
+
+/// A validated claims set as it was signed or encrypted, with its
+/// registered claims read from it the first time they are asked for: most
+/// callers read their own claims type and never pay for them.
+#[derive(Clone)]
+pub(crate) struct ValidatedPayload {
+    pub(crate) bytes: Vec<u8>,
+    registered: OnceLock<RegisteredClaims>,
+}
+
+impl ValidatedPayload {
+    pub(crate) fn new(bytes: Vec<u8>) -> Self {
+        ValidatedPayload {
+            bytes,
+            registered: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn registered(&self) -> &RegisteredClaims {
+        self.registered
+            .get_or_init(|| RegisteredClaims::from_validated(&self.bytes))
+    }
+
+    pub(crate) fn into_registered(self) -> RegisteredClaims {
+        match self.registered.into_inner() {
+            Some(registered) => registered,
+            None => RegisteredClaims::from_validated(&self.bytes),
+        }
+    }
+}
+
+impl fmt::Debug for ValidatedPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.registered().fmt(f)
     }
 }
 
@@ -155,11 +224,11 @@ fn whole_seconds(v: f64) -> i64 {
 /// order, and returns the registered claims.
 pub(crate) fn validate(
     typ: Option<&str>,
-    mut claims: ScannedClaims<'_>,
+    claims: &ScannedClaims<'_>,
     options: &VerifyOptions,
-) -> Result<RegisteredClaims, ClaimFailure> {
+) -> Result<(), ClaimFailure> {
     if let Some(expected) = &options.typ {
-        let matches = typ.is_some_and(|typ| normalize_typ(typ) == normalize_typ(expected));
+        let matches = typ.is_some_and(|typ| same_typ(typ, expected));
         if !matches {
             return Err(ClaimFailure::new(
                 "typ",
@@ -205,8 +274,8 @@ pub(crate) fn validate(
         ));
     }
 
-    let iss = optional_string(&mut claims, "iss")?;
-    if !options.issuer.is_empty() && !iss.as_ref().is_some_and(|iss| options.issuer.contains(iss)) {
+    let iss = optional_string(claims, "iss")?;
+    if !options.issuer.is_empty() && !iss.is_some_and(|iss| options.issuer.iter().any(|i| i == iss)) {
         return Err(ClaimFailure::new(
             "iss",
             ClaimReason::CheckFailed,
@@ -216,9 +285,9 @@ pub(crate) fn validate(
             ),
         ));
     }
-    let sub = optional_string(&mut claims, "sub")?;
+    let sub = optional_string(claims, "sub")?;
     if let Some(expected) = &options.subject
-        && sub.as_ref() != Some(expected)
+        && sub != Some(expected.as_str())
     {
         return Err(ClaimFailure::new(
             "sub",
@@ -226,9 +295,10 @@ pub(crate) fn validate(
             format!("unexpected \"sub\" claim value: expected {expected:?}"),
         ));
     }
-    let aud_present = claims.get("aud").is_some();
-    let aud = audience(&mut claims)?;
-    if !options.audience.is_empty() && !aud.iter().any(|a| options.audience.contains(a)) {
+    let aud = audience(claims)?;
+    if !options.audience.is_empty()
+        && !audience_strings(aud).any(|a| options.audience.iter().any(|expected| expected == a))
+    {
         return Err(ClaimFailure::new(
             "aud",
             ClaimReason::CheckFailed,
@@ -241,7 +311,7 @@ pub(crate) fn validate(
     // RFC 7519 section 4.1.3: a recipient that cannot find itself in `aud`
     // must refuse the token, and one that names no audience finds itself
     // nowhere.
-    if options.audience.is_empty() && aud_present && !options.allow_any_audience {
+    if options.audience.is_empty() && aud.is_some() && !options.allow_any_audience {
         return Err(ClaimFailure::new(
             "aud",
             ClaimReason::CheckFailed,
@@ -249,7 +319,7 @@ pub(crate) fn validate(
              VerifyOptions::audience(..), or accept any with VerifyOptions::allow_any_audience()",
         ));
     }
-    let jti = optional_string(&mut claims, "jti")?;
+    optional_string(claims, "jti")?;
 
     let now = options.current_time.unwrap_or_else(super::time::now) as f64;
     let tolerance = options.clock_tolerance as f64;
@@ -257,9 +327,9 @@ pub(crate) fn validate(
     // The type of `iat` is checked first, its age last (after `nbf` and
     // `exp`), as in the JS library: an expired token reports `exp` even
     // when it is also older than `max_token_age`.
-    let iat = numeric_date(&claims, "iat")?;
+    let iat = numeric_date(claims, "iat")?;
 
-    let nbf = numeric_date(&claims, "nbf")?;
+    let nbf = numeric_date(claims, "nbf")?;
     if let Some(nbf) = nbf
         && nbf > now + tolerance
     {
@@ -273,7 +343,7 @@ pub(crate) fn validate(
         ));
     }
 
-    let exp = numeric_date(&claims, "exp")?;
+    let exp = numeric_date(claims, "exp")?;
     if let Some(exp) = exp
         && exp <= now - tolerance
     {
@@ -307,24 +377,19 @@ pub(crate) fn validate(
         }
     }
 
-    Ok(RegisteredClaims {
-        iss,
-        sub,
-        aud,
-        exp: exp.map(whole_seconds),
-        nbf: nbf.map(whole_seconds),
-        iat: iat.map(whole_seconds),
-        jti,
-    })
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_typ;
+    use super::same_typ;
 
     #[test]
     fn typ_comparison_implies_application_prefix() {
-        assert_eq!(normalize_typ("application/JWT"), normalize_typ("jwt"));
-        assert_eq!(normalize_typ("at+JWT"), "at+jwt");
+        assert!(same_typ("application/JWT", "jwt"));
+        assert!(same_typ("at+JWT", "Application/AT+jwt"));
+        assert!(!same_typ("at+jwt", "jwt"));
+        assert!(!same_typ("application/jwt", "application/at+jwt"));
+        assert!(!same_typ("applicatio\u{e9}/jwt", "jwt"));
     }
 }

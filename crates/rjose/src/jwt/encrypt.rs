@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::builder::ClaimSet;
-use super::claims::RegisteredClaims;
+use super::claims::{RegisteredClaims, ValidatedPayload};
 use super::verify::{VerifiedJwt, VerifyOptions, check_registered, jwt_verify};
 use crate::error::{Error, Result};
 use crate::json::JsonObject;
@@ -141,12 +141,20 @@ impl DecryptOptions {
 pub struct DecryptedJwt<T = JsonObject> {
     /// The claims, deserialized into the caller's type.
     pub claims: T,
-    /// The registered claims, parsed and checked.
-    pub registered: RegisteredClaims,
     /// The JWE protected header.
     pub protected_header: JweHeader,
     /// The key that decrypted it.
     pub key: Key,
+    payload: ValidatedPayload,
+}
+
+impl<T> DecryptedJwt<T> {
+    /// The registered claims, checked by the decryption; read from the
+    /// claims set the first time they are asked for, as
+    /// [`VerifiedJwt::registered`] does.
+    pub fn registered(&self) -> &RegisteredClaims {
+        self.payload.registered()
+    }
 }
 
 /// Decrypts a compact JWE JWT and validates its claims. Replicated `iss`,
@@ -171,12 +179,12 @@ fn check_decrypted<T: DeserializeOwned>(decrypted: DecryptedJwe, options: &Decry
     // Straight into the caller's type, as jwt_verify does. Replicated
     // claims are rare: only then is the payload read again as a map, for
     // an exact comparison with the header.
-    let (claims, registered) = check_registered::<T>(header.typ.as_deref(), &decrypted.plaintext, &options.claims)?;
+    let (claims, payload) = check_registered::<T>(header.typ.as_deref(), decrypted.plaintext, &options.claims)?;
     if ["iss", "sub", "aud"]
         .iter()
         .any(|claim| header.other.contains_key(*claim))
     {
-        let map = super::verify::parse_claims(&decrypted.plaintext)?;
+        let map = super::verify::parse_claims(&payload.bytes)?;
         for claim in ["iss", "sub", "aud"] {
             if let Some(replicated) = header.other.get(claim)
                 && map.get(claim) != Some(replicated)
@@ -190,12 +198,12 @@ fn check_decrypted<T: DeserializeOwned>(decrypted: DecryptedJwe, options: &Decry
             }
         }
     }
-    options.claims.run_checks(&decrypted.plaintext)?;
+    options.claims.run_checks(&payload.bytes)?;
     Ok(DecryptedJwt {
         claims,
-        registered,
         protected_header: header,
         key: decrypted.key,
+        payload,
     })
 }
 
@@ -237,7 +245,7 @@ pub fn jwt_decrypt_json(
 /// let nested = encrypt_nested_jwt(&signed, JweHeader::new(JweAlg::ECDH_ES_A256KW, JweEnc::A256GCM), &encryption.public_key)?;
 /// let verified = decrypt_nested_jwt::<rjose::JsonObject>(
 ///     &nested, &encryption.private_key, &signing.public_key, &DecryptOptions::new())?;
-/// assert_eq!(verified.registered.sub.as_deref(), Some("ada"));
+/// assert_eq!(verified.registered().sub.as_deref(), Some("ada"));
 /// # Ok::<(), rjose::Error>(())
 /// ```
 pub fn encrypt_nested_jwt(signed_jwt: &str, header: JweHeader, key: &Key) -> Result<String> {
@@ -300,7 +308,7 @@ fn is_nested(header: &JweHeader) -> bool {
 ///     async move { if header.kid.as_deref() == key.kid() { Ok(key) } else { Err(Error::JwksNoMatchingKey) } }
 /// });
 /// let decrypted = jwt_decrypt_async::<JsonObject>(&token, &keys, &DecryptOptions::new()).await?;
-/// assert_eq!(decrypted.registered.sub.as_deref(), Some("ada"));
+/// assert_eq!(decrypted.registered().sub.as_deref(), Some("ada"));
 /// # Ok(())
 /// # }
 /// ```

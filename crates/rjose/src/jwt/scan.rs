@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
 
 use crate::json::strict::{Checked, Name, checked};
 use crate::json::{NameSeed, Names, duplicate};
@@ -36,8 +35,24 @@ fn registered_index(name: &str) -> Option<usize> {
 /// What the scan found: the registered claims' values and every
 /// top-level member name.
 pub(crate) struct ScannedClaims<'a> {
-    registered: [Option<Value>; 7],
+    registered: [Option<Claim<'a>>; 7],
     names: Names<'a>,
+}
+
+/// A registered claim's value as the scan read it, once: strings borrowed
+/// from the payload unless they have escapes, numbers as JSON gave them.
+/// Validation reads these without allocating, and the caller's type is
+/// filled from them ([`ClaimDeserializer`]).
+pub(crate) enum Claim<'a> {
+    Str(Cow<'a, str>),
+    /// An array of strings (an `aud`): each a [`Claim::Str`].
+    Strs(Vec<Claim<'a>>),
+    PosInt(u64),
+    NegInt(i64),
+    Float(f64),
+    /// Any other JSON value (checked like every value, then dropped): no
+    /// registered claim has that type, so validation refuses it.
+    Other,
 }
 
 impl<'a> ScannedClaims<'a> {
@@ -48,15 +63,9 @@ impl<'a> ScannedClaims<'a> {
         }
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        let index = registered_index(name)?;
-        self.registered[index].as_ref()
-    }
-
-    /// Moves a registered claim's value out (validation keeps it).
-    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-        let index = registered_index(name)?;
-        self.registered[index].take()
+    /// A registered claim's value.
+    pub(crate) fn get(&self, name: &str) -> Option<&Claim<'a>> {
+        self.registered[registered_index(name)?].as_ref()
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
@@ -98,7 +107,7 @@ impl<'de> Visitor<'de> for Scan {
         while let Some(name) = access.next_key_seed(NameSeed)? {
             scanned.record(name.clone())?;
             match registered_index(&name) {
-                Some(index) => scanned.registered[index] = Some(access.next_value_seed(checked())?),
+                Some(index) => scanned.registered[index] = Some(access.next_value_seed(ClaimSeed)?),
                 None => {
                     access.next_value_seed(checked::<IgnoredAny>())?;
                 }
@@ -214,9 +223,15 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
     fn next_value_seed<S: DeserializeSeed<'a>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         match self.pending.take() {
             Some(index) => {
-                let value: Value = self.access.next_value_seed(checked())?;
-                let out = seed.deserialize(value.clone()).map_err(de::Error::custom)?;
-                self.sink.registered[index] = Some(value);
+                // Read once, kept for validation, and handed to the
+                // caller's type from there. A value of no registered type
+                // stops the fast path: the slow one reports it.
+                let claim = self.access.next_value_seed(ClaimSeed)?;
+                if matches!(claim, Claim::Other) {
+                    return Err(de::Error::custom("a registered claim of the wrong type"));
+                }
+                let out = seed.deserialize(ClaimDeserializer::<A::Error>::new(&claim))?;
+                self.sink.registered[index] = Some(claim);
                 Ok(out)
             }
             None => self.access.next_value_seed(Checked(seed)),
@@ -225,5 +240,157 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for TeeAccess<'_, 'a, A> {
 
     fn size_hint(&self) -> Option<usize> {
         self.access.size_hint()
+    }
+}
+
+/// Reads a registered claim's value into a [`Claim`], with the checks
+/// every value gets ([`Strict`](crate::json::strict)): a string's escapes
+/// decoded, a number in range, and inside anything else, unique member
+/// names and the rest.
+struct ClaimSeed;
+
+impl<'de> DeserializeSeed<'de> for ClaimSeed {
+    type Value = Claim<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ClaimSeed {
+    type Value = Claim<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Claim::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Claim::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Claim::Str(Cow::Owned(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Claim::PosInt(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Claim::NegInt(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Claim::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Claim::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Claim::Other)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+        while let Some(item) = seq.next_element_seed(ClaimSeed)? {
+            match item {
+                Claim::Str(_) => strings.push(item),
+                _ => {
+                    while seq.next_element_seed(checked::<IgnoredAny>())?.is_some() {}
+                    return Ok(Claim::Other);
+                }
+            }
+        }
+        Ok(Claim::Strs(strings))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut names = Names::new();
+        while let Some(name) = map.next_key_seed(NameSeed)? {
+            if !names.insert(name.clone()) {
+                return Err(duplicate(&name));
+            }
+            map.next_value_seed(checked::<IgnoredAny>())?;
+        }
+        Ok(Claim::Other)
+    }
+}
+
+/// Fills the caller's type from a [`Claim`] as `serde_json` would from the
+/// JSON text: numbers by their JSON kind, strings borrowed where they can
+/// be, `Option`s and newtypes around them, unit enum variants named by
+/// strings.
+pub(crate) struct ClaimDeserializer<'c, 'a, E> {
+    claim: &'c Claim<'a>,
+    error: std::marker::PhantomData<E>,
+}
+
+impl<'c, 'a, E> ClaimDeserializer<'c, 'a, E> {
+    fn new(claim: &'c Claim<'a>) -> Self {
+        ClaimDeserializer {
+            claim,
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E: de::Error> de::Deserializer<'de> for ClaimDeserializer<'_, 'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.claim {
+            Claim::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
+            Claim::Str(Cow::Owned(s)) => visitor.visit_str(s),
+            Claim::PosInt(n) => visitor.visit_u64(*n),
+            Claim::NegInt(n) => visitor.visit_i64(*n),
+            Claim::Float(n) => visitor.visit_f64(*n),
+            Claim::Strs(items) => {
+                let mut seq = de::value::SeqDeserializer::new(items.iter());
+                let value = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(value)
+            }
+            Claim::Other => Err(E::custom("a registered claim of the wrong type")),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.claim {
+            Claim::Str(s) => visitor.visit_enum(de::value::CowStrDeserializer::<E>::new(s.clone())),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'c, 'de, E: de::Error> de::IntoDeserializer<'de, E> for &'c Claim<'de> {
+    type Deserializer = ClaimDeserializer<'c, 'de, E>;
+
+    fn into_deserializer(self) -> Self::Deserializer {
+        ClaimDeserializer::new(self)
     }
 }

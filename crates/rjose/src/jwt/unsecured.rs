@@ -63,6 +63,7 @@ impl UnsecuredJwt {
         let payload = b64::decode(payload.as_bytes())
             .ok_or_else(|| Error::JwtInvalid("payload is not valid base64url".into()))?;
         refuse_unencoded(&header)?;
-        check_claims(header.typ.as_deref(), &payload, options)
+        let (claims, payload) = check_claims(header.typ.as_deref(), payload, options)?;
+        Ok((claims, payload.into_registered()))
     }
 }

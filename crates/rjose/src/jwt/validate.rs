@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::claims::RegisteredClaims;
+use super::claims::{RegisteredClaims, ValidatedPayload};
 use super::decode::unverified_parts;
 use super::verify::{VerifyOptions, check_claims, refuse_unencoded};
 use crate::b64;
@@ -18,8 +18,16 @@ use crate::jws::JwsHeader;
 pub struct ValidatedClaims<T> {
     /// The claims, deserialized into the caller's type.
     pub claims: T,
-    /// The registered claims, parsed and checked.
-    pub registered: RegisteredClaims,
+    payload: ValidatedPayload,
+}
+
+impl<T> ValidatedClaims<T> {
+    /// The registered claims, checked by the validation; read from the
+    /// claims set the first time they are asked for, as
+    /// [`VerifiedJwt::registered`](super::VerifiedJwt::registered) does.
+    pub fn registered(&self) -> &RegisteredClaims {
+        self.payload.registered()
+    }
 }
 
 /// Validates a JWT Claims Set (the JSON of a token's payload) against
@@ -38,7 +46,7 @@ pub struct ValidatedClaims<T> {
 ///
 /// let payload = br#"{"sub":"ada","aud":"api","exp":4102444800}"#;
 /// let validated = validate_claims::<rjose::JsonObject>(payload, &VerifyOptions::new().audience("api"))?;
-/// assert_eq!(validated.registered.sub.as_deref(), Some("ada"));
+/// assert_eq!(validated.registered().sub.as_deref(), Some("ada"));
 /// # Ok::<(), rjose::Error>(())
 /// ```
 pub fn validate_claims<T: DeserializeOwned>(claims_json: &[u8], options: &VerifyOptions) -> Result<ValidatedClaims<T>> {
@@ -50,7 +58,7 @@ pub fn validate_claims<T: DeserializeOwned>(claims_json: &[u8], options: &Verify
                 .into(),
         ));
     }
-    validated(None, claims_json, options)
+    validated(None, claims_json.to_vec(), options)
 }
 
 /// Validates the claims of a compact JWT against `options`, with the
@@ -100,14 +108,14 @@ pub fn validate_claims_unverified<T: DeserializeOwned>(
     let header = crate::json::parse_object(&header).map_err(|e| Error::JwtInvalid(format!("header is {e}")))?;
     let header = JwsHeader::from_map(header)?;
     refuse_unencoded(&header)?;
-    validated(header.typ.as_deref(), &payload, options)
+    validated(header.typ.as_deref(), payload, options)
 }
 
 fn validated<T: DeserializeOwned>(
     typ: Option<&str>,
-    payload: &[u8],
+    payload: Vec<u8>,
     options: &VerifyOptions,
 ) -> Result<ValidatedClaims<T>> {
-    let (claims, registered) = check_claims(typ, payload, options)?;
-    Ok(ValidatedClaims { claims, registered })
+    let (claims, payload) = check_claims(typ, payload, options)?;
+    Ok(ValidatedClaims { claims, payload })
 }

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::check::{ClaimChecks, ClaimError};
-use super::claims::{self, RegisteredClaims};
+use super::claims::{self, RegisteredClaims, ValidatedPayload};
 use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
@@ -274,12 +274,31 @@ impl VerifyOptions {
 pub struct VerifiedJwt<T = JsonObject> {
     /// The claims, deserialized into the caller's type.
     pub claims: T,
-    /// The registered claims, parsed and checked.
-    pub registered: RegisteredClaims,
     /// The protected header.
     pub protected_header: JwsHeader,
     /// The key that verified the signature.
     pub key: Key,
+    payload: ValidatedPayload,
+}
+
+impl<T> VerifiedJwt<T> {
+    /// The registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`,
+    /// `jti`), checked by the verification. Read from the claims set the
+    /// first time they are asked for, so a caller whose own type holds
+    /// them pays nothing.
+    ///
+    /// ```
+    /// use rjose::{Alg, Key, jwt::{SignJwt, VerifyOptions, jwt_verify_json}};
+    ///
+    /// let secret = Key::from_secret(b"at least thirty-two bytes of secret!")?;
+    /// let token = SignJwt::default().protected_header(Alg::HS256).subject("ada").expiration_time("5m").sign(&secret)?;
+    /// let verified = jwt_verify_json(&token, &secret, &VerifyOptions::new().algorithms([Alg::HS256]))?;
+    /// assert_eq!(verified.registered().sub.as_deref(), Some("ada"));
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn registered(&self) -> &RegisteredClaims {
+        self.payload.registered()
+    }
 }
 
 /// Verifies a compact JWT: its signature with a key from `keys`, then its
@@ -298,7 +317,7 @@ pub struct VerifiedJwt<T = JsonObject> {
 ///     .sign(&secret)?;
 /// let options = VerifyOptions::new().algorithms([Alg::HS256]).audience("api");
 /// let verified = jwt_verify::<JsonObject>(&token, &secret, &options)?;
-/// assert_eq!(verified.registered.aud, ["api"]);
+/// assert_eq!(verified.registered().aud, ["api"]);
 /// # Ok::<(), rjose::Error>(())
 /// ```
 pub fn jwt_verify<T: DeserializeOwned>(
@@ -346,11 +365,11 @@ pub(crate) fn refuse_unencoded(header: &JwsHeader) -> Result<()> {
 /// the caller's custom checks.
 pub(crate) fn check_claims<T: DeserializeOwned>(
     typ: Option<&str>,
-    payload: &[u8],
+    payload: Vec<u8>,
     options: &VerifyOptions,
-) -> Result<(T, RegisteredClaims)> {
+) -> Result<(T, ValidatedPayload)> {
     let checked = check_registered(typ, payload, options)?;
-    options.run_checks(payload)?;
+    options.run_checks(&checked.1.bytes)?;
     Ok(checked)
 }
 
@@ -358,29 +377,32 @@ pub(crate) fn check_claims<T: DeserializeOwned>(
 /// their own to apply first.
 pub(crate) fn check_registered<T: DeserializeOwned>(
     typ: Option<&str>,
-    payload: &[u8],
+    payload: Vec<u8>,
     options: &VerifyOptions,
-) -> Result<(T, RegisteredClaims)> {
+) -> Result<(T, ValidatedPayload)> {
+    let claims = parse_and_validate(typ, &payload, options)?;
+    Ok((claims, ValidatedPayload::new(payload)))
+}
+
+fn parse_and_validate<T: DeserializeOwned>(typ: Option<&str>, payload: &[u8], options: &VerifyOptions) -> Result<T> {
     // The fast path: one parse yields the caller's type and the claims
     // to check.
     if let Some((claims, scanned)) = super::scan::scan_into::<T>(payload) {
-        return match claims::validate(typ, scanned, options) {
-            Ok(registered) => Ok((claims, registered)),
+        return match claims::validate(typ, &scanned, options) {
+            Ok(()) => Ok(claims),
             Err(failure) => Err(failure.into_error(parse_claims(payload)?)),
         };
     }
     // Something is off: find out what, in the order the errors rank.
     let scanned = super::scan::scan(payload)
         .map_err(|e| Error::JwtInvalid(format!("JWT Claims Set must be a top-level JSON object: {e}")))?;
-    let registered = match claims::validate(typ, scanned, options) {
-        Ok(registered) => registered,
+    if let Err(failure) = claims::validate(typ, &scanned, options) {
         // The error carries every claim, so build the full map now.
-        Err(failure) => return Err(failure.into_error(parse_claims(payload)?)),
-    };
+        return Err(failure.into_error(parse_claims(payload)?));
+    }
     // The scan has found the document sound, so what is left is `T`'s.
-    let claims = serde_json::from_slice(payload)
-        .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))?;
-    Ok((claims, registered))
+    serde_json::from_slice(payload)
+        .map_err(|e| Error::JwtInvalid(format!("JWT claims do not match the expected type: {e}")))
 }
 
 /// The claims set as a map, checked as [`check_claims`] checks it.
@@ -434,11 +456,11 @@ pub async fn jwt_verify_async<T: DeserializeOwned>(
 fn check_verified<T: DeserializeOwned>(verified: VerifiedJws, options: &VerifyOptions) -> Result<VerifiedJwt<T>> {
     let header = verified.protected_header.unwrap_or_default();
     refuse_unencoded(&header)?;
-    let (claims, registered) = check_claims(header.typ.as_deref(), &verified.payload, options)?;
+    let (claims, payload) = check_claims(header.typ.as_deref(), verified.payload, options)?;
     Ok(VerifiedJwt {
         claims,
-        registered,
         protected_header: header,
         key: verified.key,
+        payload,
     })
 }

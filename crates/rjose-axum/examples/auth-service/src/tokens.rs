@@ -285,7 +285,7 @@ mod tests {
         match t.verify_access(&token) {
             Verification::Verified(v) => {
                 assert_eq!(v.claims, claims);
-                assert_eq!(v.registered.sub.as_deref(), Some("u1"));
+                assert_eq!(v.registered().sub.as_deref(), Some("u1"));
             }
             other => panic!("expected Verified, got {other:?}"),
         }

@@ -551,7 +551,7 @@ async fn refresh(
             )));
         }
     };
-    let (Some(jti), Some(sub)) = (verified.registered.jti.clone(), verified.registered.sub.clone()) else {
+    let (Some(jti), Some(sub)) = (verified.registered().jti.clone(), verified.registered().sub.clone()) else {
         return Ok(fail(ApiError::unauthorized(
             "invalid_refresh_token",
             "invalid refresh token",
@@ -628,7 +628,7 @@ async fn sign_out(
     let mut family = None;
     if let Some(token) = refresh
         && let Verification::Verified(v) = state.tokens.verify_refresh(&token)
-        && let Some(jti) = &v.registered.jti
+        && let Some(jti) = &v.registered().jti
     {
         family = state.store.family_of(jti).await?;
     }
@@ -719,7 +719,7 @@ async fn consume(state: &AppState, token: &str, purpose: Purpose) -> Result<Stri
             return Err(ApiError::bad_request("invalid_token", "invalid token"));
         }
     };
-    let (Some(jti), Some(user_id)) = (&verified.registered.jti, &verified.registered.sub) else {
+    let (Some(jti), Some(user_id)) = (&verified.registered().jti, &verified.registered().sub) else {
         return Err(ApiError::bad_request("invalid_token", "invalid token"));
     };
     if !state.store.consume_one_time(jti, user_id, purpose, now()).await? {
