@@ -23,6 +23,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "bench-internals")]
+mod bench;
 mod clock;
 mod error;
 mod js;
