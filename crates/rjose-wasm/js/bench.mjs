@@ -9,9 +9,9 @@
 //
 //   crates/rjose-wasm/js/bench.sh      (builds both packages, then runs this)
 //
-// The two are interleaved: ROUNDS rounds, each timing a batch of every
-// (case, library) pair in turn, alternating which library goes first;
-// the table gives the median over rounds of the time per operation.
+// Everything is interleaved: ROUNDS rounds, each timing one batch of every
+// measurement of every case, starting from a different one each round;
+// the tables give the median over rounds of the time per operation.
 // Environment: ROUNDS (default 30), BATCH_MS (target length of one batch,
 // default 100), FILTER (a substring of the case name), RJOSE_WASM_PKG (the
 // package directory, default target/rjose-wasm/nodejs), RJOSE_WASM_PROBES
@@ -106,29 +106,38 @@ async function prepare(alg, viaJwks) {
   if (JSON.stringify(a) !== JSON.stringify(b) || b.scope !== claims.scope) {
     throw new Error(`${alg}: the two libraries disagree on the claims`)
   }
-  // The layers under each, for the second table (single-key cases only).
-  const [input, signature] = [token.slice(0, token.lastIndexOf('.')), token.slice(token.lastIndexOf('.') + 1)]
-  const layers = viaJwks
-    ? null
-    : {
-        webcrypto: () =>
-          crypto.subtle.verify(
-            WEBCRYPTO[alg],
-            joseKey,
-            Buffer.from(signature, 'base64url'),
-            new TextEncoder().encode(input),
-          ),
-        jws: probes && ((n) => probes.benchJwsVerify(token, oursKey, n)),
-        signature: probes && ((n) => probes.benchSignatureVerify(alg, rawKey, token, n)),
-      }
-  if (layers && !(await layers.webcrypto())) throw new Error(`${alg}: WebCrypto refuses the signature`)
-  return { jose: joseVerify, ours: oursVerify, layers }
+  const ops = { ours: timedSync(oursVerify), jose: timedAsync(joseVerify) }
+  if (!viaJwks) {
+    // The layers under each, on the same token.
+    const dot = token.lastIndexOf('.')
+    const input = new TextEncoder().encode(token.slice(0, dot))
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url')
+    const subtle = () => crypto.subtle.verify(WEBCRYPTO[alg], joseKey, signature, input)
+    if (!(await subtle())) throw new Error(`${alg}: WebCrypto refuses the signature`)
+    ops.subtle = timedAsync(subtle)
+    if (probes) {
+      ops.jws = timedLoop((n) => probes.benchJwsVerify(token, oursKey, n))
+      ops.signature = timedLoop((n) => probes.benchSignatureVerify(alg, rawKey, token, n))
+    }
+  }
+  return ops
 }
 
-/** Calls `op` `n` times, awaiting each result; milliseconds taken. */
-async function batch(op, n) {
+// Each op below takes a count and returns the milliseconds `count` calls took.
+const timedSync = (fn) => async (n) => {
   const start = performance.now()
-  for (let i = 0; i < n; i++) await op()
+  for (let i = 0; i < n; i++) fn()
+  return performance.now() - start
+}
+const timedAsync = (fn) => async (n) => {
+  const start = performance.now()
+  for (let i = 0; i < n; i++) await fn()
+  return performance.now() - start
+}
+/** A probe that loops inside wasm. */
+const timedLoop = (probe) => async (n) => {
+  const start = performance.now()
+  probe(n)
   return performance.now() - start
 }
 
@@ -138,7 +147,7 @@ async function calibrate(op) {
   let total = 0
   let calls = 0
   while (total < 1000) {
-    total += await batch(op, n)
+    total += await op(n)
     calls += n
     n *= 2
   }
@@ -160,19 +169,22 @@ for (const [name, alg, viaJwks] of [
 ]) {
   if (!name.includes(FILTER)) continue
   const ops = await prepare(alg, viaJwks)
-  process.stderr.write(`calibrating ${name} ... `)
-  const sizes = { jose: await calibrate(ops.jose), ours: await calibrate(ops.ours) }
-  process.stderr.write(`batches of ${sizes.jose} (jose), ${sizes.ours} (rjose-wasm)\n`)
-  cases.push({ name, ops, sizes, times: { jose: [], ours: [] } })
+  process.stderr.write(`calibrating ${name}\n`)
+  const sizes = {}
+  for (const [id, op] of Object.entries(ops)) sizes[id] = await calibrate(op)
+  const times = Object.fromEntries(Object.keys(ops).map((id) => [id, []]))
+  cases.push({ name, ops, sizes, times })
 }
 
+// Every op of every case once per round, starting from a different one
+// in each round, so that drifts in the machine's speed fall on all alike.
 for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`\rround ${round + 1}/${ROUNDS}`)
   for (const c of cases) {
-    const order = round % 2 ? ['jose', 'ours'] : ['ours', 'jose']
-    for (const lib of order) {
-      const ms = await batch(c.ops[lib], c.sizes[lib])
-      c.times[lib].push((ms * 1000) / c.sizes[lib])
+    const ids = Object.keys(c.ops)
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[(k + round) % ids.length]
+      c.times[id].push(((await c.ops[id](c.sizes[id])) * 1000) / c.sizes[id])
     }
   }
 }
@@ -194,39 +206,19 @@ for (const c of cases) {
 }
 
 // Where the time goes: the same token, each layer timed alone.
-const layered = cases.filter((c) => c.ops.layers)
+const layered = cases.filter((c) => c.ops.subtle)
 if (layered.length) {
-  const rows = []
-  for (const c of layered) {
-    const { webcrypto, jws, signature } = c.ops.layers
-    const time = async (run) => {
-      const samples = []
-      for (let r = 0; r < Math.max(5, Math.round(ROUNDS / 3)); r++) samples.push(await run())
-      return median(samples)
-    }
-    const n = c.sizes.ours
-    const inWasm = (probe) => () => {
-      const start = performance.now()
-      probe(n)
-      return ((performance.now() - start) * 1000) / n
-    }
-    const subtleSize = c.sizes.jose
-    rows.push({
-      name: c.name,
-      ours: median(c.times.ours),
-      jws: jws ? await time(inWasm(jws)) : NaN,
-      signature: signature ? await time(inWasm(signature)) : NaN,
-      jose: median(c.times.jose),
-      webcrypto: await time(async () => ((await batch(webcrypto, subtleSize)) * 1000) / subtleSize),
-    })
-  }
-  const cell = (x) => (Number.isNaN(x) ? 'n/a' : us(x))
+  const cell = (c, id) => (c.times[id] ? us(median(c.times[id])) : 'n/a')
   console.log('')
-  console.log('| verify | rjose-wasm `verify` | its JWS check in wasm | its signature check alone, in wasm | npm jose `jwtVerify` | `crypto.subtle.verify` alone |')
+  console.log(
+    '| verify | rjose-wasm `verify` | its JWS check, in wasm | its signature check alone, in wasm | npm jose `jwtVerify` | `crypto.subtle.verify` alone |',
+  )
   console.log('|---|--:|--:|--:|--:|--:|')
-  for (const r of rows) {
-    console.log(`| ${r.name} | ${cell(r.ours)} | ${cell(r.jws)} | ${cell(r.signature)} | ${cell(r.jose)} | ${cell(r.webcrypto)} |`)
+  for (const c of layered) {
+    console.log(
+      `| ${c.name} | ${cell(c, 'ours')} | ${cell(c, 'jws')} | ${cell(c, 'signature')} | ${cell(c, 'jose')} | ${cell(c, 'subtle')} |`,
+    )
   }
   console.log('')
-  console.log('µs per operation, medians.')
+  console.log('µs per operation, medians, measured in the same rounds as the table above.')
 }
