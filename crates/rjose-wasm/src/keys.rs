@@ -4,8 +4,10 @@
 use js_sys::Uint8Array;
 use rjose::jws::JwsHeader;
 use rjose::{Key, KeyCandidates, KeySource, LocalJwkSet};
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use wasm_bindgen::{JsCast, JsValue};
+use zeroize::Zeroizing;
 
 use crate::js;
 
@@ -34,7 +36,8 @@ pub(crate) fn verification_keys(input: &JsValue, allow_symmetric: bool) -> rjose
     if let Some(key) = secret_or_pem(input)? {
         return Ok(Keys::One(key));
     }
-    let text = js::json_text(input, "the key")?;
+    // The text may hold secrets (an `oct` key, a private key's members).
+    let text = Zeroizing::new(js::json_text(input, "the key")?);
     if names_a_set(&text) {
         Ok(Keys::Set(
             LocalJwkSet::from_json(&text)?.allow_symmetric(allow_symmetric),
@@ -49,7 +52,7 @@ pub(crate) fn signing_key(input: &JsValue) -> rjose::Result<Key> {
     if let Some(key) = secret_or_pem(input)? {
         return Ok(key);
     }
-    let text = js::json_text(input, "the key")?;
+    let text = Zeroizing::new(js::json_text(input, "the key")?);
     if names_a_set(&text) {
         return Err(js::invalid("the key to sign with", "one JWK, not a JWK Set"));
     }
@@ -60,9 +63,9 @@ pub(crate) fn signing_key(input: &JsValue) -> rjose::Result<Key> {
 /// for any other input, read as JSON.
 fn secret_or_pem(input: &JsValue) -> rjose::Result<Option<Key>> {
     if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        return Key::from_secret(bytes.to_vec()).map(Some);
+        return Key::from_secret(Zeroizing::new(bytes.to_vec())).map(Some);
     }
-    match input.as_string() {
+    match input.as_string().map(Zeroizing::new) {
         Some(text) if text.trim_start().starts_with("-----BEGIN") => Key::from_pem(&text).map(Some),
         _ => Ok(None),
     }
@@ -70,6 +73,12 @@ fn secret_or_pem(input: &JsValue) -> rjose::Result<Option<Key>> {
 
 /// Whether a JSON document is a JWK Set (has a `keys` member) rather than
 /// one JWK; the importer then reports whatever else is wrong with it.
+/// Nothing is kept from the look: a private key's members are not copied
+/// into values that would not be wiped.
 fn names_a_set(text: &str) -> bool {
-    matches!(serde_json::from_str::<Value>(text), Ok(Value::Object(doc)) if doc.contains_key("keys"))
+    #[derive(Deserialize)]
+    struct Members {
+        keys: Option<IgnoredAny>,
+    }
+    serde_json::from_str::<Members>(text).is_ok_and(|members| members.keys.is_some())
 }
