@@ -189,3 +189,15 @@ test('sign refuses a JWK Set, a public key and an unknown option', () => {
   assert.equal(thrown(() => rjose.sign({}, PRIVATE, { expiresIn: '5m' })).code, 'ERR_JOSE_INVALID_ARGUMENT')
   assert.equal(thrown(() => rjose.sign({}, PRIVATE, { expirationTime: '5 fortnights' })).code, 'ERR_JOSE_INVALID_ARGUMENT')
 })
+
+test('a critical header parameter is refused unless crit names it as understood', async () => {
+  const secret = crypto.getRandomValues(new Uint8Array(32))
+  const critical = await new jose.SignJWT({ aud: AUDIENCE, exp: NOW + 60 })
+    .setProtectedHeader({ alg: 'HS256', crit: ['urn:example:ext'], 'urn:example:ext': 1 })
+    .sign(secret, { crit: { 'urn:example:ext': true } })
+  const options = { audience: AUDIENCE, currentDate: NOW }
+
+  assert.equal(thrown(() => rjose.verify(critical, secret, options)).code, 'ERR_JOSE_NOT_SUPPORTED')
+  const { protectedHeader } = rjose.verify(critical, secret, { ...options, crit: { 'urn:example:ext': true } })
+  assert.equal(protectedHeader['urn:example:ext'], 1)
+})
