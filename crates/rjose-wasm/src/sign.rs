@@ -43,12 +43,15 @@ fn sign_with(payload: &JsValue, key: &JsValue, options: &JsValue) -> rjose::Resu
         // builder's own clock would read the system clock, absent on
         // wasm32-unknown-unknown.
         let now = clock::now();
-        for (name, value) in js::entries(object)? {
+        let entries = js::entries(object)?;
+        // First: the header it sets replaces the whole header, `kid` and
+        // `typ` included, whichever came first in the object.
+        if let Some((_, alg)) = entries.iter().find(|(name, _)| name == "alg") {
+            jwt = jwt.protected_header(js::string(alg, "alg")?.parse::<Alg>()?);
+        }
+        for (name, value) in entries {
             jwt = match name.as_str() {
-                "alg" => {
-                    let alg: Alg = js::string(&value, "alg")?.parse()?;
-                    jwt.protected_header(alg)
-                }
+                "alg" => jwt,
                 "kid" => jwt.kid(js::string(&value, "kid")?),
                 "typ" => jwt.typ(js::string(&value, "typ")?),
                 "expirationTime" => jwt.claim("exp", time(&value, now, "expirationTime")?),

@@ -201,3 +201,11 @@ test('a critical header parameter is refused unless crit names it as understood'
   const { protectedHeader } = rjose.verify(critical, secret, { ...options, crit: { 'urn:example:ext': true } })
   assert.equal(protectedHeader['urn:example:ext'], 1)
 })
+
+test('sign keeps kid and typ whatever the order of the options, alg included', () => {
+  const t = rjose.sign({}, PRIVATE, { kid: 'k1', typ: 'at+jwt', alg: 'ES256', expirationTime: NOW + 60 })
+
+  const { protectedHeader } = verifier.verify(t, { currentDate: NOW })
+
+  assert.deepEqual(protectedHeader, { alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
+})
