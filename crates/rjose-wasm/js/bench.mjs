@@ -12,7 +12,7 @@
 // Everything is interleaved: ROUNDS rounds, each timing one batch of every
 // measurement of every case, starting from a different one each round;
 // the tables give the median over rounds of the time per operation.
-// Environment: ROUNDS (default 30), BATCH_MS (target length of one batch,
+// Environment: ROUNDS (default 40), BATCH_MS (target length of one batch,
 // default 100), FILTER (a substring of the case name), RJOSE_WASM_PKG (the
 // package directory, default target/rjose-wasm/nodejs), RJOSE_WASM_PROBES
 // (a package built with the `bench-internals` feature, default
@@ -50,7 +50,7 @@ const claims = {
   scope: 'openid profile email orders:read orders:write',
 }
 
-const ROUNDS = Number(process.env.ROUNDS ?? 30)
+const ROUNDS = Number(process.env.ROUNDS ?? 40)
 const BATCH_MS = Number(process.env.BATCH_MS ?? 100)
 const FILTER = process.env.FILTER ?? ''
 
