@@ -4,10 +4,10 @@
 //! The API follows the npm `jose` package's `jwtVerify` and `SignJWT` so
 //! that its users find their way:
 //!
-//! - [`verify`]`(token, key, options)` checks a token once;
+//! - [`verify`](fn@verify)`(token, key, options)` checks a token once;
 //! - [`Verifier`] imports a key or a JWK Set once and verifies many
 //!   tokens with it, the form for a request handler;
-//! - [`sign`]`(payload, key, options)` issues a compact JWT;
+//! - [`sign`](fn@sign)`(payload, key, options)` issues a compact JWT;
 //! - [`generate_key_pair`] (`generateKeyPair` in JavaScript) makes a key
 //!   pair, exported as JWKs.
 //!

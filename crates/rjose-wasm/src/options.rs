@@ -74,6 +74,7 @@ pub(crate) fn allow_symmetric(input: &JsValue) -> rjose::Result<bool> {
     Ok(allow)
 }
 
+/// The error for an option this crate does not know.
 fn unknown(name: &str) -> Error {
     Error::InvalidArgument(format!("unknown option {name:?}"))
 }

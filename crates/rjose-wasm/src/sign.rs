@@ -33,6 +33,7 @@ pub fn sign(
     sign_with(&payload, &key, &options.unwrap_or_default()).map_err(|e| to_js(&e))
 }
 
+/// [`sign`] with the core's error, turned into a JavaScript one by the caller.
 fn sign_with(payload: &JsValue, key: &JsValue, options: &JsValue) -> rjose::Result<String> {
     let claims: Map<String, Value> = serde_json::from_str(&js::json_text(payload, "the payload")?)
         .map_err(|_| js::invalid("the payload", "an object of claims"))?;
@@ -91,6 +92,7 @@ pub fn generate_key_pair(alg: &str) -> Result<JsValue, JsValue> {
     key_pair(alg).map_err(|e| to_js(&e))
 }
 
+/// [`generate_key_pair`] with the core's error.
 fn key_pair(alg: &str) -> rjose::Result<JsValue> {
     let alg: Alg = alg.parse()?;
     let pair = rjose::generate_key_pair(alg, KeyPairOptions::default())?;

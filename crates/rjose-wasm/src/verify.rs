@@ -74,6 +74,8 @@ pub fn verify(
     verify_with(&keys, &token, &options.unwrap_or_default()).map_err(|e| to_js(&e))
 }
 
+/// Reads the token and the options, verifies with `keys` and builds the
+/// result: the work of both forms of `verify`.
 fn verify_with(keys: &Keys, token: &JsValue, options: &JsValue) -> rjose::Result<JsValue> {
     let token = token
         .as_string()
