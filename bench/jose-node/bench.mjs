@@ -1,5 +1,5 @@
 // Times the JS `jose` package (https://github.com/panva/jose) on the same
-// tokens as crates/rjose/benches/jwt.rs: the same keys, claims and header,
+// tokens as bench/benches/jwt.rs: the same keys, claims and header,
 // sign with SignJWT and verify with jwtVerify (signature, exp, nbf, iss,
 // aud), one operation at a time, after a warm-up.
 //
@@ -16,10 +16,10 @@ import { performance } from 'node:perf_hooks'
 import { SignJWT, jwtVerify, importPKCS8, importSPKI } from 'jose'
 
 const here = new URL('.', import.meta.url)
-const keys = new URL('../../crates/rjose/benches/keys/', here)
+const keys = new URL('../benches/keys/', here)
 const pem = (name) => readFileSync(new URL(name, keys), 'utf8')
 
-// The same values as in crates/rjose/benches/jwt.rs.
+// The same values as in bench/benches/jwt.rs.
 const SECRET = new TextEncoder().encode('jose-benchmark-hs256-secret-0123456789abcdef')
 const ISSUER = 'https://auth.example.com'
 const AUDIENCE = 'https://api.example.com'
