@@ -10,33 +10,11 @@
 // WARMUP_MS (default 1000), MEASURE_MS (3000), SAMPLES (50), FILTER (a
 // substring of the benchmark id, e.g. "ES256").
 
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import { SignJWT, jwtVerify, importPKCS8, importSPKI } from 'jose'
 
-const here = new URL('.', import.meta.url)
-const keys = new URL('../benches/keys/', here)
-const pem = (name) => readFileSync(new URL(name, keys), 'utf8')
-
-// The same values as in bench/benches/jwt.rs.
-const SECRET = new TextEncoder().encode('jose-benchmark-hs256-secret-0123456789abcdef')
-const ISSUER = 'https://auth.example.com'
-const AUDIENCE = 'https://api.example.com'
-const ISSUED_AT = 1_700_000_000
-const EXPIRES_AT = 4_102_444_800
-const claims = {
-  iss: ISSUER,
-  sub: 'user-8f14e45f-ceea-467f-a8c5-9e3d2c1b0a7e',
-  aud: AUDIENCE,
-  exp: EXPIRES_AT,
-  nbf: ISSUED_AT,
-  iat: ISSUED_AT,
-  jti: '3f2b8c1e-9d4a-4e7b-b6a2-5c1d0e9f8a7b',
-  role: 'admin',
-  session_id: 'sess-6c2e1f0a-7b3d-4c5e-9a8b-1d2e3f4a5b6c',
-  scope: 'openid profile email orders:read orders:write',
-}
+import { AUDIENCE, ISSUER, SECRET, claims, pem } from './token.mjs'
 
 const WARMUP_MS = Number(process.env.WARMUP_MS ?? 1000)
 const MEASURE_MS = Number(process.env.MEASURE_MS ?? 3000)

@@ -20,35 +20,17 @@
 // `verify` inside wasm, and are skipped if it is absent). Prints Markdown
 // tables on stdout, progress on stderr.
 
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
+// The token of bench/benches/jwt.rs: keys, secret and claims.
+import { AUDIENCE, ISSUER, SECRET, claims, pem } from '../../../bench/jose-node/token.mjs'
 import { jose, joseVersion, rjose } from './test/support.mjs'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const pem = (name) => readFileSync(path.join(root, 'bench/benches/keys', name), 'utf8')
-
-// The same values as bench/benches/jwt.rs and bench/jose-node/bench.mjs.
-const SECRET = new TextEncoder().encode('jose-benchmark-hs256-secret-0123456789abcdef')
-const ISSUER = 'https://auth.example.com'
-const AUDIENCE = 'https://api.example.com'
-const ISSUED_AT = 1_700_000_000
-const EXPIRES_AT = 4_102_444_800
-const claims = {
-  iss: ISSUER,
-  sub: 'user-8f14e45f-ceea-467f-a8c5-9e3d2c1b0a7e',
-  aud: AUDIENCE,
-  exp: EXPIRES_AT,
-  nbf: ISSUED_AT,
-  iat: ISSUED_AT,
-  jti: '3f2b8c1e-9d4a-4e7b-b6a2-5c1d0e9f8a7b',
-  role: 'admin',
-  session_id: 'sess-6c2e1f0a-7b3d-4c5e-9a8b-1d2e3f4a5b6c',
-  scope: 'openid profile email orders:read orders:write',
-}
 
 const ROUNDS = Number(process.env.ROUNDS ?? 40)
 const BATCH_MS = Number(process.env.BATCH_MS ?? 100)
