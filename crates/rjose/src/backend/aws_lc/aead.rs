@@ -41,11 +41,13 @@ pub(crate) fn aes_gcm_seal(
 ) -> Result<(Vec<u8>, Vec<u8>), Rejected> {
     let key = key_for(key)?;
     let nonce = Nonce::try_assume_unique_for_key(iv)?;
-    // Encrypted in place: the buffer holds plaintext until sealing succeeds,
-    // so it is zeroized if sealing fails, and handed out once it is ciphertext.
-    let mut buf = Zeroizing::new(plaintext.to_vec());
-    let tag = key.seal_in_place_separate_tag(nonce, Aad::from(aad), &mut buf)?;
-    Ok((core::mem::take(&mut *buf), tag.as_ref().to_vec()))
+    // Out of place: straight from the caller's plaintext into the
+    // ciphertext buffer, which never holds plaintext, with no copy first (a
+    // JWE's content may be megabytes).
+    let mut ciphertext = vec![0; plaintext.len()];
+    let mut tag = vec![0; TAG_LEN];
+    key.seal_out_of_place_scatter(nonce, Aad::from(aad), plaintext, &mut ciphertext, &[], &mut tag)?;
+    Ok((ciphertext, tag))
 }
 
 /// Checks the tag over `aad`, `iv` and `ciphertext` and only then returns
@@ -62,9 +64,10 @@ pub(crate) fn aes_gcm_open(
     }
     let key = key_for(key)?;
     let nonce = Nonce::try_assume_unique_for_key(iv)?;
-    let mut buf = Zeroizing::new(ciphertext.to_vec());
-    // On failure the buffer may hold unauthenticated plaintext; it is
+    // Decrypted out of place, with no copy of the ciphertext first. On
+    // failure the buffer may hold unauthenticated plaintext; it is
     // zeroized when dropped and never returned.
-    key.open_in_place_separate_tag(nonce, Aad::from(aad), tag, &mut buf)?;
-    Ok(buf)
+    let mut plaintext = Zeroizing::new(vec![0; ciphertext.len()]);
+    key.open_separate_gather(nonce, Aad::from(aad), ciphertext, tag, &mut plaintext)?;
+    Ok(plaintext)
 }
