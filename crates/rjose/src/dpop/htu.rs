@@ -27,7 +27,10 @@ impl Htu {
     /// Parses an absolute `http` or `https` URI; the error says why not.
     pub(crate) fn parse(text: &str) -> Result<Htu, String> {
         let url = http_url(text)?;
-        let host = url.host_str().ok_or_else(|| format!("{text:?} has no host"))?.to_owned();
+        let host = url
+            .host_str()
+            .ok_or_else(|| format!("{text:?} has no host"))?
+            .to_owned();
         let port = url
             .port_or_known_default()
             .ok_or_else(|| format!("{text:?} has no port"))?;
@@ -120,7 +123,10 @@ mod tests {
 
     #[test]
     fn equal_after_scheme_and_syntax_normalization() {
-        assert!(same("HTTPS://Server.Example.COM:443/a/./b/../c", "https://server.example.com/a/c"));
+        assert!(same(
+            "HTTPS://Server.Example.COM:443/a/./b/../c",
+            "https://server.example.com/a/c"
+        ));
         assert!(same("http://example.com", "http://example.com:80/"));
         assert!(same("https://example.com/p?q=1#f", "https://example.com/p"));
     }

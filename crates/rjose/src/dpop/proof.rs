@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use super::htu::proof_htu;
 use crate::alg::Alg;
-use crate::backend::{self, Sha};
 use crate::b64;
+use crate::backend::{self, Sha};
 use crate::error::{Error, Result};
 use crate::jwk::Jwk;
 use crate::jws::{JwsHeader, sign_parts};
@@ -128,8 +128,9 @@ impl DpopProof {
     ///
     /// Errors: the first bad builder input as [`Error::InvalidArgument`];
     /// an HMAC secret, a public key, or a key that cannot serve the named
-    /// `alg` as [`Error::InvalidKeyUse`]; an RSA key with no `alg` named as
-    /// [`Error::InvalidArgument`].
+    /// `alg` as [`Error::InvalidKeyUse`]; a MAC named with
+    /// [`alg`](Self::alg) as [`Error::AlgNotAllowed`]; an RSA key with no
+    /// `alg` named as [`Error::InvalidArgument`].
     pub fn sign(&self, key: &Key) -> Result<String> {
         if let Some(e) = &self.pending {
             return Err(e.clone());
@@ -147,7 +148,9 @@ impl DpopProof {
             ));
         }
         if !key.is_private() {
-            return Err(Error::key_use("a DPoP proof is signed with a private key; this one is public"));
+            return Err(Error::key_use(
+                "a DPoP proof is signed with a private key; this one is public",
+            ));
         }
         let alg = self.alg.or_else(|| key.default_jws_alg()).ok_or_else(|| {
             Error::InvalidArgument(format!(
@@ -155,6 +158,12 @@ impl DpopProof {
                 key.kty()
             ))
         })?;
+        if alg.is_symmetric() {
+            return Err(Error::alg_refused(
+                alg.name(),
+                "a DPoP proof is signed with an asymmetric algorithm (RFC 9449 section 4.2)",
+            ));
+        }
         let header = JwsHeader {
             jwk: Some(Box::new(proof_jwk(key)?)),
             ..JwsHeader::new(alg).typ(DPOP_TYP)

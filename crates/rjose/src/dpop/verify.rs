@@ -12,8 +12,8 @@ use super::htu::Htu;
 use super::proof::{DPOP_TYP, ath, is_http_method};
 use super::replay::{JtiStatus, JtiStore};
 use crate::alg::Alg;
-use crate::backend::{self, Sha};
 use crate::b64;
+use crate::backend::{self, Sha};
 use crate::error::{Error, Result};
 use crate::json::JsonObject;
 use crate::jwk::Jwk;
@@ -468,7 +468,12 @@ pub fn verify_proof(proof: &str, options: &DpopVerifyOptions) -> Result<Verified
     .map_err(malformed)?;
     let key = pending
         .verify_with(KeyCandidates::Owned(key), &jws_options)
-        .map_err(|_| Error::dpop(DpopFailure::SignatureInvalid, "the signature does not verify with \"jwk\""))?;
+        .map_err(|_| {
+            Error::dpop(
+                DpopFailure::SignatureInvalid,
+                "the signature does not verify with \"jwk\"",
+            )
+        })?;
     let verified = pending.into_verified(key).map_err(malformed)?;
     let claims = crate::json::strict::parse_object(&verified.payload)
         .map_err(|e| Error::dpop(DpopFailure::Malformed, format!("the claims are not a JSON object: {e}")))?;
@@ -520,7 +525,12 @@ pub fn verify_proof(proof: &str, options: &DpopVerifyOptions) -> Result<Verified
     if let Some(expected) = &options.ath {
         match claims.get("ath") {
             Some(Value::String(ath)) if ath == expected => {}
-            Some(_) => return Err(Error::dpop(DpopFailure::AthMismatch, "\"ath\" is not the access token's hash")),
+            Some(_) => {
+                return Err(Error::dpop(
+                    DpopFailure::AthMismatch,
+                    "\"ath\" is not the access token's hash",
+                ));
+            }
             None => {
                 return Err(Error::dpop(
                     DpopFailure::AthMismatch,
@@ -557,7 +567,10 @@ fn check_header(header: &JwsHeader, options: &DpopVerifyOptions) -> Result<(Alg,
     if header.typ.as_deref() != Some(DPOP_TYP) {
         return Err(Error::dpop(
             DpopFailure::TypMismatch,
-            format!("\"typ\" is {:?}, not \"{DPOP_TYP}\"", header.typ.as_deref().unwrap_or_default()),
+            format!(
+                "\"typ\" is {:?}, not \"{DPOP_TYP}\"",
+                header.typ.as_deref().unwrap_or_default()
+            ),
         ));
     }
     let alg = header
@@ -592,9 +605,7 @@ fn check_header(header: &JwsHeader, options: &DpopVerifyOptions) -> Result<(Alg,
 /// Any private member RFC 7517/7518/8037 or the ML-DSA draft defines,
 /// including an RSA key's CRT parameters without its `d`.
 fn has_private_member(jwk: &Jwk) -> bool {
-    jwk.is_private()
-        || [&jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi].iter().any(|m| m.is_some())
-        || jwk.oth.is_some()
+    jwk.is_private() || [&jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi].iter().any(|m| m.is_some()) || jwk.oth.is_some()
 }
 
 fn malformed(e: Error) -> Error {
@@ -604,7 +615,10 @@ fn malformed(e: Error) -> Error {
 fn string_claim<'c>(claims: &'c JsonObject, name: &str) -> Result<&'c str> {
     match claims.get(name) {
         Some(Value::String(value)) => Ok(value),
-        Some(_) => Err(Error::dpop(DpopFailure::Malformed, format!("\"{name}\" is not a string"))),
+        Some(_) => Err(Error::dpop(
+            DpopFailure::Malformed,
+            format!("\"{name}\" is not a string"),
+        )),
         None => Err(Error::dpop(DpopFailure::ClaimMissing, format!("\"{name}\" is missing"))),
     }
 }
