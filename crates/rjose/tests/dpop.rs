@@ -425,6 +425,24 @@ fn rejects_an_unknown_critical_extension() {
     );
 }
 
+#[test]
+fn rejects_an_unencoded_payload() {
+    let key = &es256().private_key;
+    let header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": public_jwk(key), "b64": false, "crit": ["b64"] });
+    // Refused before the signature is looked at.
+    let unencoded = format!(
+        "{}.{}.{}",
+        b64(header.to_string().as_bytes()),
+        r#"{"jti":"x","htm":"GET"}"#,
+        b64(&[1u8; 64])
+    );
+    refused(
+        verify_proof(&unencoded, &options()),
+        DpopFailure::Malformed,
+        "ERR_DPOP_PROOF_INVALID",
+    );
+}
+
 // ------------------------------------------------------------ claims
 
 #[test]

@@ -573,6 +573,13 @@ fn check_header(header: &JwsHeader, options: &DpopVerifyOptions) -> Result<(Alg,
             ),
         ));
     }
+    if header.b64 == Some(false) {
+        // RFC 7797 section 7: a JWT's payload is always base64url-encoded.
+        return Err(Error::dpop(
+            DpopFailure::Malformed,
+            "a JWT cannot have an unencoded payload (b64: false)",
+        ));
+    }
     let alg = header
         .alg
         .ok_or_else(|| Error::dpop(DpopFailure::Malformed, "\"alg\" header parameter is missing"))?;
