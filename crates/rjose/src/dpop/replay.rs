@@ -8,6 +8,15 @@ use super::DpopFailure;
 use crate::error::{Error, Result};
 
 /// Whether a proof was new to the store.
+///
+/// ```
+/// use rjose::dpop::{InMemoryJtiStore, JtiStatus, JtiStore};
+///
+/// let store = InMemoryJtiStore::default();
+/// assert_eq!(store.insert_if_absent("key", 10, 0)?, JtiStatus::Fresh);
+/// assert_eq!(store.insert_if_absent("key", 10, 5)?, JtiStatus::Replayed);
+/// # Ok::<(), rjose::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JtiStatus {
     /// Not seen before; now recorded.
@@ -63,6 +72,12 @@ impl<S: JtiStore + ?Sized> JtiStore for Arc<S> {
 }
 
 /// The default capacity of an [`InMemoryJtiStore`].
+///
+/// ```
+/// use rjose::dpop::{DEFAULT_JTI_CAPACITY, InMemoryJtiStore};
+///
+/// assert_eq!(InMemoryJtiStore::default().capacity(), DEFAULT_JTI_CAPACITY);
+/// ```
 pub const DEFAULT_JTI_CAPACITY: usize = 100_000;
 
 /// A thread-safe, bounded [`JtiStore`] in memory, for one server process.

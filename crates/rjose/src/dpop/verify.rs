@@ -25,6 +25,17 @@ use crate::key::{Digest, Key, KeyCandidates};
 /// The algorithms a proof may use unless the options narrow them: every
 /// asymmetric signature algorithm this library implements. MACs and
 /// `none` are never accepted (RFC 9449 section 4.2).
+///
+/// A resource server lists the ones it accepts in its challenge,
+/// `WWW-Authenticate: DPoP algs="..."` (RFC 9449 section 7.1):
+///
+/// ```
+/// use rjose::dpop::DpopVerifyOptions;
+///
+/// let options = DpopVerifyOptions::new("GET", "https://api.example/");
+/// let algs = options.algorithms.iter().map(|alg| alg.name()).collect::<Vec<_>>().join(" ");
+/// assert!(algs.starts_with("RS256 RS384 RS512 PS256") && !algs.contains("HS"));
+/// ```
 pub const DEFAULT_DPOP_ALGORITHMS: [Alg; 15] = [
     Alg::RS256,
     Alg::RS384,
@@ -44,9 +55,19 @@ pub const DEFAULT_DPOP_ALGORITHMS: [Alg; 15] = [
 ];
 
 /// How long after its `iat` a proof is accepted by default: 5 minutes.
+///
+/// ```
+/// let options = rjose::dpop::DpopVerifyOptions::new("GET", "https://api.example/");
+/// assert_eq!(options.max_age, rjose::dpop::DEFAULT_MAX_AGE);
+/// ```
 pub const DEFAULT_MAX_AGE: u64 = 300;
 
 /// The default leeway for the client's clock, either way: 30 seconds.
+///
+/// ```
+/// let options = rjose::dpop::DpopVerifyOptions::new("GET", "https://api.example/");
+/// assert_eq!(options.clock_tolerance, rjose::dpop::DEFAULT_CLOCK_TOLERANCE);
+/// ```
 pub const DEFAULT_CLOCK_TOLERANCE: u64 = 30;
 
 /// What a DPoP proof must match: the request it came with, and the
@@ -254,6 +275,20 @@ impl DpopVerifyOptions {
 /// store), and, at a resource server, the binding of the access token
 /// ([`check_binding`](Self::check_binding), unless
 /// [`DpopVerifyOptions::expected_jkt`] already checked it).
+///
+/// ```
+/// use rjose::{Alg, generate_key_pair, dpop::{DpopProof, DpopVerifyOptions, verify_proof}};
+///
+/// let pair = generate_key_pair(Alg::ES256, Default::default())?;
+/// let proof = DpopProof::new("POST", "https://as.example/token").clock(1_700_000_000).sign(&pair.private_key)?;
+/// let options = DpopVerifyOptions::new("POST", "https://as.example/token").current_time(1_700_000_001);
+/// let verified = verify_proof(&proof, &options)?;
+/// assert_eq!((verified.htm(), verified.htu(), verified.iat()), ("POST", "https://as.example/token", 1_700_000_000));
+/// assert_eq!(verified.header().typ.as_deref(), Some("dpop+jwt"));
+/// assert_eq!(verified.replay_expires_at(), 1_700_000_000 + 300 + 30 + 1);
+/// assert_eq!(verified.nonce(), None);
+/// # Ok::<(), rjose::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct VerifiedProof {
     header: JwsHeader,
