@@ -539,40 +539,10 @@ pub fn verify_proof(proof: &str, options: &DpopVerifyOptions) -> Result<Verified
         }
         Err(e) => return Err(Error::dpop(DpopFailure::HtuMismatch, format!("\"htu\": {e}"))),
     }
-    let (oldest, newest) = window(now, options);
-    if iat < oldest {
-        return Err(Error::dpop(
-            DpopFailure::IatOutOfWindow,
-            format!(
-                "\"iat\" is {} old, more than the {} accepted",
-                time::human(now.saturating_sub(iat)),
-                time::human(now.saturating_sub(oldest))
-            ),
-        ));
-    }
-    if iat > newest {
-        return Err(Error::dpop(
-            DpopFailure::IatOutOfWindow,
-            format!("\"iat\" is {} in the future", time::human(iat.saturating_sub(now))),
-        ));
-    }
+    check_iat(iat, now, options)?;
     check_nonce(&claims, &options.nonce)?;
     if let Some(expected) = &options.ath {
-        match claims.get("ath") {
-            Some(Value::String(ath)) if ath == expected => {}
-            Some(_) => {
-                return Err(Error::dpop(
-                    DpopFailure::AthMismatch,
-                    "\"ath\" is not the access token's hash",
-                ));
-            }
-            None => {
-                return Err(Error::dpop(
-                    DpopFailure::AthMismatch,
-                    "\"ath\" is missing: the proof is not bound to the access token",
-                ));
-            }
-        }
+        check_ath(&claims, expected)?;
     }
     let jkt = key.thumbprint(Digest::Sha256)?;
     if let Some(expected) = &options.expected_jkt {
@@ -678,14 +648,43 @@ fn iat_claim(claims: &JsonObject) -> Result<i64> {
     }
 }
 
-/// The oldest and newest `iat` accepted at `now`.
-fn window(now: i64, options: &DpopVerifyOptions) -> (i64, i64) {
+/// `iat` within the window: from `max_age + clock_tolerance` before `now`
+/// to `clock_tolerance` after.
+fn check_iat(iat: i64, now: i64, options: &DpopVerifyOptions) -> Result<()> {
     let seconds = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
     let tolerance = seconds(options.clock_tolerance);
-    (
-        now.saturating_sub(seconds(options.max_age)).saturating_sub(tolerance),
-        now.saturating_add(tolerance),
-    )
+    let oldest = now.saturating_sub(seconds(options.max_age)).saturating_sub(tolerance);
+    if iat < oldest {
+        return Err(Error::dpop(
+            DpopFailure::IatOutOfWindow,
+            format!(
+                "\"iat\" is {} old, more than the {} accepted",
+                time::human(now.saturating_sub(iat)),
+                time::human(now.saturating_sub(oldest))
+            ),
+        ));
+    }
+    if iat > now.saturating_add(tolerance) {
+        return Err(Error::dpop(
+            DpopFailure::IatOutOfWindow,
+            format!("\"iat\" is {} in the future", time::human(iat.saturating_sub(now))),
+        ));
+    }
+    Ok(())
+}
+
+fn check_ath(claims: &JsonObject, expected: &str) -> Result<()> {
+    match claims.get("ath") {
+        Some(Value::String(ath)) if ath == expected => Ok(()),
+        Some(_) => Err(Error::dpop(
+            DpopFailure::AthMismatch,
+            "\"ath\" is not the access token's hash",
+        )),
+        None => Err(Error::dpop(
+            DpopFailure::AthMismatch,
+            "\"ath\" is missing: the proof is not bound to the access token",
+        )),
+    }
 }
 
 fn check_nonce(claims: &JsonObject, rule: &NonceRule) -> Result<()> {
