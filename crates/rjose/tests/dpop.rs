@@ -1022,4 +1022,14 @@ proptest! {
             Err(e) => prop_assert!(false, "unexpected {}: {e}", e.code()),
         }
     }
+
+    /// Whatever arrives in the `DPoP` header, the answer is a refusal with
+    /// a DPoP code, never a panic or another error.
+    #[test]
+    fn any_input_is_refused_with_a_dpop_code(proof in "[A-Za-z0-9_.=-]{0,200}|\\PC{0,80}") {
+        match verify_proof(&proof, &options()) {
+            Err(Error::DpopInvalid { reason, .. }) => prop_assert!(reason.code().starts_with("ERR_DPOP_")),
+            other => prop_assert!(false, "expected a refusal, got {other:?}"),
+        }
+    }
 }
