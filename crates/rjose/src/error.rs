@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::dpop::DpopFailure;
+
 /// Why a JWT claim failed validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -171,6 +173,18 @@ pub enum Error {
     #[error("key not usable: {0}")]
     InvalidKeyUse(String),
 
+    /// A DPoP proof (RFC 9449) was refused, or the access token it came
+    /// with is not bound to its key. [`DpopFailure`] says which check
+    /// failed, and [`Error::code`] gives each reason its own code
+    /// (`ERR_DPOP_HTU_MISMATCH`, `ERR_DPOP_NONCE_REQUIRED`...).
+    #[error("DPoP proof refused: {message}")]
+    DpopInvalid {
+        /// Which check failed.
+        reason: DpopFailure,
+        /// Human-readable detail.
+        message: String,
+    },
+
     /// The cryptographic backend failed for a reason it does not explain.
     #[error("cryptographic operation failed: {0}")]
     Crypto(&'static str),
@@ -197,6 +211,7 @@ impl Error {
             Error::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
             Error::InvalidArgument(_) => "ERR_JOSE_INVALID_ARGUMENT",
             Error::InvalidKeyUse(_) => "ERR_JOSE_INVALID_KEY_USE",
+            Error::DpopInvalid { reason, .. } => reason.code(),
             Error::Crypto(_) => "ERR_JOSE_GENERIC",
         }
     }
@@ -236,6 +251,13 @@ impl Error {
 
     pub(crate) fn key_use(detail: impl Into<String>) -> Self {
         Error::InvalidKeyUse(detail.into())
+    }
+
+    pub(crate) fn dpop(reason: DpopFailure, message: impl Into<String>) -> Self {
+        Error::DpopInvalid {
+            reason,
+            message: message.into(),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod alg;
 mod b64;
 mod backend;
+pub mod dpop;
 mod error;
 mod header;
 mod json;

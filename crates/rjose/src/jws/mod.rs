@@ -17,7 +17,8 @@ pub use flattened::{FlattenedJws, FlattenedSign, flattened_verify};
 pub use general::{GeneralJws, GeneralSign, GeneralSignature, general_verify};
 pub use header::JwsHeader;
 
-pub(crate) use flattened::{sign_parts, sign_parts_async};
+pub(crate) use compact::split;
+pub(crate) use flattened::{PendingVerification, Protected, SigningInput, sign_parts, sign_parts_async};
 
 use crate::alg::Alg;
 use crate::key::Key;
