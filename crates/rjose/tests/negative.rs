@@ -980,6 +980,30 @@ fn embedded_key_with_a_repeated_member_is_refused() {
 }
 
 #[test]
+fn embedded_jwk_refuses_an_rsa_key_carrying_its_prime_factors() {
+    // No "d", but "p" and "q" give the private key away all the same: such
+    // a JWK is private, and a header may only carry a public one. Signed
+    // with that very key, so only the refusal stops it.
+    let private = serde_json::to_value(rsa_other().private_key.to_jwk().unwrap()).unwrap();
+    let mut factors_only = private.clone();
+    factors_only.as_object_mut().unwrap().remove("d");
+    for member in ["p", "q", "dp", "dq", "qi"] {
+        assert!(factors_only.get(member).is_some(), "{member}");
+    }
+    let header = json!({ "alg": "RS256", "jwk": factors_only }).to_string();
+    let token = CompactSign::new(b"{}")
+        .protected_header_json(&header)
+        .sign(&rsa_other().private_key)
+        .unwrap();
+    assert_jws_invalid(
+        compact_verify(&token, &EmbeddedJwk, &jws_options()),
+        "RSA JWK with p and q",
+    );
+    let jwk: rjose::Jwk = serde_json::from_value(factors_only).unwrap();
+    assert!(jwk.is_private());
+}
+
+#[test]
 fn embedded_jwk_refuses_symmetric_keys() {
     let jwk = json!({ "kty": "oct", "k": b64(&SECRET) });
     // Correctly MACed with that very secret: only the refusal stops it.

@@ -109,7 +109,21 @@ impl Jwk {
 
     /// True if any private member is present.
     pub fn is_private(&self) -> bool {
-        self.d.is_some() || self.k.is_some() || self.private.is_some()
+        // An RSA key's factors (`p`, `q`, the CRT members, `oth`) give the
+        // private key away as surely as `d` does.
+        [
+            &self.d,
+            &self.p,
+            &self.q,
+            &self.dp,
+            &self.dq,
+            &self.qi,
+            &self.k,
+            &self.private,
+        ]
+        .iter()
+        .any(|member| member.is_some())
+            || self.oth.is_some()
     }
 
     /// The JSON text of this JWK.
