@@ -63,7 +63,7 @@ impl Spec {
         self
     }
 
-    fn is_ca(mut self, is_ca: IsCa) -> Spec {
+    fn ca_flag(mut self, is_ca: IsCa) -> Spec {
         self.is_ca = is_ca;
         self
     }
@@ -84,7 +84,7 @@ impl Spec {
         params.distinguished_name.push(DnType::CommonName, self.name);
         params.not_before = date_time_ymd(self.years.0, 1, 1);
         params.not_after = date_time_ymd(self.years.1, 1, 1);
-        params.is_ca = self.is_ca.clone();
+        params.is_ca = self.is_ca;
         params.key_usages = self.key_usages.clone();
         params.extended_key_usages = self.ekus.clone();
         params.use_authority_key_identifier_extension = true;
@@ -372,10 +372,7 @@ fn rejects_intermediate_whose_key_usage_lacks_key_cert_sign() {
 fn rejects_intermediate_that_is_not_a_ca() {
     let root = root(Spec::ca("Test Root"));
     for is_ca in [IsCa::ExplicitNoCa, IsCa::NoCa] {
-        let not_ca = intermediate(
-            Spec::ca("Not A CA").is_ca(is_ca).key_usages(Vec::new()),
-            &root,
-        );
+        let not_ca = intermediate(Spec::ca("Not A CA").ca_flag(is_ca).key_usages(Vec::new()), &root);
         let (leaf, key) = leaf(Spec::leaf("Signer"), &not_ca);
         let t = token(Alg::ES256, x5c(&[&leaf, &not_ca.cert]), &key);
         assert_refused(verify(&t, &verifier(&root)), X5cFailure::NotACa);
@@ -399,17 +396,23 @@ fn rejects_chain_longer_than_max_chain_len_before_any_work() {
     let p = pki();
     let chain = x5c(&[&p.leaf, &p.intermediate.cert, &p.root.cert]);
     let t = token(Alg::ES256, chain, &p.key);
-    assert_refused(verify(&t, &verifier(&p.root).max_chain_len(2)), X5cFailure::ChainTooLong);
+    assert_refused(
+        verify(&t, &verifier(&p.root).max_chain_len(2)),
+        X5cFailure::ChainTooLong,
+    );
     // Five entries against the default of four, none of them even decodable.
     let junk = Value::from(vec!["!"; 5]);
-    assert_refused(verify(&token(Alg::ES256, junk, &p.key), &verifier(&p.root)), X5cFailure::ChainTooLong);
+    assert_refused(
+        verify(&token(Alg::ES256, junk, &p.key), &verifier(&p.root)),
+        X5cFailure::ChainTooLong,
+    );
 }
 
 #[test]
 fn rejects_path_beyond_a_path_len_constraint() {
     let root = root(Spec::ca("Test Root"));
     let upper = intermediate(
-        Spec::ca("Upper Intermediate").is_ca(IsCa::Ca(BasicConstraints::Constrained(0))),
+        Spec::ca("Upper Intermediate").ca_flag(IsCa::Ca(BasicConstraints::Constrained(0))),
         &root,
     );
     let lower = intermediate(Spec::ca("Lower Intermediate"), &upper);
@@ -426,7 +429,10 @@ fn rejects_path_beyond_a_path_len_constraint() {
 fn rejects_self_signed_leaf_not_among_the_anchors() {
     let p = pki();
     let key = key_pair(&PKCS_ECDSA_P256_SHA256);
-    let leaf = Spec::leaf("Self Signer").params().self_signed(&key).expect("self-signed");
+    let leaf = Spec::leaf("Self Signer")
+        .params()
+        .self_signed(&key)
+        .expect("self-signed");
     let signing = Key::from_pkcs8_der(&key.serialize_der()).expect("import");
     let t = token(Alg::ES256, x5c(&[&leaf]), &signing);
     assert_refused(verify(&t, &verifier(&p.root)), X5cFailure::UnknownIssuer);
@@ -468,7 +474,10 @@ fn rejects_leaf_with_a_tampered_signature() {
     let mut der = p.leaf.der().to_vec();
     let last = der.len() - 1;
     der[last] ^= 0x01;
-    let chain = Value::from(vec![encode_certificate(&der), encode_certificate(p.intermediate.cert.der())]);
+    let chain = Value::from(vec![
+        encode_certificate(&der),
+        encode_certificate(p.intermediate.cert.der()),
+    ]);
     let t = token(Alg::ES256, chain, &p.key);
     assert_refused(verify(&t, &verifier(&p.root)), X5cFailure::BadSignature);
 }

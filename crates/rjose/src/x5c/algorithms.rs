@@ -140,7 +140,11 @@ mod tests {
         body.extend(s.to_der().expect("s"));
         let len = u8::try_from(body.len()).expect("under 256 bytes");
         // P-521 signatures pass 127 bytes: DER's long length form.
-        let mut out = if len < 0x80 { vec![0x30, len] } else { vec![0x30, 0x81, len] };
+        let mut out = if len < 0x80 {
+            vec![0x30, len]
+        } else {
+            vec![0x30, 0x81, len]
+        };
         out.extend(body);
         out
     }

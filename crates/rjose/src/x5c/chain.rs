@@ -38,7 +38,10 @@ impl Chain {
         if entries.len() > max_len {
             return Err(refused(
                 X5cFailure::ChainTooLong,
-                format!("\"x5c\" has {} certificates, at most {max_len} are allowed", entries.len()),
+                format!(
+                    "\"x5c\" has {} certificates, at most {max_len} are allowed",
+                    entries.len()
+                ),
             ));
         }
         let mut der = Vec::with_capacity(entries.len());
@@ -55,8 +58,12 @@ impl Chain {
                     format!("\"x5c\"[{i}] is not standard base64 with padding"),
                 )
             })?;
-            let cert = Certificate::from_der(&bytes)
-                .map_err(|_| refused(X5cFailure::Malformed, format!("\"x5c\"[{i}] is not a DER X.509 certificate")))?;
+            let cert = Certificate::from_der(&bytes).map_err(|_| {
+                refused(
+                    X5cFailure::Malformed,
+                    format!("\"x5c\"[{i}] is not a DER X.509 certificate"),
+                )
+            })?;
             der.push(CertificateDer::from(bytes));
             parsed.push(cert);
         }
@@ -116,12 +123,15 @@ impl Chain {
     /// a CA restricted to other purposes cannot vouch for this one.
     pub(super) fn check_eku(&self, eku: &ObjectIdentifier) -> Result<()> {
         for (i, cert) in self.parsed.iter().enumerate() {
-            let listed = cert.tbs_certificate().get_extension::<ExtendedKeyUsage>().map_err(|_| {
-                refused(
-                    X5cFailure::Malformed,
-                    format!("\"x5c\"[{i}] has a malformed extended key usage"),
-                )
-            })?;
+            let listed = cert
+                .tbs_certificate()
+                .get_extension::<ExtendedKeyUsage>()
+                .map_err(|_| {
+                    refused(
+                        X5cFailure::Malformed,
+                        format!("\"x5c\"[{i}] has a malformed extended key usage"),
+                    )
+                })?;
             let allowed = match listed {
                 Some((_, ExtendedKeyUsage(oids))) => oids.iter().any(|oid| oid == eku || (i > 0 && *oid == ANY_EKU)),
                 None => i > 0,

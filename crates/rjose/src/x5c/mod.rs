@@ -118,7 +118,9 @@ impl X5cKeySource {
             }
         }
         if anchors.is_empty() {
-            return Err(Error::InvalidArgument("an x5c verifier needs at least one trust anchor".into()));
+            return Err(Error::InvalidArgument(
+                "an x5c verifier needs at least one trust anchor".into(),
+            ));
         }
         Ok(X5cKeySource {
             anchors,
@@ -231,7 +233,10 @@ impl X5cKeySource {
         if !self.pins.is_empty() && !self.pins.contains(&thumbprint) {
             return Err(refused(
                 X5cFailure::PinMismatch,
-                format!("the leaf's SHA-256 thumbprint {} is not pinned", crate::b64::encode(&thumbprint)),
+                format!(
+                    "the leaf's SHA-256 thumbprint {} is not pinned",
+                    crate::b64::encode(&thumbprint)
+                ),
             ));
         }
         let key = Key::from_x509_der(chain.leaf())
@@ -239,8 +244,8 @@ impl X5cKeySource {
         check_header_jwk(header, &key)?;
 
         let now = self.current_time.unwrap_or_else(crate::jwt::time::now);
-        let seconds = u64::try_from(now)
-            .map_err(|_| Error::InvalidArgument(format!("current_time {now} is before 1970")))?;
+        let seconds =
+            u64::try_from(now).map_err(|_| Error::InvalidArgument(format!("current_time {now} is before 1970")))?;
         let time = UnixTime::since_unix_epoch(Duration::from_secs(seconds));
         let webpki_refusal = |e: webpki::Error| refused(X5cFailure::from_webpki(&e), format!("{e:?}"));
         let leaf = EndEntityCert::try_from(chain.leaf()).map_err(webpki_refusal)?;
@@ -328,8 +333,15 @@ fn check_header_thumbprint(x5t: Option<&Value>, leaf: &[u8]) -> Result<()> {
 
 /// A `jwk` header parameter beside `x5c` must be the leaf's key.
 fn check_header_jwk(header: &JwsHeader, leaf: &Key) -> Result<()> {
-    let Some(jwk) = header.jwk.as_deref() else { return Ok(()) };
-    let mismatch = || refused(X5cFailure::KeyMismatch, "the \"jwk\" header parameter is not the leaf's key");
+    let Some(jwk) = header.jwk.as_deref() else {
+        return Ok(());
+    };
+    let mismatch = || {
+        refused(
+            X5cFailure::KeyMismatch,
+            "the \"jwk\" header parameter is not the leaf's key",
+        )
+    };
     let named = jwk.thumbprint(Digest::Sha256).map_err(|_| mismatch())?;
     if jwk.is_private() || named != leaf.thumbprint(Digest::Sha256)? {
         return Err(mismatch());
