@@ -577,3 +577,86 @@ fn unusable_options_are_reported_by_each_verification() {
         "ERR_JOSE_INVALID_ARGUMENT",
     );
 }
+
+/// Apple's own test notification (tests/fixtures/app-store/SOURCE.md),
+/// checked as Apple's `ChainVerifier` checks it offline.
+mod app_store {
+    use super::*;
+    use der::Decode;
+    use der::asn1::ObjectIdentifier;
+    use x509_cert::Certificate as X509;
+
+    const NOTIFICATION: &str = include_str!("fixtures/app-store/testNotification");
+    const ROOT: &[u8] = include_bytes!("fixtures/app-store/testCA.der");
+    /// The payload's `signedDate` (milliseconds 1681314324000): Apple's
+    /// verifier validates the chain at that time when not online.
+    const SIGNED_DATE: i64 = 1_681_314_324;
+    const RECEIPT_SIGNER: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113635.100.6.11.1");
+    const WWDR_INTERMEDIATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113635.100.6.2.1");
+
+    fn apple_verifier() -> X5cKeySource {
+        X5cKeySource::new([ROOT])
+            .expect("root")
+            .max_chain_len(3)
+            .current_time(SIGNED_DATE)
+    }
+
+    fn es256_only() -> JwsVerifyOptions {
+        JwsVerifyOptions::new().algorithms([Alg::ES256])
+    }
+
+    fn has_extension(der: &[u8], oid: ObjectIdentifier) -> bool {
+        let cert = X509::from_der(der).expect("certificate");
+        cert.tbs_certificate()
+            .extensions()
+            .is_some_and(|extensions| extensions.iter().any(|e| e.extn_id == oid))
+    }
+
+    #[test]
+    fn apple_test_notification_verifies_at_its_signed_date_with_apple_s_rules() {
+        let verified = compact_verify(NOTIFICATION.trim(), &apple_verifier(), &es256_only()).expect("verifies");
+        let payload: Value = serde_json::from_slice(&verified.payload).expect("JSON");
+        assert_eq!(payload["notificationType"], "TEST");
+        assert_eq!(payload["signedDate"], SIGNED_DATE * 1000);
+
+        // Apple's rules beyond the chain: exactly three certificates and the
+        // marker extensions on the leaf and the intermediate.
+        let header = verified.protected_header.expect("protected header");
+        let x5c = header.other["x5c"].as_array().expect("x5c");
+        assert_eq!(x5c.len(), 3);
+        let der = |i: usize| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(x5c[i].as_str().expect("string"))
+                .expect("base64")
+        };
+        assert!(has_extension(&der(0), RECEIPT_SIGNER));
+        assert!(has_extension(&der(1), WWDR_INTERMEDIATE));
+    }
+
+    #[test]
+    fn apple_test_notification_is_refused_outside_its_certificates_validity() {
+        let before = apple_verifier().current_time(1_640_995_200); // 2022-01-01
+        assert_refused(
+            compact_verify(NOTIFICATION.trim(), &before, &es256_only()).map(|v| v.payload),
+            X5cFailure::NotYetValid,
+        );
+        let after = apple_verifier().current_time(2_051_222_400); // 2035-01-01
+        assert_refused(
+            compact_verify(NOTIFICATION.trim(), &after, &es256_only()).map(|v| v.payload),
+            X5cFailure::Expired,
+        );
+    }
+
+    #[test]
+    fn apple_test_notification_is_refused_under_another_root() {
+        let stranger = root(Spec::ca("Test Root"));
+        let verifier = X5cKeySource::new([stranger.cert.der()])
+            .expect("root")
+            .current_time(SIGNED_DATE);
+        assert_refused(
+            compact_verify(NOTIFICATION.trim(), &verifier, &es256_only()).map(|v| v.payload),
+            X5cFailure::UnknownIssuer,
+        );
+    }
+}

@@ -74,8 +74,17 @@ impl Chain {
         &self.der[0]
     }
 
+    /// The certificates after the leaf, less a trailing self-issued one:
+    /// a sender may append its root (RFC 7515 allows it), but trust comes
+    /// from the anchors alone, and such a root (often a v1 certificate,
+    /// which webpki cannot take as an intermediate) would only turn "no
+    /// anchor issued this" into a less telling refusal.
     pub(super) fn intermediates(&self) -> &[CertificateDer<'static>] {
-        &self.der[1..]
+        let end = match self.parsed.split_last() {
+            Some((last, rest)) if !rest.is_empty() && self_issued(last) => self.der.len() - 1,
+            _ => self.der.len(),
+        };
+        &self.der[1..end]
     }
 
     /// Each certificate must be followed by the one that issued it (RFC
@@ -145,6 +154,10 @@ impl Chain {
         }
         Ok(())
     }
+}
+
+fn self_issued(cert: &Certificate) -> bool {
+    cert.tbs_certificate().issuer() == cert.tbs_certificate().subject()
 }
 
 /// `anyExtendedKeyUsage` (RFC 5280 section 4.2.1.12).
