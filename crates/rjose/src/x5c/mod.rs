@@ -34,6 +34,10 @@ use chain::Chain;
 /// Default for [`X5cKeySource::max_chain_len`]: a leaf, two intermediates
 /// and the root, which covers the chains in use (App Store notifications
 /// carry three certificates).
+///
+/// ```
+/// assert_eq!(rjose::x5c::DEFAULT_MAX_CHAIN_LEN, 4);
+/// ```
 pub const DEFAULT_MAX_CHAIN_LEN: usize = 4;
 
 /// A [`KeySource`] that takes the key from the token's `x5c` certificate
