@@ -180,8 +180,9 @@ impl X5cKeySource {
 
     /// Pins the leaf by its SHA-256 thumbprint, base64url as in the
     /// `x5t#S256` header parameter; call again to allow several leaves.
-    /// With pins set, any other leaf is refused ([`X5cFailure::PinMismatch`]),
-    /// after the chain validates.
+    /// With pins set, any other leaf is refused ([`X5cFailure::PinMismatch`])
+    /// before any signature of the chain is checked; a pinned leaf must
+    /// still chain to a trust anchor.
     ///
     /// ```
     /// use rjose::x5c::{X5cKeySource, leaf_thumbprint};
