@@ -95,6 +95,17 @@ pub enum Error {
     #[error("signature verification failed")]
     JwsSignatureVerificationFailed,
 
+    /// The `x5c` certificate chain of a JWS was refused by an
+    /// [`X5cKeySource`](crate::x5c::X5cKeySource): `reason` names what
+    /// failed and gives the code (`ERR_X5C_EXPIRED`, `ERR_X5C_UNKNOWN_ISSUER`...).
+    #[error("x5c certificate chain refused ({reason}): {message}")]
+    X5cInvalid {
+        /// What failed.
+        reason: crate::x5c::X5cFailure,
+        /// Which certificate and why, in words.
+        message: String,
+    },
+
     /// The JWE is malformed: wrong number of parts, bad base64url, bad header...
     #[error("invalid JWE: {0}")]
     JweInvalid(String),
@@ -199,6 +210,7 @@ impl Error {
             Error::JwtInvalid(_) => "ERR_JWT_INVALID",
             Error::JwsInvalid(_) => "ERR_JWS_INVALID",
             Error::JwsSignatureVerificationFailed => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            Error::X5cInvalid { reason, .. } => reason.code(),
             Error::JweInvalid(_) => "ERR_JWE_INVALID",
             Error::JweDecryptionFailed => "ERR_JWE_DECRYPTION_FAILED",
             Error::JwkInvalid(_) => "ERR_JWK_INVALID",

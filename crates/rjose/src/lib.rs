@@ -15,6 +15,7 @@ pub mod jws;
 pub mod jwt;
 mod key;
 mod signer;
+pub mod x5c;
 
 pub use alg::{Alg, Algorithm};
 pub use error::{ClaimReason, Error, Result};
