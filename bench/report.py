@@ -91,9 +91,9 @@ def commit(meta=None, bench=None):
     return head + (" + uncommitted changes in crates/rjose/src" if dirty and dirty != "unknown" else "")
 
 
-def cargo_metadata():
+def cargo_metadata(*features):
     out = subprocess.run(
-        ["cargo", "metadata", "--manifest-path", "bench/Cargo.toml", "--format-version", "1", "--locked"],
+        ["cargo", "metadata", "--manifest-path", "bench/Cargo.toml", "--format-version", "1", "--locked", *features],
         check=True,
         capture_output=True,
         text=True,
@@ -320,6 +320,8 @@ def provider_rounds(providers_dir):
 
 
 def build_providers_section(meta, providers_dir, rounds):
+    # The resolve of the ordinary build has rjose's aws-lc-rs dependencies only.
+    rust_crypto_meta = cargo_metadata("--features", "rust-crypto")
     info_path = providers_dir / "run.json"
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
     baseline = info.get("baseline")
@@ -352,8 +354,8 @@ def build_providers_section(meta, providers_dir, rounds):
 
     rjose_on = f"`aws-lc-rs` {dep_version(meta, 'rjose', 'aws-lc-rs') or 'unknown'}"
     crates = ["hmac", "sha2", "rsa", "p256", "ed25519-dalek", "aes-gcm", "aes-kw"]
-    rust_crypto = ", ".join(f"`{c}` {dep_version(meta, 'rjose', c) or '?'}" for c in crates)
-    bigint = dep_version(meta, "rsa", "crypto-bigint")
+    rust_crypto = ", ".join(f"`{c}` {dep_version(rust_crypto_meta, 'rjose', c) or '?'}" for c in crates)
+    bigint = dep_version(rust_crypto_meta, "rsa", "crypto-bigint")
     when = measured_at(
         {key: est for r in rounds for key, est in r.items()},
         {f"{group}/{op}" for group, _, ops in PROVIDER_ROWS for op in ops},
