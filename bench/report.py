@@ -537,6 +537,7 @@ minutes of measuring on 2 cores after builds of about 7 and 4 minutes):
 ```sh
 bench/run.sh        # everything
 bench/run.sh jwe    # the JWE benchmark only (bench/run.sh jwt: the JWT one and Node.js)
+bench/run.sh providers [<commit>]   # rjose under each crypto provider (see [Providers](#providers))
 ```
 
 It runs `cargo bench --manifest-path bench/Cargo.toml --bench jwt` (criterion; `bench/benches/jwt.rs`),

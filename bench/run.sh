@@ -88,6 +88,13 @@ if [ "$what" = providers ]; then
     # benchmark names it itself, but for the baseline.
     labels=("" "")
     executables=("$(build_providers "$manifest")" "$(build_providers "$manifest" --no-default-features --features rust-crypto)")
+    # Anything that turned on rjose's default features in that build would
+    # have it measure aws-lc-rs under rust-crypto's name.
+    if RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg jose_bench_providers" cargo tree --manifest-path "$manifest" \
+        --locked -e features -i rjose --no-default-features --features rust-crypto | grep -q 'rjose feature "aws-lc-rs"'; then
+        echo "error: the rust-crypto build of benches/providers.rs has rjose's aws-lc-rs feature on" >&2
+        exit 1
+    fi
     baseline_desc=
     if [ -n "$baseline" ]; then
         worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-baseline.XXXXXX")
