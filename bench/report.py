@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -305,9 +306,7 @@ def dep_version(meta, parent, child):
 
 
 def median(values):
-    values = sorted(values)
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return statistics.median(values)
 
 
 def provider_rounds(providers_dir):
@@ -333,9 +332,10 @@ def build_providers_section(meta, providers_dir, rounds):
         values = means(group, function)
         if not values:
             return "–"
-        mid = median(values)
-        spread = (max(values) - min(values)) / 2 / mid * 100
-        return f"{fmt_time(mid)} ±{spread:.1f}%" if len(values) > 1 else fmt_time(mid)
+        if len(values) == 1:
+            return fmt_time(values[0])
+        low, mid, high = statistics.quantiles(values, n=4, method="inclusive")
+        return f"{fmt_time(mid)} ±{(high - low) / 2 / mid * 100:.0f}%"
 
     def ratios(group, a, b):
         """a÷b in each round that has both, paired by round."""
@@ -356,15 +356,18 @@ def build_providers_section(meta, providers_dir, rounds):
     crates = ["hmac", "sha2", "rsa", "p256", "ed25519-dalek", "aes-gcm", "aes-kw"]
     rust_crypto = ", ".join(f"`{c}` {dep_version(rust_crypto_meta, 'rjose', c) or '?'}" for c in crates)
     bigint = dep_version(rust_crypto_meta, "rsa", "crypto-bigint")
-    when = measured_at(
-        {key: est for r in rounds for key, est in r.items()},
-        {f"{group}/{op}" for group, _, ops in PROVIDER_ROWS for op in ops},
+    times = [est["measured_at"] for r in rounds for est in r.values()]
+    when = " to ".join(
+        dict.fromkeys(
+            datetime.datetime.fromtimestamp(moment, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            for moment in (min(times), max(times))
+        )
     )
     lines = [PROVIDERS_START, ""]
     lines += [
         "## Providers: run",
         "",
-        f"- Measured: {when} (the last round); {len(rounds)} round(s), each of which measured every row"
+        f"- Measured: {when}; {len(rounds)} round(s), each of which measured every row"
         " once per build, the builds one after the other for each algorithm; machine and Rust as above",
         f"- `rjose` (this crate) at commit `{info.get('commit', commit())}`, on {rjose_on} (default features) or on"
         f" RustCrypto (`--no-default-features --features rust-crypto`: {rust_crypto}"
@@ -377,9 +380,9 @@ def build_providers_section(meta, providers_dir, rounds):
         "",
         "## Providers: results",
         "",
-        "Median over the rounds of criterion's mean per operation, ± half the range of the rounds' means"
-        " (relative to the median). Ratios are taken round by round (the builds ran minutes apart at most)"
-        " and given as median (lowest–highest).",
+        "Median over the rounds of criterion's mean per operation, ± half the interquartile range of the"
+        " rounds' means (relative to the median). Ratios are taken round by round (the builds ran a minute"
+        " or two apart) and given as median (lowest–highest).",
         "",
     ]
     header = "| row | op | aws-lc-rs | rust-crypto | rust-crypto÷aws-lc-rs |"
