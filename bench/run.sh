@@ -8,6 +8,8 @@
 #   bench/run.sh                      # everything
 #   bench/run.sh jwt                  # JWT and Node.js only, then the tables
 #   bench/run.sh jwe                  # JWE only (rjose, floor, josekit), then the tables
+#   bench/run.sh providers            # rjose on aws-lc-rs and on rust-crypto, then the tables
+#   bench/run.sh providers <commit>   # the same, and rjose on aws-lc-rs at <commit> (a baseline)
 #   CARGO_BUILD_JOBS=1 bench/run.sh   # build on one core (a shared machine)
 #
 # Needs: cargo, node >= 20 with npm, python3; jwt-simple's default backend
@@ -21,21 +23,34 @@
 # runs twice: rjose and the floor in the ordinary build, then josekit alone in
 # a build of its own under <target>/josekit (the first one takes as long as
 # a fresh build), both writing to <target>/criterion.
+#
+# `providers` measures benches/providers.rs (rjose alone) in builds with
+# `--cfg jose_bench_providers` (no peers, no aws-lc-rs but rjose's own) under
+# <target>/providers: one with rjose's aws-lc-rs provider, one with
+# rust-crypto and, given a commit, one of rjose at that commit (a git
+# worktree in a temporary directory, removed at the end; rjose there is
+# always on aws-lc-rs, so it must predate the providers or have the
+# aws-lc-rs feature). They share that target directory, so the C build of
+# aws-lc is made once. PROVIDER_ROUNDS (3) rounds, each measuring every
+# algorithm with each build in turn (the order reversed every other round),
+# so that the machine's drift reaches every build alike; about 8 minutes
+# with a baseline. Results under <target>/providers/criterion/round-<n>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-all}
 case "$what" in
 all | jwt | jwe) ;;
+providers) baseline=${2:-} ;;
 *)
-    echo "usage: bench/run.sh [all|jwt|jwe]" >&2
+    echo "usage: bench/run.sh [all|jwt|jwe|providers [<baseline commit>]]" >&2
     exit 2
     ;;
 esac
 
 if [ "$what" = jwt ]; then
     bench/install-build-tools.sh
-else
+elif [ "$what" != providers ]; then
     bench/install-build-tools.sh --josekit
 fi
 
@@ -52,7 +67,78 @@ record_commit() {
         >"$target_dir/bench-commit-$1.txt"
 }
 
-if [ "$what" != jwe ]; then
+# The executable of benches/providers.rs built from `$1` (a manifest) with the
+# remaining arguments, under --cfg jose_bench_providers in <target>/providers.
+build_providers() {
+    local manifest=$1
+    shift
+    echo "==> cargo bench --manifest-path $manifest --bench providers $* (--cfg jose_bench_providers, in $target_dir/providers)" >&2
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg jose_bench_providers" CARGO_TARGET_DIR="$target_dir/providers" \
+        cargo bench --manifest-path "$manifest" --bench providers --no-run --message-format=json "$@" |
+        python3 -c '
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "providers" and message.get("executable"):
+        print(message["executable"])'
+}
+
+if [ "$what" = providers ]; then
+    # The label of each build's results: the provider compiled in, as the
+    # benchmark names it itself, but for the baseline.
+    labels=("" "")
+    executables=("$(build_providers "$manifest")" "$(build_providers "$manifest" --no-default-features --features rust-crypto)")
+    # Anything that turned on rjose's default features in that build would
+    # have it measure aws-lc-rs under rust-crypto's name.
+    if RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg jose_bench_providers" cargo tree --manifest-path "$manifest" \
+        --locked -e features -i rjose --no-default-features --features rust-crypto | grep -q 'rjose feature "aws-lc-rs"'; then
+        echo "error: the rust-crypto build of benches/providers.rs has rjose's aws-lc-rs feature on" >&2
+        exit 1
+    fi
+    baseline_desc=
+    if [ -n "$baseline" ]; then
+        worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-baseline.XXXXXX")
+        trap 'git worktree remove --force "$worktree"' EXIT
+        git worktree add --detach "$worktree" "$baseline" >&2
+        baseline_desc="$baseline ($(git -C "$worktree" rev-parse --short HEAD))"
+        # This benchmark, its manifest and lockfile as they are here; rjose
+        # as it was. Before the providers rjose had no features: give it the
+        # two this manifest forwards to, as no-ops.
+        cp bench/Cargo.toml bench/Cargo.lock "$worktree/bench/"
+        rm -rf "$worktree/bench/benches/common" "$worktree/bench/benches/keys"
+        cp -r bench/benches/providers.rs bench/benches/common bench/benches/keys "$worktree/bench/benches/"
+        if ! grep -q '^aws-lc-rs = ' "$worktree/crates/rjose/Cargo.toml"; then
+            printf '\n[features]\naws-lc-rs = []\nrust-crypto = []\n' >>"$worktree/crates/rjose/Cargo.toml"
+        fi
+        labels+=("aws-lc-rs baseline")
+        executables+=("$(build_providers "$worktree/bench/Cargo.toml")")
+    fi
+    for executable in "${executables[@]}"; do
+        [ -x "$executable" ] || { echo "error: the providers benchmark did not build" >&2; exit 1; }
+    done
+
+    rm -rf "$target_dir/providers/criterion"
+    groups=('HS256/' 'RS256/' 'PS256/' 'ES256/' 'EdDSA/' 'dir A256GCM/' 'A256KW A256GCM/' 'ECDH-ES\+A256KW P-256 A256GCM/')
+    rounds=${PROVIDER_ROUNDS:-3}
+    for round in $(seq 1 "$rounds"); do
+        order=("${!executables[@]}")
+        if [ $((round % 2)) = 0 ]; then
+            order=($(printf '%s\n' "${order[@]}" | tac))
+        fi
+        for group in "${groups[@]}"; do
+            for i in "${order[@]}"; do
+                echo "==> round $round/$rounds: ${labels[$i]:-build $i}: ^$group" >&2
+                JOSE_BENCH_PROVIDER_LABEL="${labels[$i]}" CRITERION_HOME="$target_dir/providers/criterion/round-$round" \
+                    "${executables[$i]}" --bench "^$group"
+            done
+        done
+    done
+    python3 -c 'import json, sys; json.dump({"commit": sys.argv[1], "baseline": sys.argv[2] or None}, sys.stdout)' \
+        "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates/rjose/src || echo ' + uncommitted changes in crates/rjose/src')" \
+        "$baseline_desc" >"$target_dir/providers/run.json"
+fi
+
+if [ "$what" = all ] || [ "$what" = jwt ]; then
     echo "==> cargo bench --manifest-path $manifest --bench jwt" >&2
     cargo bench --manifest-path "$manifest" --bench jwt
     record_commit jwt
@@ -64,7 +150,7 @@ if [ "$what" != jwe ]; then
     node bench/jose-node/bench.mjs >"$target_dir/jose-node.json"
 fi
 
-if [ "$what" != jwt ]; then
+if [ "$what" = all ] || [ "$what" = jwe ]; then
     echo "==> cargo bench --manifest-path $manifest --bench jwe" >&2
     cargo bench --manifest-path "$manifest" --bench jwe
     record_commit jwe

@@ -47,18 +47,13 @@ use rjose::{Alg, Key};
 use serde::{Deserialize, Serialize};
 
 use common::{
-    AUDIENCE, AccessClaims, EC_PRIVATE, EC_PUBLIC, ISSUER, RSA_PRIVATE, RSA_PUBLIC, access_claims, b64url_decode,
-    config, pem_to_der,
+    AUDIENCE, AccessClaims, EC_PRIVATE, EC_PUBLIC, ED_PRIVATE, ED_PUBLIC, ISSUER, RSA_PRIVATE, RSA_PUBLIC, SECRET,
+    access_claims, b64url_decode, config, pem_to_der,
 };
 
 // ---------------------------------------------------------------------------
 // The token
 // ---------------------------------------------------------------------------
-
-/// The HMAC secret (also in `bench/jose-node/bench.mjs`).
-const SECRET: &[u8] = b"jose-benchmark-hs256-secret-0123456789abcdef";
-const ED_PRIVATE: &str = include_str!("keys/ed25519.pem");
-const ED_PUBLIC: &str = include_str!("keys/ed25519.pub.pem");
 
 /// The application's claims, as jwt-simple carries them next to its own
 /// registered ones.

@@ -1,7 +1,10 @@
-//! What `benches/jwt.rs` and `benches/jwe.rs` share: the token's claims, the
-//! throwaway keys of `benches/keys/`, and the criterion configuration.
-//! Included with `mod common;`. Nothing here may depend on jwt-simple, which
-//! the `--cfg jose_bench_josekit` build of `benches/jwe.rs` leaves out.
+//! What `benches/jwt.rs`, `benches/jwe.rs` and `benches/providers.rs` share:
+//! the token's claims, the throwaway keys of `benches/keys/`, and the
+//! criterion configuration. Included with `mod common;`. Nothing here may
+//! depend on more than rjose, serde, base64 and criterion: the
+//! `--cfg jose_bench_josekit` build of `benches/jwe.rs` leaves jwt-simple
+//! out, the `--cfg jose_bench_providers` build of `benches/providers.rs`
+//! every peer and aws-lc-rs.
 
 #![allow(dead_code)]
 
@@ -23,6 +26,10 @@ pub const RSA_PRIVATE: &str = include_str!("../keys/rsa.pem");
 pub const RSA_PUBLIC: &str = include_str!("../keys/rsa.pub.pem");
 pub const EC_PRIVATE: &str = include_str!("../keys/ec.pem");
 pub const EC_PUBLIC: &str = include_str!("../keys/ec.pub.pem");
+pub const ED_PRIVATE: &str = include_str!("../keys/ed25519.pem");
+pub const ED_PUBLIC: &str = include_str!("../keys/ed25519.pub.pem");
+/// The HMAC secret (also in `bench/jose-node/bench.mjs`).
+pub const SECRET: &[u8] = b"jose-benchmark-hs256-secret-0123456789abcdef";
 
 /// A typical access token: seven registered claims and three of the
 /// application's own.
