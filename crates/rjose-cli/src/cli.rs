@@ -41,7 +41,7 @@ code (ERR_JWT_EXPIRED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED, ERR_JWK_INVALID,
 ...) or ERR_CLI_USAGE / ERR_CLI_IO for arguments and files.";
 
 /// Sign, verify, encrypt and decrypt JWTs, JWS and JWE; generate, convert and
-/// thumbprint JWKs.
+/// thumbprint JWKs; make and check DPoP proofs.
 #[derive(Debug, Parser)]
 #[command(name = "rjose", version, after_help = TOP_EXAMPLES, propagate_version = true)]
 pub struct Cli {
