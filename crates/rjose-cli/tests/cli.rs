@@ -2768,7 +2768,7 @@ fn dpop_verify_refuses_a_tampered_or_mismatched_proof_with_exit_1_and_its_code()
 }
 
 #[test]
-fn dpop_access_tokens_with_a_scheme_prefix_or_quotes_are_usage_errors_with_a_hint() {
+fn dpop_tokens_and_proofs_with_a_scheme_prefix_or_quotes_are_usage_errors_with_a_hint() {
     let dir = Dir::new();
     let key = dir.generate("client.jwk", "ES256", &[]);
     let jwt = sign_token(&["--secret", SECRET32]);
@@ -2821,6 +2821,39 @@ fn dpop_access_tokens_with_a_scheme_prefix_or_quotes_are_usage_errors_with_a_hin
                 usage(&args, "ERR_CLI_USAGE").stderr(predicate::str::contains(hint));
             }
         }
+    }
+    // The proof itself, pasted with the header name or a scheme.
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://a.example/",
+        ],
+        "",
+    ));
+    for (pasted, hint) in [
+        (format!("DPoP: {proof}"), "`DPoP: ` prefix"),
+        (format!("dpop:  {proof}"), "`DPoP: ` prefix"),
+        (format!("DPoP {proof}"), "`DPoP ` prefix"),
+        (format!("Bearer {proof}"), "`Bearer ` prefix"),
+    ] {
+        usage(
+            &["dpop", "verify", "--htm", "GET", "--htu", "https://a.example/", &pasted],
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(hint));
+        fails(
+            &["dpop", "verify", "--htm", "GET", "--htu", "https://a.example/"],
+            format!("{pasted}\n"),
+            2,
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(hint));
     }
     usage(
         &[

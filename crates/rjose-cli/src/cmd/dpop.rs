@@ -84,6 +84,14 @@ pub fn verify(args: &DpopVerifyArgs) -> Result<(), Failure> {
         reason: DpopFailure::Malformed,
         message,
     })?;
+    if let Some((name, _)) = proof.split_once(|c: char| c.is_ascii_whitespace())
+        && name.eq_ignore_ascii_case("dpop:")
+    {
+        return Err(Failure::usage(
+            "the DPoP proof starts with the header name \"DPoP:\", which is not part of it; \
+             remove the `DPoP: ` prefix and pass the proof alone",
+        ));
+    }
     let verified = verify_proof(&proof, &options).map_err(|e| match e {
         // The options, not the proof: a bad --htm, --htu or --alg.
         Error::InvalidArgument(detail) => bad_request_flag(detail),
