@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the pinned interop peers for crates/rjose/tests/interop.rs:
-# the JS `jose` package (interop/node, package-lock.json) and Python's
+# the JS `jose` and `dpop` packages (interop/node, package-lock.json) and Python's
 # jwcrypto (interop/python/.venv, requirements.txt). Idempotent: a peer
 # already installed at the pinned versions is left alone.
 #
@@ -20,7 +20,7 @@ install_node() {
     if [ ! -f "$stamp" ] || [ node/package-lock.json -nt "$stamp" ]; then
         npm ci --prefix node --no-audit --no-fund --loglevel=error
     else
-        echo "interop: jose (js) already installed"
+        echo "interop: jose and dpop (js) already installed"
     fi
 }
 

@@ -1,15 +1,21 @@
-// Interop peer for crates/rjose/tests/interop.rs: the JS `jose` package.
+// Interop peer for crates/rjose/tests/interop.rs: the JS `jose` package,
+// and panva's `dpop` package for DPoP proofs (RFC 9449). `dpop` only makes
+// proofs; ours are verified with `jose` (jwtVerify with EmbeddedJWK) and
+// the DPoP checks of RFC 9449 section 4.3 written out below.
 //
 // Reads one JSON request on stdin, {"jobs": [...]}, runs every job and
 // prints one JSON response, {"peer": ..., "capabilities": ..., "results": [...]},
 // with one result per job, in order: {"ok": true, ...} or {"ok": false, "error": "..."}.
 // Binary values (payloads, plaintexts, passwords) travel as base64url.
+import * as dpop from 'dpop'
 import * as jose from 'jose'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 const version = require('jose/package.json').version
+const dpopVersion = require('dpop/package.json').version
 
 const b64 = (bytes) => Buffer.from(bytes).toString('base64url')
 const unb64 = (text) => new Uint8Array(Buffer.from(text, 'base64url'))
@@ -114,6 +120,37 @@ const ops = {
     const { payload } = await jose.jwtVerify(token, key, { algorithms: [alg], issuer, audience })
     return { claims: payload }
   },
+  // A proof from the `dpop` package, with a fresh key pair of its own.
+  async dpop_proof({ alg, htm, htu, nonce, access_token }) {
+    const keypair = await dpop.generateKeyPair(alg)
+    const proof = await dpop.generateProof(keypair, htu, htm, nonce, access_token)
+    return { proof, jkt: await dpop.calculateThumbprint(keypair.publicKey) }
+  },
+  // Our proof, checked as a server would (RFC 9449 section 4.3): one JWS
+  // with typ dpop+jwt, the allowed alg, a public jwk that verifies it, the
+  // claims of the request, a recent iat, the nonce and the token's hash.
+  async dpop_verify({ alg, proof, htm, htu, nonce, access_token }) {
+    const { payload, protectedHeader } = await jose.jwtVerify(proof, jose.EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: [alg],
+      maxTokenAge: '5m',
+      clockTolerance: '30s',
+      requiredClaims: ['jti', 'htm', 'htu', 'iat'],
+    })
+    const { jwk } = protectedHeader
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth', 'priv']) {
+      if (member in jwk) throw new Error(`jwk carries the private member ${member}`)
+    }
+    const expect = (claim, value) => {
+      if (payload[claim] !== value) throw new Error(`${claim} is ${payload[claim]}, expected ${value}`)
+    }
+    expect('htm', htm)
+    expect('htu', htu)
+    expect('nonce', nonce)
+    expect('ath', access_token === undefined ? undefined : createHash('sha256').update(access_token).digest('base64url'))
+    if (typeof payload.jti !== 'string' || payload.jti.length < 16) throw new Error(`jti ${payload.jti}`)
+    return { jkt: await jose.calculateJwkThumbprint(jwk) }
+  },
 }
 
 const request = JSON.parse(readFileSync(0, 'utf8'))
@@ -127,7 +164,7 @@ for (const job of request.jobs) {
     results.push({ ok: false, error: `${err?.code ?? err?.name ?? 'Error'}: ${err?.message ?? err}` })
   }
 }
-const capabilities = { ml_dsa: await probe('ML-DSA-44') }
+const capabilities = { ml_dsa: await probe('ML-DSA-44'), dpop: dpopVersion }
 process.stdout.write(
   JSON.stringify({ peer: `jose ${version} (Node.js ${process.versions.node})`, capabilities, results }),
 )

@@ -41,7 +41,7 @@ code (ERR_JWT_EXPIRED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED, ERR_JWK_INVALID,
 ...) or ERR_CLI_USAGE / ERR_CLI_IO for arguments and files.";
 
 /// Sign, verify, encrypt and decrypt JWTs, JWS and JWE; generate, convert and
-/// thumbprint JWKs.
+/// thumbprint JWKs; make and check DPoP proofs.
 #[derive(Debug, Parser)]
 #[command(name = "rjose", version, after_help = TOP_EXAMPLES, propagate_version = true)]
 pub struct Cli {
@@ -134,6 +134,15 @@ pub enum Command {
         /// The JWKS command.
         #[command(subcommand)]
         command: JwksCommand,
+    },
+    /// DPoP proofs (RFC 9449): make one for a request, or check one.
+    #[command(
+        after_help = "Examples:\n  rjose jwk generate ES256 > client.jwk\n  rjose jwk thumbprint client.jwk     # the key's cnf.jkt, to bind tokens to it\n  rjose dpop proof --key client.jwk --htm GET --htu https://api.example/orders --ath-of \"$AT\"\n\nCall a DPoP-protected API with curl, a new proof for every request:\n  curl -H \"Authorization: DPoP $AT\" \\\n    -H \"DPoP: $(rjose dpop proof --key client.jwk --htm GET --htu https://api.example/orders --ath-of \"$AT\")\" \\\n    https://api.example/orders"
+    )]
+    Dpop {
+        /// The DPoP command.
+        #[command(subcommand)]
+        command: DpopCommand,
     },
     /// Prints shell completions.
     #[command(
@@ -243,6 +252,86 @@ pub enum JwksCommand {
     /// Prints a JWK Set of the public parts of the given keys.
     #[command(after_help = "Example:\n  rjose jwks create current.jwk previous.pem > jwks.json")]
     Create(JwksCreateArgs),
+}
+
+/// `rjose dpop ...`
+#[derive(Debug, Subcommand)]
+pub enum DpopCommand {
+    /// Signs a DPoP proof for one HTTP request and prints it and a newline.
+    #[command(
+        after_help = "Examples:\n  rjose dpop proof --key client.jwk --htm POST --htu https://as.example/token > proof\n  rjose dpop proof --key client.jwk --htm GET --htu https://api.example/orders --ath-of \"$AT\" --nonce \"$NONCE\"\n  rjose dpop proof --key rsa.pem --alg PS256 --htm GET --htu https://api.example/orders --access-token-file at\n\nThe proof carries the key's public part, never its private one; the query and\nfragment of --htu are left out. A proof is good for one request: make a new\none each time. Bind access tokens to the key with its thumbprint, `cnf.jkt`:\n  rjose jwk thumbprint client.jwk"
+    )]
+    Proof(DpopProofArgs),
+    /// Verifies a DPoP proof against a request and prints
+    /// {"jkt":...,"jti":...,"htm":...,"htu":...,"iat":...}.
+    #[command(
+        after_help = "Examples:\n  rjose dpop verify --htm POST --htu https://as.example/token < proof\n  rjose dpop verify --htm GET --htu https://api.example/orders --access-token \"$AT\" --nonce \"$NONCE\" \"$PROOF\"\n\nThe signature is checked with the key the proof carries; --jkt says which key\nthat must be. Exit status 1 with an ERR_DPOP_* code when the proof is refused,\n2 when the command cannot run. Replays are not detected: a server records each\nproof's jti."
+    )]
+    Verify(DpopVerifyArgs),
+}
+
+/// `rjose dpop proof`
+#[derive(Debug, Args)]
+pub struct DpopProofArgs {
+    /// The client's private key: a JWK, a JWK Set or a PEM key (- for stdin).
+    /// Not a secret: a proof is signed with an asymmetric key.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// Key ID of the key to use in a JWK Set.
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// Signature algorithm. By default the key's own (ES256 for a P-256
+    /// key, EdDSA for Ed25519); an RSA key needs it.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// The request's method (`htm`), as sent: GET, POST...
+    #[arg(long, value_name = "METHOD")]
+    pub htm: String,
+    /// The request's URI (`htu`): absolute http or https.
+    #[arg(long, value_name = "URL")]
+    pub htu: String,
+    /// The access token sent with the request: the proof carries its hash
+    /// (`ath`). Visible to other users in the process list; prefer
+    /// --access-token-file.
+    #[arg(long = "ath-of", value_name = "TOKEN", group = "access_token")]
+    pub ath_of: Option<String>,
+    /// The access token, read from FILE (- for stdin).
+    #[arg(long = "access-token-file", value_name = "FILE", group = "access_token")]
+    pub access_token_file: Option<String>,
+    /// The server's nonce (`nonce`), from its last DPoP-Nonce header.
+    #[arg(long, value_name = "NONCE", allow_hyphen_values = true)]
+    pub nonce: Option<String>,
+    /// The proof's ID (`jti`); 128 random bits by default. Servers refuse
+    /// one they have seen before.
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub jti: Option<String>,
+}
+
+/// `rjose dpop verify`
+#[derive(Debug, Args)]
+pub struct DpopVerifyArgs {
+    /// The request's method.
+    #[arg(long, value_name = "METHOD")]
+    pub htm: String,
+    /// The request's URI (its query and fragment are ignored).
+    #[arg(long, value_name = "URL")]
+    pub htu: String,
+    /// The access token that came with the proof: `ath` must be its hash.
+    #[arg(long = "access-token", value_name = "TOKEN")]
+    pub access_token: Option<String>,
+    /// The nonce the server expects (`nonce` becomes required).
+    #[arg(long, value_name = "NONCE", allow_hyphen_values = true)]
+    pub nonce: Option<String>,
+    /// The thumbprint (`cnf.jkt` of the access token) the proof's key must have.
+    #[arg(long, value_name = "JKT")]
+    pub jkt: Option<String>,
+    /// Accepted algorithm; repeat it (or separate with commas) for several.
+    /// By default the asymmetric ones.
+    #[arg(long, value_name = "ALG", value_delimiter = ',')]
+    pub alg: Vec<String>,
+    /// The proof; read from stdin when absent or -.
+    #[arg(value_name = "PROOF")]
+    pub proof: Option<String>,
 }
 
 /// The key of a signing command, and how a secret file is read.

@@ -200,6 +200,71 @@ pub fn read_token(arg: Option<&str>, what: &str, malformed: fn(String) -> Error)
     }
 }
 
+/// An access token given on the command line (`text`), or read from the
+/// file or stdin `file`, as sent in `Authorization: DPoP <token>`: opaque
+/// or a JWT, but always a `token68` (RFC 7235 section 2.1), so anything
+/// else is a usage error. Surrounding whitespace is ignored; the scheme
+/// (`Bearer `, `DPoP `) or quotes pasted with it get a hint, since the
+/// hash of the token with them would match nothing.
+pub fn read_access_token(text: Option<&str>, file: Option<&str>) -> Result<Option<String>, Failure> {
+    let bytes = match (text, file) {
+        (Some(text), _) => text.as_bytes().to_vec(),
+        (None, Some(spec)) => read_source(spec, "the access token")?,
+        (None, None) => return Ok(None),
+    };
+    let text =
+        std::str::from_utf8(bytes.trim_ascii()).map_err(|_| Failure::usage("the access token is not UTF-8 text"))?;
+    if text.is_empty() {
+        return Err(Failure::usage("no access token: the input is empty"));
+    }
+    if is_token68(text) {
+        return Ok(Some(text.to_owned()));
+    }
+    let mut rest = text;
+    let mut prefix = String::new();
+    if let Some((header, after)) = split_word(rest)
+        && header.eq_ignore_ascii_case("authorization:")
+    {
+        prefix.push_str(header);
+        prefix.push(' ');
+        rest = after;
+    }
+    if let Some((scheme, after)) = split_word(rest)
+        && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop"))
+        && is_token68(after)
+    {
+        prefix.push_str(scheme);
+        prefix.push(' ');
+        return Err(Failure::usage(format!(
+            "the access token starts with {prefix:?}, which is not part of it; remove the `{prefix}` prefix \
+             and pass the access token alone"
+        )));
+    }
+    for quote in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote))
+            && is_token68(inner.trim_ascii())
+        {
+            return Err(Failure::usage(
+                "the access token is in quotes, which are not part of it; remove the quotes",
+            ));
+        }
+    }
+    Err(Failure::usage(
+        "the access token has characters no access token has (whitespace, quotes...): \
+         pass it as sent after `Authorization: DPoP `",
+    ))
+}
+
+/// The `token68` of HTTP authentication (RFC 7235 section 2.1), the form
+/// of an access token in an `Authorization` header.
+fn is_token68(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
 /// What came along with a compact token copied from a request or a log.
 #[derive(Debug, PartialEq, Eq)]
 enum Pasted {

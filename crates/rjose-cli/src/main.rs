@@ -2,7 +2,8 @@
 //!
 //! Sign, verify, decode, encrypt and decrypt JWTs; sign and verify JWS and
 //! encrypt and decrypt JWE in the compact and JSON serializations; generate,
-//! convert and thumbprint JWKs and build JWK Sets. `rjose --help` lists the
+//! convert and thumbprint JWKs and build JWK Sets; make and check DPoP
+//! proofs. `rjose --help` lists the
 //! commands, and each one's `--help` shows an example.
 //!
 //! Exit status: 0 on success, 1 when a token or message is refused

@@ -2215,7 +2215,7 @@ fn licenses_prints_the_notices_of_the_crates_the_binary_is_built_from() {
 
 #[test]
 fn every_subcommand_help_shows_an_example() {
-    let commands: [&[&str]; 21] = [
+    let commands: [&[&str]; 24] = [
         &[],
         &["jwt"],
         &["jwt", "sign"],
@@ -2235,6 +2235,9 @@ fn every_subcommand_help_shows_an_example() {
         &["jwk", "thumbprint"],
         &["jwk", "convert"],
         &["jwks", "create"],
+        &["dpop"],
+        &["dpop", "proof"],
+        &["dpop", "verify"],
         &["completions"],
         &["licenses"],
     ];
@@ -2450,4 +2453,499 @@ fn secrets_and_passwords_may_start_with_a_hyphen() {
         "x",
     ));
     assert_eq!(stdout(&ok(&["jwe", "decrypt", "--password", "-pass", &jwe], "")), "x");
+}
+
+// ------------------------------------------------------------ dpop
+
+/// The header and claims of a compact JWS, decoded without checking it.
+fn jws_parts(token: &str) -> (Value, Value) {
+    use base64::Engine as _;
+    let decode = |part: &str| -> Value {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .expect("base64url");
+        serde_json::from_slice(&bytes).expect("JSON")
+    };
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    (decode(parts[0]), decode(parts[1]))
+}
+
+#[test]
+fn dpop_proof_verifies_with_the_library_and_carries_htm_htu_ath_nonce_and_only_the_public_jwk() {
+    use rjose::dpop::{DpopVerifyOptions, ath, verify_proof};
+
+    let dir = Dir::new();
+    let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+    let token_file = dir.write("at", format!("{token}\n"));
+    let cases: [(String, &[&str], &str); 4] = [
+        (dir.generate("es.jwk", "ES256", &["--kid", "k1"]), &[], "ES256"),
+        (dir.generate("ed.jwk", "EdDSA", &[]), &[], "EdDSA"),
+        (fixture("rsa2048.pkcs1.pem"), &["--alg", "PS256"], "PS256"),
+        (fixture("ec-p384.sec1.pem"), &[], "ES384"),
+    ];
+    for (key, extra, alg) in &cases {
+        for token_flags in [["--ath-of", token], ["--access-token-file", token_file.as_str()]] {
+            let mut args = vec![
+                "dpop",
+                "proof",
+                "--key",
+                key,
+                "--htm",
+                "POST",
+                "--htu",
+                "https://api.example/orders?page=2#top",
+                "--nonce",
+                "-n0nce",
+            ];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&token_flags);
+            let proof = line(&ok(&args, ""));
+            let options = DpopVerifyOptions::new("POST", "https://api.example/orders")
+                .access_token(token)
+                .nonce("-n0nce");
+            let verified = verify_proof(&proof, &options).expect("the library accepts the proof");
+            let expected_jkt = line(&ok(&["jwk", "thumbprint", key], ""));
+            assert_eq!(verified.jkt(), expected_jkt);
+
+            let (header, claims) = jws_parts(&proof);
+            assert_eq!(header["typ"], "dpop+jwt");
+            assert_eq!(header["alg"], *alg);
+            let jwk = header["jwk"].as_object().expect("a jwk header");
+            for private in ["d", "p", "q", "dp", "dq", "qi", "k", "kid", "use", "key_ops"] {
+                assert!(!jwk.contains_key(private), "{alg}: {private} in {jwk:?}");
+            }
+            assert_eq!(claims["htm"], "POST");
+            assert_eq!(claims["htu"], "https://api.example/orders");
+            assert_eq!(claims["ath"], ath(token));
+            assert_eq!(claims["ath"], "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
+            assert_eq!(claims["nonce"], "-n0nce");
+            assert!(claims["jti"].as_str().is_some_and(|jti| jti.len() >= 16), "{claims}");
+        }
+    }
+
+    // Without an access token or nonce, neither claim; --jti is used as given.
+    let key = dir.path("es.jwk");
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://as.example/token",
+            "--jti",
+            "id-1",
+        ],
+        "",
+    ));
+    let (_, claims) = jws_parts(&proof);
+    assert_eq!(claims["jti"], "id-1");
+    assert!(claims.get("ath").is_none() && claims.get("nonce").is_none(), "{claims}");
+}
+
+#[test]
+fn dpop_verify_prints_the_thumbprint_and_claims_of_a_good_proof() {
+    let dir = Dir::new();
+    let key = dir.generate("client.jwk", "ES256", &[]);
+    let jkt = line(&ok(&["jwk", "thumbprint", &key], ""));
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/x",
+            "--ath-of",
+            "at-1",
+            "--nonce",
+            "n1",
+            "--jti",
+            "j1",
+        ],
+        "",
+    ));
+    for (args, stdin) in [
+        (
+            vec![
+                "dpop",
+                "verify",
+                "--htm",
+                "GET",
+                "--htu",
+                "https://API.example:443/x?q",
+                "--access-token",
+                "at-1",
+                "--nonce",
+                "n1",
+                "--jkt",
+                &jkt,
+                &proof,
+            ],
+            String::new(),
+        ),
+        (
+            vec![
+                "dpop",
+                "verify",
+                "--htm",
+                "GET",
+                "--htu",
+                "https://api.example/x",
+                "--alg",
+                "ES256,EdDSA",
+            ],
+            format!("{proof}\n"),
+        ),
+    ] {
+        let out = stdout_json(&ok(&args, stdin));
+        assert_eq!(out["jkt"], jkt.as_str());
+        assert_eq!(out["jti"], "j1");
+        assert_eq!(out["htm"], "GET");
+        assert_eq!(out["htu"], "https://api.example/x");
+        assert!(out["iat"].is_i64(), "{out}");
+        assert_eq!(out["nonce"], "n1");
+    }
+}
+
+#[test]
+fn dpop_proof_refuses_a_symmetric_or_public_key_and_asks_for_alg_with_rsa() {
+    let dir = Dir::new();
+    let secret = dir.generate("hs.jwk", "HS256", &[]);
+    let proof = |key: &str, extra: &[&str]| -> Assert {
+        let mut args = vec![
+            "dpop",
+            "proof",
+            "--key",
+            key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/x",
+        ];
+        args.extend_from_slice(extra);
+        fails(&args, "", 2, "ERR_JOSE_INVALID_KEY_USE")
+    };
+    proof(&secret, &[]).stderr(predicate::str::contains("HMAC"));
+    proof(&secret, &["--alg", "HS256"]).stderr(predicate::str::contains("HMAC"));
+    proof(&fixture("ec-p256.spki.pem"), &[]).stderr(predicate::str::contains("public"));
+    usage(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &fixture("rsa2048.pkcs1.pem"),
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/x",
+        ],
+        "ERR_CLI_USAGE",
+    )
+    .stderr(predicate::str::contains("--alg"));
+    // A JWK Set holding only a secret has no key that can sign a proof.
+    let set = dir.write(
+        "set.json",
+        format!("{{\"keys\":[{}]}}", std::fs::read_to_string(&secret).expect("key")),
+    );
+    usage(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &set,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/x",
+        ],
+        "ERR_JWKS_NO_MATCHING_KEY",
+    );
+}
+
+#[test]
+fn dpop_bad_method_or_url_is_a_usage_error_naming_the_flag() {
+    let dir = Dir::new();
+    let key = dir.generate("client.jwk", "ES256", &[]);
+    for (htm, htu, flag) in [
+        ("GET", "ftp://api.example/x", "--htu"),
+        ("GET", "/x", "--htu"),
+        ("GET", "not a url", "--htu"),
+        ("GE T", "https://api.example/x", "--htm"),
+    ] {
+        usage(
+            &["dpop", "proof", "--key", &key, "--htm", htm, "--htu", htu],
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(flag));
+        usage(
+            &["dpop", "verify", "--htm", htm, "--htu", htu, "a.b.c"],
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(flag));
+    }
+}
+
+#[test]
+fn dpop_verify_refuses_a_tampered_or_mismatched_proof_with_exit_1_and_its_code() {
+    let dir = Dir::new();
+    let key = dir.generate("client.jwk", "ES256", &[]);
+    let other = dir.generate("other.jwk", "ES256", &[]);
+    let other_jkt = line(&ok(&["jwk", "thumbprint", &other], ""));
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/x",
+            "--ath-of",
+            "at-1",
+        ],
+        "",
+    ));
+    let (_, mut claims) = jws_parts(&proof);
+    claims["htm"] = json!("DELETE");
+    let tampered = {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let parts: Vec<&str> = proof.split('.').collect();
+        format!("{}.{}.{}", parts[0], engine.encode(claims.to_string()), parts[2])
+    };
+    let verify = ["dpop", "verify", "--htm", "GET", "--htu", "https://api.example/x"];
+    let with = |extra: &[&str], proof: &str| -> Vec<String> {
+        verify
+            .iter()
+            .chain(extra)
+            .chain([&proof])
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    for (args, code) in [
+        (with(&[], &tampered), "ERR_DPOP_SIGNATURE_INVALID"),
+        (with(&["--access-token", "at-2"], &proof), "ERR_DPOP_ATH_MISMATCH"),
+        (with(&["--nonce", "n1"], &proof), "ERR_DPOP_NONCE_REQUIRED"),
+        (with(&["--jkt", &other_jkt], &proof), "ERR_DPOP_BINDING_MISMATCH"),
+        (with(&["--alg", "EdDSA"], &proof), "ERR_DPOP_ALG_NOT_ALLOWED"),
+        (with(&[], "e30.e30.sig"), "ERR_DPOP_TYP_INVALID"),
+        (with(&[], "garbage"), "ERR_DPOP_PROOF_INVALID"),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, code);
+    }
+    refused(
+        &[
+            "dpop",
+            "verify",
+            "--htm",
+            "POST",
+            "--htu",
+            "https://api.example/x",
+            &proof,
+        ],
+        "ERR_DPOP_HTM_MISMATCH",
+    );
+    refused(
+        &[
+            "dpop",
+            "verify",
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/y",
+            &proof,
+        ],
+        "ERR_DPOP_HTU_MISMATCH",
+    );
+}
+
+#[test]
+fn dpop_tokens_and_proofs_with_a_scheme_prefix_or_quotes_are_usage_errors_with_a_hint() {
+    let dir = Dir::new();
+    let key = dir.generate("client.jwk", "ES256", &[]);
+    let jwt = sign_token(&["--secret", SECRET32]);
+    for token in [jwt.as_str(), "opaque-token_1~+/=="] {
+        for (pasted, hint) in [
+            (format!("Bearer {token}"), "`Bearer ` prefix"),
+            (format!("DPoP {token}"), "`DPoP ` prefix"),
+            (format!("Authorization: DPoP {token}"), "`Authorization: DPoP ` prefix"),
+            (format!("\"{token}\""), "quotes"),
+            (format!("{} {}", &token[..4], &token[4..]), "whitespace"),
+        ] {
+            let file = dir.write("at", &pasted);
+            for args in [
+                vec![
+                    "dpop",
+                    "proof",
+                    "--key",
+                    &key,
+                    "--htm",
+                    "GET",
+                    "--htu",
+                    "https://a.example/",
+                    "--ath-of",
+                    &pasted,
+                ],
+                vec![
+                    "dpop",
+                    "proof",
+                    "--key",
+                    &key,
+                    "--htm",
+                    "GET",
+                    "--htu",
+                    "https://a.example/",
+                    "--access-token-file",
+                    &file,
+                ],
+                vec![
+                    "dpop",
+                    "verify",
+                    "--htm",
+                    "GET",
+                    "--htu",
+                    "https://a.example/",
+                    "--access-token",
+                    &pasted,
+                    "a.b.c",
+                ],
+            ] {
+                usage(&args, "ERR_CLI_USAGE").stderr(predicate::str::contains(hint));
+            }
+        }
+    }
+    // The proof itself, pasted with the header name or a scheme.
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://a.example/",
+        ],
+        "",
+    ));
+    for (pasted, hint) in [
+        (format!("DPoP: {proof}"), "`DPoP: ` prefix"),
+        (format!("dpop:  {proof}"), "`DPoP: ` prefix"),
+        (format!("DPoP {proof}"), "`DPoP ` prefix"),
+        (format!("Bearer {proof}"), "`Bearer ` prefix"),
+    ] {
+        usage(
+            &["dpop", "verify", "--htm", "GET", "--htu", "https://a.example/", &pasted],
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(hint));
+        fails(
+            &["dpop", "verify", "--htm", "GET", "--htu", "https://a.example/"],
+            format!("{pasted}\n"),
+            2,
+            "ERR_CLI_USAGE",
+        )
+        .stderr(predicate::str::contains(hint));
+    }
+    usage(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &key,
+            "--htm",
+            "GET",
+            "--htu",
+            "https://a.example/",
+            "--ath-of",
+            "x",
+            "--access-token-file",
+            "f",
+        ],
+        "ERR_CLI_USAGE",
+    );
+    fails(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            "-",
+            "--htm",
+            "GET",
+            "--htu",
+            "https://a.example/",
+            "--access-token-file",
+            "-",
+        ],
+        "",
+        2,
+        "ERR_CLI_USAGE",
+    )
+    .stderr(predicate::str::contains("only one input"));
+}
+
+#[test]
+fn dpop_help_examples_run() {
+    let dir = Dir::new();
+    let bin = Path::new(env!("CARGO_BIN_EXE_rjose"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("the binary's directory").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    dir.generate("client.jwk", "ES256", &[]);
+    std::fs::copy(fixture("rsa2048.pkcs1.pem"), dir.path("rsa.pem")).expect("copy the RSA key");
+    dir.write("at", "the-access-token\n");
+    let proof = line(&ok(
+        &[
+            "dpop",
+            "proof",
+            "--key",
+            &dir.path("client.jwk"),
+            "--htm",
+            "GET",
+            "--htu",
+            "https://api.example/orders",
+            "--ath-of",
+            "the-access-token",
+            "--nonce",
+            "n-1",
+        ],
+        "",
+    ));
+    let mut ran = 0;
+    for command in [&["dpop"][..], &["dpop", "proof"], &["dpop", "verify"]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = stdout(&ok(&args, ""));
+        // The examples that are whole `rjose` command lines, in order (a
+        // later one may read what an earlier one wrote).
+        for example in help.lines().map(str::trim).filter(|l| l.starts_with("rjose ")) {
+            let output = std::process::Command::new("sh")
+                .args(["-c", example])
+                .current_dir(dir.0.path())
+                .env("PATH", &path)
+                .env("AT", "the-access-token")
+                .env("NONCE", "n-1")
+                .env("PROOF", &proof)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run sh");
+            assert!(
+                output.status.success(),
+                "{example}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 8, "only {ran} examples ran");
 }

@@ -6,7 +6,12 @@
 //! each peer verify (or decrypt) here and the reverse; keys exported by each
 //! (JWK, SPKI, PKCS#8) import here and the reverse, with agreeing RFC 7638
 //! thumbprints; and a JWT with every registered claim and nested custom
-//! claims comes back identical both ways.
+//! claims comes back identical both ways. DPoP proofs (RFC 9449) made by
+//! panva's npm `dpop` package (pinned beside `jose`) verify with
+//! `rjose::dpop::verify_proof`, and ours pass the checks of RFC 9449
+//! section 4.3 in JS: `dpop` only makes proofs, so `jose`'s `jwtVerify`
+//! with `EmbeddedJWK` checks the signature, `typ` and `iat`, and the peer
+//! script the claims and `ath`.
 //!
 //! Each peer runs once, on one batch of jobs (`interop/*/peer.*`). The
 //! matrix of what was exercised is printed (`--nocapture`) and written to
@@ -25,6 +30,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rjose::dpop::{DpopProof, DpopVerifyOptions, verify_proof};
 use rjose::jwe::{
     CompactEncrypt, JweAlg, JweDecryptOptions, JweEnc, JweHeader, KeyManagementParameters, compact_decrypt,
 };
@@ -61,6 +67,8 @@ struct Peer {
     keys: Vec<KeyKind>,
     skipped: Vec<String>,
     setup: Setup,
+    /// Whether the peer makes and checks DPoP proofs (the npm `dpop` package).
+    dpop: bool,
 }
 
 /// What a peer needs on the machine, and how it is installed.
@@ -168,6 +176,7 @@ fn js_peer() -> Peer {
             tool: "npm",
             target: "node",
         },
+        dpop: true,
         program: PathBuf::from("node"),
         script: dir.join("peer.mjs"),
         jws,
@@ -216,6 +225,7 @@ fn python_peer() -> Peer {
             tool: "python3",
             target: "python",
         },
+        dpop: false,
         program: dir.join(".venv/bin/python"),
         script: dir.join("peer.py"),
         jws,
@@ -285,6 +295,8 @@ fn runs(command: &mut Command) -> bool {
 struct Response {
     peer: String,
     ml_dsa: bool,
+    /// The version of the npm `dpop` package, for a peer that has it.
+    dpop: Option<String>,
     results: Vec<Value>,
 }
 
@@ -316,6 +328,7 @@ fn run_peer(peer: &Peer, jobs: &[Value]) -> TestResult<Response> {
     Ok(Response {
         peer: response["peer"].as_str().unwrap_or(peer.name).to_owned(),
         ml_dsa: response["capabilities"]["ml_dsa"].as_bool() == Some(true),
+        dpop: response["capabilities"]["dpop"].as_str().map(str::to_owned),
         results,
     })
 }
@@ -725,6 +738,153 @@ fn claims_jobs(batch: &mut Batch) -> TestResult {
     Ok(())
 }
 
+/// The algorithms of npm `dpop` (its `JWSAlgorithm`): proofs go both ways
+/// with each.
+const DPOP_ALGS: [Alg; 4] = [Alg::ES256, Alg::Ed25519, Alg::RS256, Alg::PS256];
+
+/// RFC 9449's example access token (Figure 13).
+const DPOP_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+
+/// A request a proof is made for.
+struct DpopRequest {
+    label: &'static str,
+    htm: &'static str,
+    /// The proof's `htu`: the URI without query and fragment.
+    htu: &'static str,
+    /// The URI as the server sees the request: another spelling of `htu`,
+    /// with a query, which the comparison ignores.
+    request_uri: &'static str,
+    nonce: Option<&'static str>,
+    access_token: Option<&'static str>,
+}
+
+/// A token request (no `ath`, no `nonce`) and a resource request with both.
+const DPOP_REQUESTS: [DpopRequest; 2] = [
+    DpopRequest {
+        label: "token endpoint",
+        htm: "POST",
+        htu: "https://as.example/token",
+        request_uri: "https://AS.example:443/token",
+        nonce: None,
+        access_token: None,
+    },
+    DpopRequest {
+        label: "resource, ath + nonce",
+        htm: "GET",
+        htu: "https://api.example/orders",
+        request_uri: "https://api.example/orders?page=2#top",
+        nonce: Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"),
+        access_token: Some(DPOP_ACCESS_TOKEN),
+    },
+];
+
+impl DpopRequest {
+    /// The job's request fields; `nonce` and `access_token` only when set.
+    fn job(&self, op: &str, alg: Alg) -> Value {
+        let mut job = json!({"op": op, "alg": alg.name(), "htm": self.htm, "htu": self.htu});
+        if let Some(nonce) = self.nonce {
+            job["nonce"] = json!(nonce);
+        }
+        if let Some(token) = self.access_token {
+            job["access_token"] = json!(token);
+        }
+        job
+    }
+
+    /// What a server receiving this request checks.
+    fn options(&self, alg: Alg) -> DpopVerifyOptions {
+        let mut options = DpopVerifyOptions::new(self.htm, self.request_uri).algorithms([alg]);
+        if let Some(nonce) = self.nonce {
+            options = options.nonce(nonce);
+        }
+        if let Some(token) = self.access_token {
+            options = options.access_token(token);
+        }
+        options
+    }
+}
+
+/// A proof that verifies with `options` must fail with `code` once the
+/// request differs.
+fn refused_with(proof: &str, options: &DpopVerifyOptions, code: &str) -> Result<(), String> {
+    match verify_proof(proof, options) {
+        Err(e) if e.code() == code => Ok(()),
+        other => Err(format!("expected {code}, got {other:?}")),
+    }
+}
+
+fn dpop_jobs(batch: &mut Batch) -> TestResult {
+    for alg in DPOP_ALGS {
+        let key = match alg {
+            Alg::RS256 | Alg::PS256 => unbound(&rsa()?.private_key),
+            alg => pair_private(alg, KeyPairOptions::default())?,
+        };
+        for request in &DPOP_REQUESTS {
+            let label = format!("{} {}", alg.name(), request.label);
+            // Ours -> peer: signed for the URI as the client addresses it.
+            let mut proof = DpopProof::new(request.htm, request.request_uri).alg(alg);
+            if let Some(nonce) = request.nonce {
+                proof = proof.nonce(nonce);
+            }
+            if let Some(token) = request.access_token {
+                proof = proof.access_token(token);
+            }
+            let mut job = request.job("dpop_verify", alg);
+            job["proof"] = json!(proof.sign(&key)?);
+            let jkt = thumbprint(&key)?;
+            batch.add(
+                "DPoP",
+                label.clone(),
+                Way::OursToPeer,
+                false,
+                job,
+                Box::new(move |result| match str_field(result, "jkt")? == jkt {
+                    true => Ok(()),
+                    false => Err(format!("the peer's jkt {} is not ours, {jkt}", result["jkt"])),
+                }),
+            );
+            // Peer -> ours: its proof passes every check of a server that
+            // knows the key's thumbprint, and fails once the token or the
+            // nonce differs.
+            let options = request.options(alg);
+            let has_ath = request.access_token.is_some();
+            let has_nonce = request.nonce.is_some();
+            batch.add(
+                "DPoP",
+                label,
+                Way::PeerToOurs,
+                false,
+                request.job("dpop_proof", alg),
+                Box::new(move |result| {
+                    let proof = str_field(result, "proof")?;
+                    let jkt = str_field(result, "jkt")?;
+                    let verified =
+                        verify_proof(proof, &options.clone().expected_jkt(jkt)).map_err(|e| e.to_string())?;
+                    if verified.header().alg != Some(alg) {
+                        return Err(format!("alg {:?}", verified.header().alg));
+                    }
+                    if has_ath {
+                        refused_with(
+                            proof,
+                            &options.clone().access_token("another token"),
+                            "ERR_DPOP_ATH_MISMATCH",
+                        )?;
+                    }
+                    if has_nonce {
+                        refused_with(proof, &options.clone().nonce("another-nonce"), "ERR_DPOP_NONCE_INVALID")?;
+                    }
+                    refused_with(
+                        proof,
+                        &options.clone().expected_jkt("A".repeat(43)),
+                        "ERR_DPOP_BINDING_MISMATCH",
+                    )
+                }),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs every job with one peer; returns its matrix and its failures.
 fn exercise(peer: &Peer) -> TestResult<(String, Vec<String>)> {
     let mut batch = Batch::default();
@@ -732,6 +892,9 @@ fn exercise(peer: &Peer) -> TestResult<(String, Vec<String>)> {
     jwe_jobs(peer, &mut batch)?;
     key_jobs(peer, &mut batch)?;
     claims_jobs(&mut batch)?;
+    if peer.dpop {
+        dpop_jobs(&mut batch)?;
+    }
     let response = run_peer(peer, &batch.jobs)?;
 
     let mut outcomes: BTreeMap<Item, Result<(), String>> = batch.local.into_iter().collect();
@@ -761,10 +924,20 @@ fn exercise(peer: &Peer) -> TestResult<(String, Vec<String>)> {
                 .map(|e| format!("{} {} {} {:?}: {e}", peer.name, item.section, item.label, item.way))
         })
         .collect();
-    Ok((matrix(peer.name, &response.peer, &outcomes, &skipped), failures))
+    let dpop = peer.dpop.then(|| response.dpop.clone().unwrap_or_else(|| "?".into()));
+    Ok((
+        matrix(peer.name, &response.peer, dpop.as_deref(), &outcomes, &skipped),
+        failures,
+    ))
 }
 
-fn matrix(name: &str, version: &str, outcomes: &BTreeMap<Item, Result<(), String>>, skipped: &[String]) -> String {
+fn matrix(
+    name: &str,
+    version: &str,
+    dpop_version: Option<&str>,
+    outcomes: &BTreeMap<Item, Result<(), String>>,
+    skipped: &[String],
+) -> String {
     // Per section: label -> (ours->peer ok, peer->ours ok), absent ways counting as missing.
     let mut sections: BTreeMap<&str, BTreeMap<String, [Option<bool>; 2]>> = BTreeMap::new();
     for (item, outcome) in outcomes {
@@ -841,6 +1014,16 @@ fn matrix(name: &str, version: &str, outcomes: &BTreeMap<Item, Result<(), String
     text += &format!("  thumbprints: {keys_both}/{keys_total} key types agree (RFC 7638, SHA-256, every form)\n");
     text +=
         &format!("  claims: {claims_both}/{claims_total} JWT round trips both ways identical (HS256, ES256, EdDSA)\n");
+    if let Some(dpop_version) = dpop_version {
+        let (dpop_both, dpop_total) = count("DPoP");
+        let algs: Vec<&str> = DPOP_ALGS.iter().map(|alg| alg.name()).collect();
+        text += &format!(
+            "  DPoP: {dpop_both}/{dpop_total} proofs both ways ({}; a token request, and a resource request with ath + nonce): \
+             npm dpop {dpop_version} proofs verified by ours, ours by jose jwtVerify + EmbeddedJWK and the RFC 9449 checks in JS \
+             (dpop has no verifier); thumbprints (cnf.jkt) agree\n",
+            algs.join(", ")
+        );
+    }
     for reason in skipped {
         text += &format!("  skipped: {reason}\n");
     }

@@ -1,6 +1,7 @@
 //! The commands, and what they share: turning key flags into keys and
 //! reading JSON arguments.
 
+mod dpop;
 mod jwe;
 mod jwk;
 mod jws;
@@ -10,7 +11,9 @@ use rjose::jwe::{DEFAULT_MAX_DECOMPRESSED_SIZE, JweAlg, JweDecryptOptions, JweEn
 use rjose::{Alg, Algorithm, Error, Key};
 use serde_json::{Map, Value};
 
-use crate::cli::{Cli, Command, CryptKeyArgs, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand};
+use crate::cli::{
+    Cli, Command, CryptKeyArgs, DpopCommand, JweCommand, JwkCommand, JwksCommand, JwsCommand, JwtCommand,
+};
 use crate::cli::{SecretFileArgs, SignKeyArgs, VerifyKeyArgs};
 use crate::failure::Failure;
 use crate::io::{is_stdin, limit_inputs, read_source, write_stdout};
@@ -43,6 +46,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         },
         Command::Jwks { command } => match command {
             JwksCommand::Create(args) => jwk::create_set(&args),
+        },
+        Command::Dpop { command } => match command {
+            DpopCommand::Proof(args) => dpop::proof(&args),
+            DpopCommand::Verify(args) => dpop::verify(&args),
         },
         Command::Completions { shell } => completions(shell),
         Command::Licenses => write_stdout(THIRD_PARTY_NOTICES.as_bytes()),
