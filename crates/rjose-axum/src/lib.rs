@@ -73,6 +73,7 @@
 #![deny(missing_docs)]
 
 mod claims;
+mod dpop;
 mod future;
 mod guard;
 mod layer;
@@ -83,6 +84,7 @@ mod token;
 mod verifier;
 
 pub use claims::{AuthorizationClaims, Claims};
+pub use dpop::{AsyncJtiStore, DpopConfig, DpopMode, HmacNonces, JtiFuture, NonceSource, VerifiedDpop};
 pub use future::AuthFuture;
 pub use guard::{Require, RequireService};
 pub use layer::{JwtAuthLayer, JwtAuthService};
