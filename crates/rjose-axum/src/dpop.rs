@@ -409,7 +409,7 @@ impl DpopConfig {
     /// Records the proof now, or says the store has to be waited for.
     pub(crate) fn record_now(&self, proof: &VerifiedProof) -> Option<Result<(), Failure>> {
         match &self.store {
-            ReplayStore::Sync(store) => Some(proof.check_replay(store.as_ref()).map_err(Failure::from_dpop)),
+            ReplayStore::Sync(store) => Some(proof.check_replay(store.as_ref()).map_err(Failure::from_replay_store)),
             ReplayStore::Async(_) => None,
         }
     }
@@ -417,13 +417,13 @@ impl DpopConfig {
     /// Records the proof, waiting for the store if it waits.
     pub(crate) async fn record(&self, proof: &VerifiedProof) -> Result<(), Failure> {
         let store = match &self.store {
-            ReplayStore::Sync(store) => return proof.check_replay(store.as_ref()).map_err(Failure::from_dpop),
+            ReplayStore::Sync(store) => return proof.check_replay(store.as_ref()).map_err(Failure::from_replay_store),
             ReplayStore::Async(store) => store,
         };
         let status = store
             .insert_if_absent_async(proof.replay_key(), proof.replay_expires_at(), proof.verified_at())
             .await
-            .map_err(Failure::from_dpop)?;
+            .map_err(Failure::from_replay_store)?;
         match status {
             JtiStatus::Fresh => Ok(()),
             JtiStatus::Replayed => Err(Failure::Dpop(

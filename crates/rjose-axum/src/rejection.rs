@@ -105,12 +105,22 @@ impl Failure {
                 ..
             } => Failure::Unavailable(DpopFailure::ReplayCacheFull.code()),
             rjose::Error::DpopInvalid { reason, message } => Failure::Dpop(reason, message),
-            rjose::Error::InvalidArgument(detail) => {
-                tracing::warn!(%detail, "the DPoP settings are not usable");
+            other => {
+                // Bad settings (a MAC among the algorithms, a span that
+                // does not parse) are reported as invalid arguments.
+                tracing::warn!(error = %other, "the DPoP settings are not usable");
                 Failure::Unavailable("ERR_AUTH_DPOP_MISCONFIGURED")
             }
+        }
+    }
+
+    /// A failure of the replay store: a replay, a full store, or a store
+    /// that could not answer.
+    pub(crate) fn from_replay_store(error: rjose::Error) -> Self {
+        match error {
+            rjose::Error::DpopInvalid { .. } => Failure::from_dpop(error),
             other => {
-                tracing::warn!(error = %other, "the DPoP replay store failed");
+                tracing::warn!(error = %other, "the DPoP replay store failed; refusing the request");
                 Failure::Unavailable("ERR_AUTH_REPLAY_STORE_UNAVAILABLE")
             }
         }
