@@ -29,13 +29,21 @@ pub enum RouteClass {
     /// error_description="..."` and a JSON body; a failed guard is `403`
     /// with `insufficient_scope`; unreadable credentials are `400` with
     /// `invalid_request` (RFC 6750 section 3.1).
+    ///
+    /// On a layer that takes DPoP ([`DpopMode`](crate::DpopMode)), the
+    /// challenges follow RFC 9449 section 7.1: `DPoP` with the accepted
+    /// `algs` (and `Bearer` too in `Allowed` mode), the error on the scheme
+    /// the request used (`invalid_dpop_proof`, `use_dpop_nonce` with a
+    /// `DPoP-Nonce` header, `invalid_token`). A full or unreachable replay
+    /// store is `503` without a challenge.
     #[default]
     Api,
     /// Browser pages. A missing or bad token is `303 See Other` to the
     /// sign-in URL with the reason as `error`:
     /// `?error=session_expired` for an expired token, `sign_in_required`
     /// without one, `session_revoked`, `invalid_session` otherwise. A
-    /// failed guard is a plain `403 Forbidden` page.
+    /// failed guard is a plain `403 Forbidden` page. DPoP failures are
+    /// `invalid_session` (browsers do not send DPoP proofs).
     Page {
         /// Where to send the browser, e.g. `/sign-in`.
         sign_in: Arc<str>,
@@ -46,7 +54,9 @@ pub enum RouteClass {
     /// description, which clients surface as their status. A missing, bad
     /// or revoked token is `UNAUTHENTICATED` (16), a failed guard
     /// `PERMISSION_DENIED` (7), keys or revocation state out of reach
-    /// `UNAVAILABLE` (14).
+    /// `UNAVAILABLE` (14). DPoP failures are `UNAUTHENTICATED` (a full
+    /// replay store `UNAVAILABLE`), without `WWW-Authenticate` challenges;
+    /// a missing or stale nonce still comes with the `DPoP-Nonce` header.
     Grpc,
 }
 
@@ -292,7 +302,10 @@ impl AuthRejection {
     /// `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`...) when the token failed,
     /// or one of this crate's: `ERR_JWT_MISSING`, `ERR_JWT_REVOKED`,
     /// `ERR_AUTH_INVALID_REQUEST`, `ERR_AUTH_INSUFFICIENT_SCOPE`,
-    /// `ERR_AUTH_LAYER_MISSING`.
+    /// `ERR_AUTH_LAYER_MISSING`; for DPoP, the core's `ERR_DPOP_...` codes
+    /// (one per [`DpopFailure`]) and `ERR_AUTH_DPOP_REQUIRED`,
+    /// `ERR_AUTH_DPOP_BOUND_AS_BEARER`, `ERR_AUTH_DPOP_MISCONFIGURED`,
+    /// `ERR_AUTH_REPLAY_STORE_UNAVAILABLE`.
     pub fn code(&self) -> &'static str {
         self.failure.code()
     }
@@ -359,6 +372,14 @@ impl AuthRejection {
             (RouteClass::Api, _) => self.api_response(&mut response),
             (RouteClass::Grpc, _) => self.grpc_response(&mut response),
         }
+        // RFC 9449 section 8: the nonce to sign the next proof with, for
+        // gRPC clients too.
+        if self.failure.oauth_error() == Some("use_dpop_nonce") {
+            let nonce = self.context.dpop.as_ref().and_then(|d| d.nonces.as_ref());
+            if let Some(Ok(nonce)) = nonce.map(|n| HeaderValue::try_from(n.current())) {
+                response.headers_mut().insert(DPOP_NONCE, nonce);
+            }
+        }
         response
     }
 
@@ -384,12 +405,6 @@ impl AuthRejection {
             for challenge in self.challenges(error, &description) {
                 if let Ok(value) = HeaderValue::from_str(&challenge) {
                     headers.append(WWW_AUTHENTICATE, value);
-                }
-            }
-            if error == Some("use_dpop_nonce") {
-                let nonce = self.context.dpop.as_ref().and_then(|d| d.nonces.as_ref());
-                if let Some(Ok(nonce)) = nonce.map(|n| HeaderValue::try_from(n.current())) {
-                    headers.insert(DPOP_NONCE, nonce);
                 }
             }
         }

@@ -621,3 +621,54 @@ async fn invalid_public_origin_fails_closed() {
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.json()["code"], "ERR_AUTH_DPOP_MISCONFIGURED");
 }
+
+#[tokio::test]
+async fn over_real_http_htu_follows_the_host_the_client_addressed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app(DpopConfig::new(DpopMode::Required)))
+            .await
+            .expect("serve");
+    });
+    let client = client();
+    let proof = client.proof("GET", &format!("http://{addr}/api/orders"));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "GET /api/orders?page=1 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {}\r\nDPoP: {proof}\r\nConnection: close\r\n\r\n",
+        client.auth()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    server.abort();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.contains(&client.jkt), "{response}");
+}
+
+#[tokio::test]
+async fn grpc_routes_answer_nonce_failures_unauthenticated_with_the_nonce() {
+    let nonces = Arc::new(HmacNonces::random(Duration::from_secs(300)).expect("nonces"));
+    let layer = JwtAuthLayer::<JsonObject>::new(Verifier::new(secret(), options()))
+        .default_class(rjose_axum::RouteClass::Grpc)
+        .dpop(config(DpopMode::Required).nonces(Shared(Arc::clone(&nonces))));
+    let app = Router::new().route("/api/orders", post(orders)).layer(layer);
+    let client = client();
+    let proof = client.proof("POST", &format!("{ORIGIN}/api/orders"));
+    let request = request(
+        "POST",
+        "/api/orders",
+        &[("authorization", &client.auth()), ("dpop", &proof)],
+    );
+    let reply = send(app, request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["grpc-status"], "16");
+    assert_eq!(
+        reply.headers["grpc-message"],
+        "ERR_DPOP_NONCE_REQUIRED: the DPoP proof must carry the server's nonce"
+    );
+    assert!(reply.challenges().is_empty());
+    assert_eq!(reply.nonce(), Some(nonces.current().as_str()));
+}
