@@ -26,6 +26,13 @@ use crate::rejection::{AuthContext, AuthRejection, Failure, layer_missing};
 /// accepted as a bearer token, from the `Authorization` header or any other
 /// [`TokenSource`](crate::TokenSource) (RFC 9449 section 7.2): a thief
 /// without the key would otherwise use it as one.
+///
+/// ```
+/// use rjose_axum::{DpopConfig, DpopMode};
+///
+/// assert_eq!(DpopMode::default(), DpopMode::Refused);
+/// assert_eq!(DpopConfig::from(DpopMode::Allowed).mode(), DpopMode::Allowed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum DpopMode {

@@ -316,8 +316,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
         let mode = self.dpop.mode();
         if mode != DpopMode::Refused {
             let dpop = dpop_credentials(&parts.headers).map_err(|m| Failure::Malformed(m.0))?;
-            if let Some((token, proofs)) = dpop {
+            if let Some(credentials) = dpop {
                 context.via_dpop = true;
+                let (token, proofs) = credentials.map_err(|m| Failure::Malformed(m.0))?;
                 let proof = match proofs {
                     Ok(proof) => proof,
                     Err(why) => return Err(Failure::Dpop(DpopFailure::Malformed, why.into())),

@@ -672,3 +672,23 @@ async fn grpc_routes_answer_nonce_failures_unauthenticated_with_the_nonce() {
     assert!(reply.challenges().is_empty());
     assert_eq!(reply.nonce(), Some(nonces.current().as_str()));
 }
+
+#[tokio::test]
+async fn unreadable_dpop_credentials_are_invalid_request_on_the_dpop_challenge() {
+    let reply = send(
+        app(config(DpopMode::Allowed)),
+        request("GET", "/api/orders", &[("authorization", "DPoP a.b.c, d.e.f")]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.challenges(),
+        [
+            "Bearer realm=\"example\"".to_owned(),
+            dpop_error(
+                "invalid_request",
+                "ERR_AUTH_INVALID_REQUEST: the credentials are not exactly one token"
+            ),
+        ]
+    );
+}
