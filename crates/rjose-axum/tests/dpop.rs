@@ -692,3 +692,65 @@ async fn unreadable_dpop_credentials_are_invalid_request_on_the_dpop_challenge()
         ]
     );
 }
+
+#[tokio::test]
+async fn proof_of_a_refused_request_is_not_recorded() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let revoked = Arc::new(AtomicBool::new(true));
+    let flag = Arc::clone(&revoked);
+    let layer = JwtAuthLayer::<JsonObject>::new(Verifier::new(secret(), options()))
+        .realm("example")
+        .dpop(config(DpopMode::Required))
+        .revocation(move |_claims: Claims<JsonObject>| {
+            let revoked = flag.load(Ordering::SeqCst);
+            async move { Ok::<bool, rjose_axum::BoxError>(revoked) }
+        });
+    let app = Router::new().route("/api/orders", get(orders)).layer(layer);
+    let client = client();
+    let proof = client.proof("GET", &format!("{ORIGIN}/api/orders"));
+    let reply = send(app.clone(), dpop_get(&client, &proof)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.json()["code"], "ERR_JWT_REVOKED");
+    assert_eq!(
+        reply.challenges(),
+        [dpop_error(
+            "invalid_token",
+            "ERR_JWT_REVOKED: the token has been revoked"
+        )]
+    );
+    // Refused before the replay check: the same proof still counts once.
+    revoked.store(false, Ordering::SeqCst);
+    assert_eq!(
+        send(app.clone(), dpop_get(&client, &proof)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(app, dpop_get(&client, &proof)).await.json()["code"],
+        "ERR_DPOP_REPLAYED"
+    );
+}
+
+#[tokio::test]
+async fn failed_guard_on_a_dpop_request_challenges_with_dpop() {
+    let layer = JwtAuthLayer::<JsonObject>::new(Verifier::new(secret(), options())).dpop(config(DpopMode::Allowed));
+    let app = Router::new()
+        .route(
+            "/api/orders",
+            get(orders).route_layer(rjose_axum::Require::<JsonObject>::scope("read:orders")),
+        )
+        .layer(layer);
+    let client = client();
+    let proof = client.proof("GET", &format!("{ORIGIN}/api/orders"));
+    let reply = send(app, dpop_get(&client, &proof)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply.challenges(),
+        [
+            "Bearer".to_owned(),
+            format!(
+                "DPoP error=\"insufficient_scope\", error_description=\"ERR_AUTH_INSUFFICIENT_SCOPE: the token does not grant access to this resource\", scope=\"read:orders\", {ALGS}"
+            ),
+        ]
+    );
+}
