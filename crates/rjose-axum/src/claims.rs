@@ -56,7 +56,7 @@ impl<T> Claims<T> {
 
     /// The registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`), checked.
     pub fn registered(&self) -> &RegisteredClaims {
-        &self.0.verified.registered()
+        self.0.verified.registered()
     }
 
     /// The token's protected header.

@@ -6,9 +6,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use http::Response;
+use http::{HeaderValue, Response};
 
 use crate::Body;
+use crate::rejection::DPOP_NONCE;
 use crate::revocation::BoxError;
 
 type Boxed<E> = Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>;
@@ -31,16 +32,18 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = StateProj]
     enum State<F, E> {
-        Inner { #[pin] future: F },
+        Inner { #[pin] future: F, nonce: Option<HeaderValue> },
         Refused { response: Option<Response<Body>> },
         Pending { future: Boxed<E> },
     }
 }
 
 impl<F, E> AuthFuture<F, E> {
-    pub(crate) fn inner(future: F) -> Self {
+    /// The inner service's future; its response gets the `DPoP-Nonce`
+    /// header when there is one.
+    pub(crate) fn inner(future: F, nonce: Option<HeaderValue>) -> Self {
         AuthFuture {
-            state: State::Inner { future },
+            state: State::Inner { future, nonce },
         }
     }
 
@@ -69,7 +72,13 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Inner { future } => Poll::Ready(Ok(ready!(future.poll(cx))?.map(Body::new))),
+            StateProj::Inner { future, nonce } => {
+                let mut response = ready!(future.poll(cx))?.map(Body::new);
+                if let Some(nonce) = nonce.take() {
+                    response.headers_mut().insert(DPOP_NONCE, nonce);
+                }
+                Poll::Ready(Ok(response))
+            }
             StateProj::Refused { response } => match response.take() {
                 Some(response) => Poll::Ready(Ok(response)),
                 None => panic!("AuthFuture polled after completion"),

@@ -154,7 +154,7 @@ where
             (None, None) => Some(layer_missing()),
         };
         match refusal {
-            None => AuthFuture::inner(self.inner.call(request)),
+            None => AuthFuture::inner(self.inner.call(request), None),
             Some(rejection) => AuthFuture::refused(rejection.into_http()),
         }
     }

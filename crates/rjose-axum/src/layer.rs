@@ -12,14 +12,16 @@ use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::dpop::{DpopConfig, DpopMode, VerifiedDpop};
 use crate::future::AuthFuture;
 use crate::paths::PathPattern;
-use crate::rejection::{AuthContext, AuthRejection, Failure, RouteClass};
+use crate::rejection::{AuthContext, AuthRejection, DPOP_NONCE, Failure, RouteClass};
 use crate::revocation::BoxError;
 use crate::revocation::RevocationCheck;
-use crate::token::{NOT_ONE_TOKEN, TokenSource, find_token, is_b64token};
+use crate::token::{NOT_ONE_TOKEN, TokenSource, dpop_credentials, find_token, is_b64token};
 use crate::verifier::{Selection, Verification, Verifier, Verifiers};
 use crate::{Body, Claims};
+use rjose::dpop::{DpopFailure, VerifiedProof};
 
 type Forward<T> = Arc<dyn Fn(&Claims<T>) -> Option<String> + Send + Sync>;
 type Predicate = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
@@ -75,6 +77,7 @@ struct Config<T> {
     realm: Option<Arc<str>>,
     forward: Vec<(HeaderName, Forward<T>)>,
     revocation: Option<Arc<dyn RevocationCheck<T>>>,
+    dpop: DpopConfig,
 }
 
 impl<T> Clone for Config<T> {
@@ -90,6 +93,7 @@ impl<T> Clone for Config<T> {
             realm: self.realm.clone(),
             forward: self.forward.clone(),
             revocation: self.revocation.clone(),
+            dpop: self.dpop.clone(),
         }
     }
 }
@@ -139,6 +143,7 @@ impl<T> JwtAuthLayer<T> {
                 realm: None,
                 forward: Vec::new(),
                 revocation: None,
+                dpop: DpopConfig::new(DpopMode::Refused),
             }),
         }
     }
@@ -215,6 +220,26 @@ impl<T> JwtAuthLayer<T> {
     pub fn revocation(self, check: impl RevocationCheck<T>) -> Self {
         self.edit(|c| c.revocation = Some(Arc::new(check)))
     }
+
+    /// Whether and how requests may use DPoP (RFC 9449): a
+    /// [`DpopMode`], or a [`DpopConfig`] with its settings. Default:
+    /// [`DpopMode::Refused`], bearer tokens only.
+    ///
+    /// ```
+    /// use rjose::{Alg, JsonObject, Key, jwt::VerifyOptions};
+    /// use rjose_axum::{DpopConfig, DpopMode, JwtAuthLayer, Verifier};
+    ///
+    /// # let key = rjose::generate_key_pair(Alg::ES256, Default::default())?.public_key;
+    /// let verifier = Verifier::new(key, VerifyOptions::new().audience("https://api.example"));
+    /// let both = JwtAuthLayer::<JsonObject>::new(verifier.clone()).dpop(DpopMode::Allowed);
+    /// let only_dpop = JwtAuthLayer::<JsonObject>::new(verifier)
+    ///     .dpop(DpopConfig::new(DpopMode::Required).public_origin("https://api.example"));
+    /// # Ok::<(), rjose::Error>(())
+    /// ```
+    pub fn dpop(self, config: impl Into<DpopConfig>) -> Self {
+        let config = config.into();
+        self.edit(|c| c.dpop = config)
+    }
 }
 
 impl<T> Config<T> {
@@ -238,93 +263,206 @@ impl<T> Config<T> {
     }
 }
 
+/// A request that passed: its claims, and its proof when it used DPoP.
+struct Admitted<T> {
+    claims: Claims<T>,
+    proof: Option<VerifiedProof>,
+}
+
+/// What the proof of a request must match, once its token is verified.
+struct DpopRequest {
+    proof: String,
+    htm: String,
+    htu: String,
+}
+
+/// The credentials a request presents.
+struct Presented<'a> {
+    token: &'a str,
+    dpop: Option<DpopRequest>,
+}
+
 /// What is left to do for a request once the synchronous part is done.
 enum Step<T> {
     /// Decided: the claims, no token, or the failure.
-    Done(Result<Option<Claims<T>>, Failure>),
-    /// Verified; the revocation check is still to run.
-    CheckRevocation(Claims<T>),
+    Done(Result<Option<Admitted<T>>, Failure>),
+    /// Verified; the revocation check or an async replay store is still
+    /// to run.
+    Finish(Admitted<T>),
     /// The keys have to be waited for (a remote set, an async source).
     VerifyAsync {
         verifier: Verifier,
         token: String,
         context: AuthContext,
+        dpop: Option<DpopRequest>,
     },
 }
 
+/// The one claim a verified token is read again for.
+#[derive(serde::Deserialize)]
+struct Confirmation {
+    cnf: Option<serde_json::Value>,
+}
+
+/// The `cnf.jkt` of a token whose signature was verified already.
+fn bound_jkt(token: &str) -> Option<String> {
+    let Confirmation { cnf } = rjose::jwt::decode_jwt_claims_unverified(token).ok()?;
+    Some(cnf?.get("jkt")?.as_str()?.to_owned())
+}
+
 impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
+    /// The token, and the proof if the request uses DPoP.
+    fn present<'a>(&self, parts: &'a Parts, context: &mut AuthContext) -> Result<Option<Presented<'a>>, Failure> {
+        let mode = self.dpop.mode();
+        if mode != DpopMode::Refused {
+            let dpop = dpop_credentials(&parts.headers).map_err(|m| Failure::Malformed(m.0))?;
+            if let Some(credentials) = dpop {
+                context.via_dpop = true;
+                let (token, proofs) = credentials.map_err(|m| Failure::Malformed(m.0))?;
+                let proof = match proofs {
+                    Ok(proof) => proof,
+                    Err(why) => return Err(Failure::Dpop(DpopFailure::Malformed, why.into())),
+                };
+                let request = DpopRequest {
+                    proof: proof.to_owned(),
+                    htm: parts.method.as_str().to_owned(),
+                    htu: self.dpop.htu(parts)?,
+                };
+                return Ok(Some(Presented {
+                    token,
+                    dpop: Some(request),
+                }));
+            }
+        }
+        match find_token(&self.sources, &parts.headers) {
+            Ok(Some(_)) if mode == DpopMode::Required => Err(Failure::DpopRequired),
+            Ok(Some(token)) => Ok(Some(Presented { token, dpop: None })),
+            Ok(None) => Ok(None),
+            Err(malformed) => Err(Failure::Malformed(malformed.0)),
+        }
+    }
+
     /// Everything that can be done without waiting.
-    fn first_step(&self, headers: &HeaderMap, context: &AuthContext) -> Step<T> {
-        let token = match find_token(&self.sources, headers) {
-            Ok(Some(token)) => token,
+    fn first_step(&self, parts: &Parts, context: &mut AuthContext) -> Step<T> {
+        let Presented { token, dpop } = match self.present(parts, context) {
+            Ok(Some(presented)) => presented,
             Ok(None) => return Step::Done(Ok(None)),
-            Err(malformed) => return Step::Done(Err(Failure::Malformed(malformed.0))),
+            Err(failure) => return Step::Done(Err(failure)),
         };
         let verifier = match self.verifiers.select(token) {
             Ok(verifier) => verifier,
             Err(Selection::Unreadable(e)) => return Step::Done(Err(refine(token, Failure::Invalid(e)))),
             Err(Selection::UnknownIssuer) => return Step::Done(Err(refine(token, Failure::UnknownIssuer))),
         };
-        match verifier.start::<T>(token, context) {
-            Verification::Done(Ok(claims)) => match self.revocation {
-                Some(_) => Step::CheckRevocation(claims),
-                None => Step::Done(Ok(Some(claims))),
-            },
-            Verification::Done(Err(e)) => Step::Done(Err(refine(token, Failure::from_verification(e)))),
-            Verification::Pending => Step::VerifyAsync {
-                verifier: verifier.clone(),
-                token: token.to_owned(),
-                context: context.clone(),
-            },
+        let claims = match verifier.start::<T>(token, context) {
+            Verification::Done(Ok(claims)) => claims,
+            Verification::Done(Err(e)) => return Step::Done(Err(refine(token, Failure::from_verification(e)))),
+            Verification::Pending => {
+                return Step::VerifyAsync {
+                    verifier: verifier.clone(),
+                    token: token.to_owned(),
+                    context: context.clone(),
+                    dpop,
+                };
+            }
+        };
+        let admitted = match self.bind(claims, token, dpop) {
+            Ok(admitted) => admitted,
+            Err(failure) => return Step::Done(Err(failure)),
+        };
+        if self.revocation.is_some() {
+            return Step::Finish(admitted);
+        }
+        let recorded = match &admitted.proof {
+            None => Some(Ok(())),
+            Some(proof) => self.dpop.record_now(proof),
+        };
+        match recorded {
+            Some(Ok(())) => Step::Done(Ok(Some(admitted))),
+            Some(Err(failure)) => Step::Done(Err(failure)),
+            None => Step::Finish(admitted),
         }
     }
 
-    /// The rest: verification with keys that had to be waited for, and
-    /// the revocation check.
-    async fn last_step(&self, step: Step<T>) -> Result<Option<Claims<T>>, Failure> {
-        let claims = match step {
+    /// Checks the token's binding against how it was presented, and the
+    /// proof against the request and the token. Replay is checked last,
+    /// by the caller.
+    fn bind(&self, claims: Claims<T>, token: &str, dpop: Option<DpopRequest>) -> Result<Admitted<T>, Failure> {
+        let jkt = bound_jkt(token);
+        let Some(request) = dpop else {
+            return match jkt {
+                Some(_) => Err(Failure::BoundAsBearer),
+                None => Ok(Admitted { claims, proof: None }),
+            };
+        };
+        let Some(jkt) = jkt else {
+            return Err(Failure::Dpop(
+                DpopFailure::BindingMismatch,
+                "a token without \"cnf\".\"jkt\" came with the DPoP scheme".into(),
+            ));
+        };
+        let proof = self
+            .dpop
+            .verify(&request.proof, &request.htm, &request.htu, token, &jkt)?;
+        Ok(Admitted {
+            claims,
+            proof: Some(proof),
+        })
+    }
+
+    /// The rest: verification with keys that had to be waited for, the
+    /// revocation check, and the replay check with a store that waits.
+    async fn last_step(&self, step: Step<T>) -> Result<Option<Admitted<T>>, Failure> {
+        let admitted = match step {
             Step::Done(outcome) => return outcome,
-            Step::CheckRevocation(claims) => claims,
+            Step::Finish(admitted) => admitted,
             Step::VerifyAsync {
                 verifier,
                 token,
                 context,
+                dpop,
             } => {
                 let verified = verifier
                     .verify::<T>(&token)
                     .await
                     .map_err(|e| refine(&token, Failure::from_verification(e)))?;
-                Claims::new(verified, context)
+                self.bind(Claims::new(verified, context), &token, dpop)?
             }
         };
-        let Some(check) = &self.revocation else {
-            return Ok(Some(claims));
-        };
-        match check.is_revoked(claims.clone()).await {
-            Ok(false) => Ok(Some(claims)),
-            Ok(true) => Err(Failure::Revoked),
-            Err(error) => {
-                tracing::warn!(%error, "revocation check failed; refusing the request");
-                Err(Failure::Unavailable("ERR_AUTH_REVOCATION_UNAVAILABLE"))
+        if let Some(check) = &self.revocation {
+            match check.is_revoked(admitted.claims.clone()).await {
+                Ok(false) => {}
+                Ok(true) => return Err(Failure::Revoked),
+                Err(error) => {
+                    tracing::warn!(%error, "revocation check failed; refusing the request");
+                    return Err(Failure::Unavailable("ERR_AUTH_REVOCATION_UNAVAILABLE"));
+                }
             }
         }
+        if let Some(proof) = &admitted.proof {
+            self.dpop.record(proof).await?;
+        }
+        Ok(Some(admitted))
     }
 
     /// Lets the request on (with its claims and context) or refuses it.
+    /// On the way in, the `DPoP-Nonce` the response is to carry.
     fn admit(
         &self,
-        outcome: Result<Option<Claims<T>>, Failure>,
+        outcome: Result<Option<Admitted<T>>, Failure>,
         access: Access,
         context: AuthContext,
         parts: &mut Parts,
-    ) -> Result<(), AuthRejection> {
+    ) -> Result<Option<HeaderValue>, AuthRejection> {
         match (outcome, access) {
             (_, Access::Public) => {}
-            (Ok(Some(claims)), _) => {
+            (Ok(Some(Admitted { claims, proof })), _) => {
                 self.forward_claims(&claims, &mut parts.headers);
                 // The claims carry the context.
                 parts.extensions.insert(claims);
-                return Ok(());
+                let Some(proof) = proof else { return Ok(None) };
+                parts.extensions.insert(VerifiedDpop::new(proof));
+                return Ok(self.dpop.fresh_nonce());
             }
             (Ok(None), Access::Optional) => {}
             (Err(failure), Access::Optional) => {
@@ -334,7 +472,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Config<T> {
             (Err(failure), Access::Required) => return Err(context.reject(failure)),
         }
         parts.extensions.insert(context);
-        Ok(())
+        Ok(None)
     }
 
     fn forward_claims(&self, claims: &Claims<T>, headers: &mut HeaderMap) {
@@ -381,6 +519,7 @@ impl<T> fmt::Debug for JwtAuthLayer<T> {
             .field("default_class", &c.default_class)
             .field("forward", &c.forward.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("revocation", &c.revocation.is_some())
+            .field("dpop", &c.dpop)
             .finish()
     }
 }
@@ -443,18 +582,20 @@ where
         for (name, _) in &config.forward {
             parts.headers.remove(name);
         }
-        let context = AuthContext {
+        let mut context = AuthContext {
             class: config.class(parts.uri.path()),
             realm: config.realm.clone(),
+            dpop: config.dpop.challenge(),
+            via_dpop: false,
         };
         let access = config.access(&parts);
         let step = match access {
             Access::Public => Step::Done(Ok(None)),
-            Access::Optional | Access::Required => config.first_step(&parts.headers, &context),
+            Access::Optional | Access::Required => config.first_step(&parts, &mut context),
         };
         if let Step::Done(outcome) = step {
             return match config.admit(outcome, access, context, &mut parts) {
-                Ok(()) => AuthFuture::inner(self.inner.call(Request::from_parts(parts, body))),
+                Ok(nonce) => AuthFuture::inner(self.inner.call(Request::from_parts(parts, body)), nonce),
                 Err(rejection) => AuthFuture::refused(rejection.into_http()),
             };
         }
@@ -465,7 +606,13 @@ where
         AuthFuture::pending(Box::pin(async move {
             let outcome = config.last_step(step).await;
             match config.admit(outcome, access, context, &mut parts) {
-                Ok(()) => Ok(inner.call(Request::from_parts(parts, body)).await?.map(Body::new)),
+                Ok(nonce) => {
+                    let mut response = inner.call(Request::from_parts(parts, body)).await?.map(Body::new);
+                    if let Some(nonce) = nonce {
+                        response.headers_mut().insert(DPOP_NONCE, nonce);
+                    }
+                    Ok(response)
+                }
                 Err(rejection) => Ok(rejection.into_http()),
             }
         }))

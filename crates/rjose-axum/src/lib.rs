@@ -58,6 +58,14 @@
 //! # Ok::<(), rjose::Error>(())
 //! ```
 //!
+//! Tokens bound to the client's key with DPoP (RFC 9449) are taken with
+//! [`JwtAuthLayer::dpop`] and a [`DpopConfig`]: [`DpopMode::Allowed`]
+//! alongside bearer tokens or [`DpopMode::Required`], a replay store
+//! (in memory, or any [`AsyncJtiStore`]), server nonces
+//! ([`NonceSource`], [`HmacNonces`]); handlers read the proof with
+//! [`VerifiedDpop`]. A DPoP-bound token is never accepted as a bearer
+//! token, whatever the mode.
+//!
 //! Tokens are checked with the [`VerifyOptions`](rjose::jwt::VerifyOptions)
 //! each [`Verifier`] is given, defaults included: a token without `exp`
 //! is refused unless the options say
@@ -73,6 +81,7 @@
 #![deny(missing_docs)]
 
 mod claims;
+mod dpop;
 mod future;
 mod guard;
 mod layer;
@@ -83,6 +92,7 @@ mod token;
 mod verifier;
 
 pub use claims::{AuthorizationClaims, Claims};
+pub use dpop::{AsyncJtiStore, DpopConfig, DpopMode, HmacNonces, JtiFuture, NonceSource, VerifiedDpop};
 pub use future::AuthFuture;
 pub use guard::{Require, RequireService};
 pub use layer::{JwtAuthLayer, JwtAuthService};

@@ -9,6 +9,8 @@ use http::header::{CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 
 use crate::Body;
+use crate::dpop::{DpopChallenge, DpopMode};
+use rjose::dpop::DpopFailure;
 
 /// How failures on a group of routes are answered.
 ///
@@ -27,13 +29,21 @@ pub enum RouteClass {
     /// error_description="..."` and a JSON body; a failed guard is `403`
     /// with `insufficient_scope`; unreadable credentials are `400` with
     /// `invalid_request` (RFC 6750 section 3.1).
+    ///
+    /// On a layer that takes DPoP ([`DpopMode`](crate::DpopMode)), the
+    /// challenges follow RFC 9449 section 7.1: `DPoP` with the accepted
+    /// `algs` (and `Bearer` too in `Allowed` mode), the error on the scheme
+    /// the request used (`invalid_dpop_proof`, `use_dpop_nonce` with a
+    /// `DPoP-Nonce` header, `invalid_token`). A full or unreachable replay
+    /// store is `503` without a challenge.
     #[default]
     Api,
     /// Browser pages. A missing or bad token is `303 See Other` to the
     /// sign-in URL with the reason as `error`:
     /// `?error=session_expired` for an expired token, `sign_in_required`
     /// without one, `session_revoked`, `invalid_session` otherwise. A
-    /// failed guard is a plain `403 Forbidden` page.
+    /// failed guard is a plain `403 Forbidden` page. DPoP failures are
+    /// `invalid_session` (browsers do not send DPoP proofs).
     Page {
         /// Where to send the browser, e.g. `/sign-in`.
         sign_in: Arc<str>,
@@ -44,7 +54,9 @@ pub enum RouteClass {
     /// description, which clients surface as their status. A missing, bad
     /// or revoked token is `UNAUTHENTICATED` (16), a failed guard
     /// `PERMISSION_DENIED` (7), keys or revocation state out of reach
-    /// `UNAVAILABLE` (14).
+    /// `UNAVAILABLE` (14). DPoP failures are `UNAUTHENTICATED` (a full
+    /// replay store `UNAVAILABLE`), without `WWW-Authenticate` challenges;
+    /// a missing or stale nonce still comes with the `DPoP-Nonce` header.
     Grpc,
 }
 
@@ -76,6 +88,13 @@ pub(crate) enum Failure {
     Forbidden { scope: Option<Arc<str>> },
     /// An extractor ran without the layer in front of it.
     LayerMissing,
+    /// The DPoP proof, or the binding of the token to its key, failed;
+    /// the detail is for the log only (it may quote the proof).
+    Dpop(DpopFailure, String),
+    /// A bearer token where the route requires DPoP.
+    DpopRequired,
+    /// A DPoP-bound token presented as a bearer token (RFC 9449 section 7.2).
+    BoundAsBearer,
 }
 
 impl Failure {
@@ -85,6 +104,49 @@ impl Failure {
                 Failure::Unavailable(error.code())
             }
             other => Failure::Invalid(other),
+        }
+    }
+
+    /// A failure of the proof, of the binding, or of the replay store.
+    pub(crate) fn from_dpop(error: rjose::Error) -> Self {
+        match error {
+            rjose::Error::DpopInvalid {
+                reason: DpopFailure::ReplayCacheFull,
+                ..
+            } => Failure::Unavailable(DpopFailure::ReplayCacheFull.code()),
+            rjose::Error::DpopInvalid { reason, message } => Failure::Dpop(reason, message),
+            other => {
+                // Bad settings (a MAC among the algorithms, a span that
+                // does not parse) are reported as invalid arguments.
+                tracing::warn!(error = %other, "the DPoP settings are not usable");
+                Failure::Unavailable("ERR_AUTH_DPOP_MISCONFIGURED")
+            }
+        }
+    }
+
+    /// A failure of the replay store: a replay, a full store, or a store
+    /// that could not answer.
+    pub(crate) fn from_replay_store(error: rjose::Error) -> Self {
+        match error {
+            rjose::Error::DpopInvalid { .. } => Failure::from_dpop(error),
+            other => {
+                tracing::warn!(error = %other, "the DPoP replay store failed; refusing the request");
+                Failure::Unavailable("ERR_AUTH_REPLAY_STORE_UNAVAILABLE")
+            }
+        }
+    }
+
+    /// The OAuth error code the API challenge carries, if any.
+    fn oauth_error(&self) -> Option<&'static str> {
+        match self {
+            Failure::Malformed(_) => Some("invalid_request"),
+            Failure::Forbidden { .. } => Some("insufficient_scope"),
+            Failure::Unavailable(_) | Failure::LayerMissing => None,
+            // RFC 6750 section 3.1: a request with no credentials gets the
+            // challenge without an error code.
+            Failure::Missing => None,
+            Failure::Dpop(reason, _) => reason.oauth_error(),
+            _ => Some("invalid_token"),
         }
     }
 
@@ -99,6 +161,9 @@ impl Failure {
             Failure::Unavailable(code) => code,
             Failure::Forbidden { .. } => "ERR_AUTH_INSUFFICIENT_SCOPE",
             Failure::LayerMissing => "ERR_AUTH_LAYER_MISSING",
+            Failure::Dpop(reason, _) => reason.code(),
+            Failure::DpopRequired => "ERR_AUTH_DPOP_REQUIRED",
+            Failure::BoundAsBearer => "ERR_AUTH_DPOP_BOUND_AS_BEARER",
         }
     }
 
@@ -128,6 +193,9 @@ impl Failure {
             Failure::Unavailable(_) => "the token cannot be checked right now".into(),
             Failure::Forbidden { .. } => "the token does not grant access to this resource".into(),
             Failure::LayerMissing => "authentication is not configured for this route".into(),
+            Failure::Dpop(reason, _) => dpop_description(*reason).into(),
+            Failure::DpopRequired => "this resource requires the DPoP scheme".into(),
+            Failure::BoundAsBearer => "a DPoP-bound token must be presented with the DPoP scheme".into(),
         }
     }
 
@@ -167,7 +235,31 @@ impl fmt::Display for Failure {
                 "a Claims extractor or guard found no claims of its type: either no JwtAuthLayer runs in front \
                  of it, or the layer verifies into another claims type than the one asked for",
             ),
+            Failure::Dpop(reason, detail) => write!(f, "{reason}: {detail}"),
+            Failure::DpopRequired => f.write_str("a token came without the DPoP scheme on a route that requires it"),
+            Failure::BoundAsBearer => f.write_str("a token with \"cnf\".\"jkt\" came as a bearer token"),
         }
+    }
+}
+
+/// What the client is told about a refused proof: which check failed,
+/// never the proof's own content (the core's messages may quote it).
+fn dpop_description(reason: DpopFailure) -> &'static str {
+    match reason {
+        DpopFailure::TypMismatch => "the DPoP proof's typ is not dpop+jwt",
+        DpopFailure::AlgNotAllowed => "the DPoP proof's algorithm is not accepted",
+        DpopFailure::JwkInvalid => "the DPoP proof's jwk is not a usable public key",
+        DpopFailure::SignatureInvalid => "the DPoP proof's signature does not verify",
+        DpopFailure::ClaimMissing => "the DPoP proof lacks a required claim",
+        DpopFailure::HtmMismatch => "the DPoP proof was made for another method",
+        DpopFailure::HtuMismatch => "the DPoP proof was made for another URL",
+        DpopFailure::IatOutOfWindow => "the DPoP proof is too old or from the future",
+        DpopFailure::NonceMissing => "the DPoP proof must carry the server's nonce",
+        DpopFailure::NonceMismatch => "the DPoP proof's nonce is not current",
+        DpopFailure::AthMismatch => "the DPoP proof was made for another access token",
+        DpopFailure::BindingMismatch => "the access token is not bound to the DPoP proof's key",
+        DpopFailure::Replayed => "the DPoP proof was used before",
+        _ => "the DPoP proof is malformed",
     }
 }
 
@@ -198,20 +290,22 @@ fn grpc_percent_encode(text: &str) -> String {
 /// guards answer with the same responses.
 pub struct AuthRejection {
     failure: Failure,
-    class: RouteClass,
-    realm: Option<Arc<str>>,
+    context: AuthContext,
 }
 
 impl AuthRejection {
-    pub(crate) fn new(failure: Failure, class: RouteClass, realm: Option<Arc<str>>) -> Self {
-        AuthRejection { failure, class, realm }
+    pub(crate) fn new(failure: Failure, context: AuthContext) -> Self {
+        AuthRejection { failure, context }
     }
 
     /// The stable error code: `rjose`'s (`ERR_JWT_EXPIRED`,
     /// `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`...) when the token failed,
     /// or one of this crate's: `ERR_JWT_MISSING`, `ERR_JWT_REVOKED`,
     /// `ERR_AUTH_INVALID_REQUEST`, `ERR_AUTH_INSUFFICIENT_SCOPE`,
-    /// `ERR_AUTH_LAYER_MISSING`.
+    /// `ERR_AUTH_LAYER_MISSING`; for DPoP, the core's `ERR_DPOP_...` codes
+    /// (one per [`DpopFailure`]) and `ERR_AUTH_DPOP_REQUIRED`,
+    /// `ERR_AUTH_DPOP_BOUND_AS_BEARER`, `ERR_AUTH_DPOP_MISCONFIGURED`,
+    /// `ERR_AUTH_REPLAY_STORE_UNAVAILABLE`.
     pub fn code(&self) -> &'static str {
         self.failure.code()
     }
@@ -220,7 +314,7 @@ impl AuthRejection {
     /// [`RouteClass::Grpc`] routes, whose status is in
     /// [`grpc_status`](Self::grpc_status).
     pub fn status(&self) -> StatusCode {
-        match (&self.failure, &self.class) {
+        match (&self.failure, &self.context.class) {
             (_, RouteClass::Grpc) => StatusCode::OK,
             (Failure::Unavailable(_), _) => StatusCode::SERVICE_UNAVAILABLE,
             (Failure::LayerMissing, _) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -246,7 +340,10 @@ impl AuthRejection {
             | Failure::Malformed(_)
             | Failure::Invalid(_)
             | Failure::UnknownIssuer
-            | Failure::Revoked => 16,
+            | Failure::Revoked
+            | Failure::Dpop(..)
+            | Failure::DpopRequired
+            | Failure::BoundAsBearer => 16,
         }
     }
 
@@ -256,7 +353,7 @@ impl AuthRejection {
         let status = self.status();
         let mut response = Response::new(Body::empty());
         *response.status_mut() = status;
-        match (&self.class, status) {
+        match (&self.context.class, status) {
             (RouteClass::Page { sign_in }, StatusCode::SEE_OTHER) => {
                 let separator = if sign_in.contains('?') { '&' } else { '?' };
                 let query = form_urlencoded::Serializer::new(String::new())
@@ -274,6 +371,14 @@ impl AuthRejection {
             }
             (RouteClass::Api, _) => self.api_response(&mut response),
             (RouteClass::Grpc, _) => self.grpc_response(&mut response),
+        }
+        // RFC 9449 section 8: the nonce to sign the next proof with, for
+        // gRPC clients too.
+        if self.failure.oauth_error() == Some("use_dpop_nonce") {
+            let nonce = self.context.dpop.as_ref().and_then(|d| d.nonces.as_ref());
+            if let Some(Ok(nonce)) = nonce.map(|n| HeaderValue::try_from(n.current())) {
+                response.headers_mut().insert(DPOP_NONCE, nonce);
+            }
         }
         response
     }
@@ -293,36 +398,14 @@ impl AuthRejection {
     fn api_response(&self, response: &mut Response<Body>) {
         let code = self.failure.code();
         let description = format!("{code}: {}", self.failure.description());
-        let error = match self.failure {
-            Failure::Malformed(_) => Some("invalid_request"),
-            Failure::Forbidden { .. } => Some("insufficient_scope"),
-            Failure::Unavailable(_) | Failure::LayerMissing => None,
-            // RFC 6750 section 3.1: a request with no credentials gets the
-            // challenge without an error code.
-            Failure::Missing => None,
-            _ => Some("invalid_token"),
-        };
+        let error = self.failure.oauth_error();
         let headers = response.headers_mut();
         // A server-side failure is not a challenge to the client.
         if !matches!(self.failure, Failure::Unavailable(_) | Failure::LayerMissing) {
-            let mut challenge = String::from("Bearer");
-            let mut params = Vec::new();
-            if let Some(realm) = &self.realm {
-                params.push(format!("realm=\"{}\"", quotable(realm)));
-            }
-            if let Some(error) = error {
-                params.push(format!("error=\"{error}\""));
-                params.push(format!("error_description=\"{}\"", quotable(&description)));
-            }
-            if let Failure::Forbidden { scope: Some(scope) } = &self.failure {
-                params.push(format!("scope=\"{}\"", quotable(scope)));
-            }
-            if !params.is_empty() {
-                challenge.push(' ');
-                challenge.push_str(&params.join(", "));
-            }
-            if let Ok(value) = HeaderValue::from_str(&challenge) {
-                headers.insert(WWW_AUTHENTICATE, value);
+            for challenge in self.challenges(error, &description) {
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    headers.append(WWW_AUTHENTICATE, value);
+                }
             }
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -339,12 +422,58 @@ impl AuthRejection {
     }
 }
 
+impl AuthRejection {
+    /// The `WWW-Authenticate` challenges: `Bearer` as RFC 6750 says, and
+    /// `DPoP` with the accepted `algs` when the route takes DPoP (RFC 9449
+    /// section 7.1). The error goes on the scheme the request used.
+    fn challenges(&self, error: Option<&str>, description: &str) -> Vec<String> {
+        let dpop = self.context.dpop.as_deref();
+        let on_dpop = self.context.via_dpop || matches!(self.failure, Failure::DpopRequired);
+        let mut challenges = Vec::with_capacity(2);
+        if dpop.is_none_or(|d| d.mode == DpopMode::Allowed) {
+            let error = if on_dpop { None } else { error };
+            challenges.push(self.challenge("Bearer", error, description, None));
+        }
+        if let Some(dpop) = dpop {
+            let error = if on_dpop || dpop.mode == DpopMode::Required {
+                error
+            } else {
+                None
+            };
+            challenges.push(self.challenge("DPoP", error, description, Some(&dpop.algs)));
+        }
+        challenges
+    }
+
+    fn challenge(&self, scheme: &str, error: Option<&str>, description: &str, algs: Option<&str>) -> String {
+        let mut params = Vec::new();
+        if let Some(realm) = &self.context.realm {
+            params.push(format!("realm=\"{}\"", quotable(realm)));
+        }
+        if let Some(error) = error {
+            params.push(format!("error=\"{error}\""));
+            params.push(format!("error_description=\"{}\"", quotable(description)));
+        }
+        if let (Failure::Forbidden { scope: Some(scope) }, Some(_)) = (&self.failure, error) {
+            params.push(format!("scope=\"{}\"", quotable(scope)));
+        }
+        if let Some(algs) = algs {
+            params.push(format!("algs=\"{algs}\""));
+        }
+        if params.is_empty() {
+            scheme.to_owned()
+        } else {
+            format!("{scheme} {}", params.join(", "))
+        }
+    }
+}
+
 impl fmt::Debug for AuthRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthRejection")
             .field("code", &self.code())
             .field("detail", &self.failure.to_string())
-            .field("class", &self.class)
+            .field("class", &self.context.class)
             .finish()
     }
 }
@@ -367,17 +496,32 @@ impl axum_core::response::IntoResponse for AuthRejection {
 pub(crate) struct AuthContext {
     pub(crate) class: RouteClass,
     pub(crate) realm: Option<Arc<str>>,
+    /// Set when the route takes DPoP: what its challenges need.
+    pub(crate) dpop: Option<Arc<DpopChallenge>>,
+    /// The request used the `DPoP` scheme: errors go on its challenge.
+    pub(crate) via_dpop: bool,
 }
 
 impl AuthContext {
     pub(crate) fn reject(&self, failure: Failure) -> AuthRejection {
-        AuthRejection::new(failure, self.class.clone(), self.realm.clone())
+        AuthRejection::new(failure, self.clone())
     }
 }
 
+/// The `DPoP-Nonce` response header (RFC 9449 section 8.1).
+pub(crate) const DPOP_NONCE: http::HeaderName = http::HeaderName::from_static("dpop-nonce");
+
 /// The rejection when no layer left a context: a server misconfiguration.
 pub(crate) fn layer_missing() -> AuthRejection {
-    AuthRejection::new(Failure::LayerMissing, RouteClass::Api, None)
+    AuthRejection::new(
+        Failure::LayerMissing,
+        AuthContext {
+            class: RouteClass::Api,
+            realm: None,
+            dpop: None,
+            via_dpop: false,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -82,6 +82,57 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&[u8]>, MalformedCredentials> {
     Ok(Some(token))
 }
 
+/// The proofs of a DPoP request: exactly one `DPoP` header, or why not.
+pub(crate) type DpopProofs<'a> = Result<&'a str, &'static str>;
+
+/// What the `DPoP` scheme carries: the token and the proof, or why the
+/// credentials cannot be read.
+pub(crate) type DpopCredentials<'a> = Result<(&'a str, DpopProofs<'a>), MalformedCredentials>;
+
+/// `Authorization: DPoP <token>` (RFC 9449 section 7.1) and the request's
+/// proof, `None` when another scheme (or none) is used. The scheme is
+/// case-insensitive, as `Bearer` is. The outer error is for headers that
+/// cannot be read whatever the scheme.
+pub(crate) fn dpop_credentials(headers: &HeaderMap) -> Result<Option<DpopCredentials<'_>>, MalformedCredentials> {
+    let Some(value) = single(headers, &AUTHORIZATION, "more than one Authorization header")? else {
+        return Ok(None);
+    };
+    let split = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
+    let (scheme, rest) = value.split_at(split);
+    if !scheme.eq_ignore_ascii_case(b"dpop") {
+        return Ok(None);
+    }
+    Ok(Some(
+        dpop_token(rest.trim_ascii_start()).map(|token| (token, dpop_proof(headers))),
+    ))
+}
+
+fn dpop_token(token: &[u8]) -> Result<&str, MalformedCredentials> {
+    if token.is_empty() {
+        return Err(MalformedCredentials("the DPoP scheme carries no token"));
+    }
+    let token = std::str::from_utf8(token).map_err(|_| NOT_ONE_TOKEN)?;
+    if !is_b64token(token) {
+        return Err(NOT_ONE_TOKEN);
+    }
+    Ok(token)
+}
+
+fn dpop_proof(headers: &HeaderMap) -> DpopProofs<'_> {
+    let mut proofs = headers.get_all(DPOP).iter();
+    match (proofs.next(), proofs.next()) {
+        (None, _) => Err("the request has no DPoP header"),
+        (Some(_), Some(_)) => Err("the request has more than one DPoP header"),
+        (Some(proof), None) => proof
+            .to_str()
+            .map(str::trim)
+            .map_err(|_| "the DPoP header is not one proof"),
+    }
+}
+
+/// The request header carrying the proof (RFC 9449 section 4.1).
+const DPOP: HeaderName = HeaderName::from_static("dpop");
+
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a [u8]>, MalformedCredentials> {
     // HTTP/2 may split cookies over several headers; all count.
     for header in headers.get_all(COOKIE) {
