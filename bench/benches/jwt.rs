@@ -10,7 +10,10 @@
 //!
 //! One criterion group per algorithm and operation (`HS256/sign`,
 //! `HS256/verify`, ...), each with the functions `rjose`, `jsonwebtoken`,
-//! `jwt-simple` and `floor`.
+//! `jwt-simple`, `oxitoken` and `floor`. oxitoken runs without its default
+//! backend (which does not build against aws-lc-rs 1.19), through the
+//! `Signer` and `VerificationKey` implementations below, written over
+//! aws-lc-rs as its own backend is.
 //!
 //! Rules, the same for every contender:
 //! - Keys are parsed once, outside the timed loop (`benches/keys/`: throwaway
@@ -218,6 +221,122 @@ impl Floor for FloorEd25519 {
     }
 }
 
+/// oxitoken's header: `alg` and `typ`, as every contender writes them.
+#[derive(Debug, Serialize, Deserialize)]
+struct OxiHeader {
+    alg: oxitoken::Algorithm,
+    typ: String,
+}
+
+impl oxitoken::header::Alg for OxiHeader {
+    fn alg(&self) -> oxitoken::Algorithm {
+        self.alg
+    }
+}
+
+impl oxitoken::claims::Iss for AccessClaims {
+    fn iss(&self) -> &str {
+        &self.iss
+    }
+}
+
+impl oxitoken::claims::Aud for AccessClaims {
+    fn aud(&self) -> impl Iterator<Item = impl AsRef<str>> {
+        std::iter::once(self.aud.as_str())
+    }
+}
+
+impl oxitoken::claims::Exp for AccessClaims {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl oxitoken::claims::Nbf for AccessClaims {
+    fn nbf(&self) -> i64 {
+        self.nbf
+    }
+}
+
+/// oxitoken's signing key over aws-lc-rs 1.19: the signature appended to
+/// the token it is given, as its own aws-lc backend does.
+enum OxiSigner {
+    Hmac(hmac::Key),
+    Rsa(lc::RsaKeyPair, &'static dyn lc::RsaEncoding),
+    Ecdsa(lc::EcdsaKeyPair, SystemRandom),
+    Ed25519(lc::Ed25519KeyPair),
+}
+
+impl oxitoken::encoding::Signer for OxiSigner {
+    type Error = aws_lc_rs::error::Unspecified;
+
+    fn check_alg(&self, alg: oxitoken::Algorithm) -> Result<(), oxitoken::encoding::JwtEncodingError<Self::Error>> {
+        use oxitoken::Algorithm as A;
+        let fits = matches!(
+            (self, alg),
+            (OxiSigner::Hmac(_), A::HS256)
+                | (OxiSigner::Rsa(..), A::RS256 | A::PS256)
+                | (OxiSigner::Ecdsa(..), A::ES256)
+                | (OxiSigner::Ed25519(_), A::EdDSA)
+        );
+        fits.then_some(()).ok_or(oxitoken::encoding::JwtEncodingError::WrongAlgorithm)
+    }
+
+    fn sign_jwt(
+        &self,
+        _: oxitoken::Algorithm,
+        jwt: &mut String,
+    ) -> Result<(), oxitoken::encoding::JwtEncodingError<Self::Error>> {
+        match self {
+            OxiSigner::Hmac(key) => self.append_sig(hmac::sign(key, jwt.as_bytes()), jwt),
+            OxiSigner::Rsa(pair, encoding) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(*encoding, &SystemRandom::new(), jwt.as_bytes(), &mut signature)?;
+                self.append_sig(signature, jwt);
+            }
+            OxiSigner::Ecdsa(pair, rng) => {
+                let signature = pair.sign(rng, jwt.as_bytes())?;
+                self.append_sig(signature, jwt);
+            }
+            OxiSigner::Ed25519(pair) => self.append_sig(pair.sign(jwt.as_bytes()), jwt),
+        }
+        Ok(())
+    }
+
+    fn siglen(&self) -> usize {
+        match self {
+            OxiSigner::Hmac(_) => 32,
+            OxiSigner::Rsa(pair, _) => pair.public_modulus_len(),
+            OxiSigner::Ecdsa(..) | OxiSigner::Ed25519(_) => 64,
+        }
+    }
+}
+
+/// oxitoken's verification key over aws-lc-rs 1.19, parsed once.
+struct OxiVerifier {
+    alg: oxitoken::Algorithm,
+    key: OxiPublic,
+}
+
+enum OxiPublic {
+    Hmac(hmac::Key),
+    Parsed(lc::ParsedPublicKey),
+}
+
+impl oxitoken::validation::VerificationKey for OxiVerifier {
+    fn alg(&self) -> Option<oxitoken::Algorithm> {
+        Some(self.alg)
+    }
+
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), oxitoken::error::JwtError> {
+        let verified = match &self.key {
+            OxiPublic::Hmac(key) => hmac::verify(key, message, signature),
+            OxiPublic::Parsed(key) => key.verify_sig(message, signature),
+        };
+        verified.map_err(|_| oxitoken::error::JwtError::InvalidSignature)
+    }
+}
+
 /// Everything one algorithm's two groups need, prepared outside the loops.
 struct Contenders<S, F> {
     /// The group name: the JWS `alg`.
@@ -229,6 +348,9 @@ struct Contenders<S, F> {
     jwt_encoding: jsonwebtoken::EncodingKey,
     jwt_decoding: jsonwebtoken::DecodingKey,
     simple: S,
+    oxi_alg: oxitoken::Algorithm,
+    oxi_signer: OxiSigner,
+    oxi_verifier: OxiVerifier,
     floor: F,
 }
 
@@ -242,6 +364,12 @@ fn hs256() -> Contenders<SimpleHs256, FloorHmac> {
         jwt_encoding: jsonwebtoken::EncodingKey::from_secret(SECRET).expect("secret"),
         jwt_decoding: jsonwebtoken::DecodingKey::from_secret(SECRET).expect("secret"),
         simple: SimpleHs256(js::HS256Key::from_bytes(SECRET), js::HS256Key::from_bytes(SECRET)),
+        oxi_alg: oxitoken::Algorithm::HS256,
+        oxi_signer: OxiSigner::Hmac(hmac::Key::new(hmac::HMAC_SHA256, SECRET)),
+        oxi_verifier: OxiVerifier {
+            alg: oxitoken::Algorithm::HS256,
+            key: OxiPublic::Hmac(hmac::Key::new(hmac::HMAC_SHA256, SECRET)),
+        },
         floor: FloorHmac(hmac::Key::new(hmac::HMAC_SHA256, SECRET)),
     }
 }
@@ -263,7 +391,24 @@ fn rsa_floor(pss: bool) -> FloorRsa {
     }
 }
 
+/// oxitoken's RSA signer and verifier for RS256 or PS256.
+fn rsa_oxi(pss: bool) -> (oxitoken::Algorithm, OxiSigner, OxiVerifier) {
+    let (alg, encoding, params): (_, &'static dyn lc::RsaEncoding, &'static lc::RsaParameters) = if pss {
+        (oxitoken::Algorithm::PS256, &lc::RSA_PSS_SHA256, &lc::RSA_PSS_2048_8192_SHA256)
+    } else {
+        (oxitoken::Algorithm::RS256, &lc::RSA_PKCS1_SHA256, &lc::RSA_PKCS1_2048_8192_SHA256)
+    };
+    let pair = lc::RsaKeyPair::from_pkcs8(&pem_to_der(RSA_PRIVATE)).expect("RSA PKCS#8");
+    let public = lc::ParsedPublicKey::new(params, pem_to_der(RSA_PUBLIC)).expect("RSA public key");
+    let verifier = OxiVerifier {
+        alg,
+        key: OxiPublic::Parsed(public),
+    };
+    (alg, OxiSigner::Rsa(pair, encoding), verifier)
+}
+
 fn rs256() -> Contenders<SimpleRs256, FloorRsa> {
+    let (oxi_alg, oxi_signer, oxi_verifier) = rsa_oxi(false);
     Contenders {
         name: "RS256",
         alg: Alg::RS256,
@@ -276,11 +421,15 @@ fn rs256() -> Contenders<SimpleRs256, FloorRsa> {
             js::RS256KeyPair::from_pem(RSA_PRIVATE).expect("RSA private key"),
             js::RS256PublicKey::from_pem(RSA_PUBLIC).expect("RSA public key"),
         ),
+        oxi_alg,
+        oxi_signer,
+        oxi_verifier,
         floor: rsa_floor(false),
     }
 }
 
 fn ps256() -> Contenders<SimplePs256, FloorRsa> {
+    let (oxi_alg, oxi_signer, oxi_verifier) = rsa_oxi(true);
     Contenders {
         name: "PS256",
         alg: Alg::PS256,
@@ -293,6 +442,9 @@ fn ps256() -> Contenders<SimplePs256, FloorRsa> {
             js::PS256KeyPair::from_pem(RSA_PRIVATE).expect("RSA private key"),
             js::PS256PublicKey::from_pem(RSA_PUBLIC).expect("RSA public key"),
         ),
+        oxi_alg,
+        oxi_signer,
+        oxi_verifier,
         floor: rsa_floor(true),
     }
 }
@@ -313,6 +465,18 @@ fn es256() -> Contenders<SimpleEs256, FloorEcdsa> {
             js::ES256KeyPair::from_pem(EC_PRIVATE).expect("EC private key"),
             js::ES256PublicKey::from_pem(EC_PUBLIC).expect("EC public key"),
         ),
+        oxi_alg: oxitoken::Algorithm::ES256,
+        oxi_signer: OxiSigner::Ecdsa(
+            lc::EcdsaKeyPair::from_pkcs8(&lc::ECDSA_P256_SHA256_FIXED_SIGNING, &pem_to_der(EC_PRIVATE))
+                .expect("EC PKCS#8"),
+            SystemRandom::new(),
+        ),
+        oxi_verifier: OxiVerifier {
+            alg: oxitoken::Algorithm::ES256,
+            key: OxiPublic::Parsed(
+                lc::ParsedPublicKey::new(&lc::ECDSA_P256_SHA256_FIXED, pem_to_der(EC_PUBLIC)).expect("EC public key"),
+            ),
+        },
         floor: FloorEcdsa {
             pair,
             public,
@@ -336,6 +500,12 @@ fn eddsa() -> Contenders<SimpleEd25519, FloorEd25519> {
             js::Ed25519KeyPair::from_pem(ED_PRIVATE).expect("Ed25519 private key"),
             js::Ed25519PublicKey::from_pem(ED_PUBLIC).expect("Ed25519 public key"),
         ),
+        oxi_alg: oxitoken::Algorithm::EdDSA,
+        oxi_signer: OxiSigner::Ed25519(lc::Ed25519KeyPair::from_pkcs8(&pem_to_der(ED_PRIVATE)).expect("Ed25519 PKCS#8")),
+        oxi_verifier: OxiVerifier {
+            alg: oxitoken::Algorithm::EdDSA,
+            key: OxiPublic::Parsed(lc::ParsedPublicKey::new(&lc::ED25519, pem_to_der(ED_PUBLIC)).expect("Ed25519 public key")),
+        },
         floor: FloorEd25519 { pair, public },
     }
 }
@@ -378,6 +548,21 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
         ..Default::default()
     };
 
+    let oxi_header = OxiHeader {
+        alg: k.oxi_alg,
+        typ: "JWT".into(),
+    };
+    let oxi_pipeline = oxitoken::validation::ValidationPipeline::<
+        OxiHeader,
+        AccessClaims,
+        oxitoken::validation::StaticKeyProvider<OxiVerifier>,
+    >::builder(oxitoken::validation::StaticKeyProvider::new(k.oxi_verifier))
+    .with_issuer_validator(ISSUER)
+    .with_audience_validator(AUDIENCE)
+    .with_not_before_validator()
+    .with_expiration_validator()
+    .build();
+
     // The token everyone verifies, and its parts for the floor.
     let token = jose_sign(&claims, &jose_header, &k.jose_private);
     let (signing_input, signature) = split_token(&token);
@@ -400,6 +585,10 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
     assert_eq!(jwt_verify_(&own), claims);
     let own = k.simple.sign(simple_claims.clone());
     assert_eq!(k.simple.verify(&own, simple_options.clone()).custom.scope, claims.scope);
+    let oxi_verify = |token: &str| oxi_pipeline.verify(black_box(token.as_bytes())).expect("oxitoken verifies").1;
+    assert_eq!(oxi_verify(&token), claims);
+    let own = oxitoken::encoding::encode(&k.oxi_signer, &oxi_header, &claims).expect("oxitoken signs");
+    assert_eq!(oxi_verify(&own), claims);
     assert!(k.floor.verify(&signing_input, &signature));
     if let Some(deterministic) = k.floor.deterministic_signature(&signing_input) {
         assert_eq!(deterministic, signature, "rjose and the floor sign the same bytes");
@@ -419,6 +608,9 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
             BatchSize::SmallInput,
         )
     });
+    group.bench_function("oxitoken", |b| {
+        b.iter(|| oxitoken::encoding::encode(&k.oxi_signer, &oxi_header, black_box(&claims)).expect("oxitoken signs"))
+    });
     group.bench_function("floor", |b| b.iter(|| k.floor.sign(black_box(&signing_input))));
     group.finish();
 
@@ -432,6 +624,7 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
             BatchSize::SmallInput,
         )
     });
+    group.bench_function("oxitoken", |b| b.iter(|| oxi_verify(&token)));
     group.bench_function("floor", |b| {
         b.iter(|| assert!(k.floor.verify(black_box(&signing_input), black_box(&signature))))
     });
