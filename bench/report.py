@@ -283,17 +283,57 @@ def build_section(args, meta, results):
                 + " | ".join(fmt_ratio(rjose, peers[p]) for p in PEERS)
                 + f" | {status} |"
             )
+    allocs = load_allocs(args)
+    if allocs:
+        lines += [
+            "",
+            "Allocations per operation (heap blocks, counted by dhat over 100 operations after one"
+            " uncounted; a separate build, so the timings above are not slowed by the count):",
+            "",
+            "| alg | op | rjose | " + " | ".join(PEERS) + " | floor (aws-lc-rs) |",
+            "|---|---|--:|" + "--:|" * len(PEERS) + "--:|",
+        ]
+        for alg in ALGS:
+            for op in OPS:
+                row = [allocs.get(f"{alg}/{op}/{f}") for f in ["rjose", *PEERS, "floor"]]
+                lines.append(
+                    f"| {alg} | {op} | " + " | ".join("–" if n is None else f"{n:g}" for n in row) + " |"
+                )
+        for check in alloc_checks(allocs):
+            if not check[2]:
+                missed.append(f"allocations: {check[0]} ({check[1]:g})")
     lines += [
         "",
         "Targets (issue 14): on every row no slower than any Rust peer; HS256 sign and verify at most"
         " 0.9× oxitoken and HS256 verify at most 2.2× the floor; RS256 and PS256 verify, ES256 and EdDSA"
-        " sign and verify at most 1.05× the floor. `bench/run.sh` exits non-zero when one is missed.",
+        " sign and verify at most 1.05× the floor; the fewest allocations per verify of all libraries."
+        " `bench/run.sh` exits non-zero when one is missed.",
         "",
         ("All targets met." if not missed else "Missed: " + "; ".join(missed) + "."),
         "",
         END,
     ]
     return "\n".join(lines)
+
+
+def load_allocs(args):
+    """Allocations per operation by `group/function`, if counted."""
+    if args.allocs and Path(args.allocs).exists():
+        return json.loads(Path(args.allocs).read_text())
+    return {}
+
+
+def alloc_checks(allocs):
+    """(what, rjose's count, met) per verify group: rjose allocates no more
+    than any peer."""
+    checks = []
+    for alg in ALGS:
+        group = f"{alg}/verify"
+        ours = allocs.get(f"{group}/rjose")
+        theirs = [allocs[f"{group}/{p}"] for p in PEERS if f"{group}/{p}" in allocs]
+        if ours is not None and theirs:
+            checks.append((f"{group} rjose allocations ≤ every peer's ({min(theirs):g})", ours, ours <= min(theirs)))
+    return checks
 
 
 def target_checks(group, mean):
@@ -576,6 +616,9 @@ the parts of this file between the two pairs of results markers.
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--node", help="JSON written by bench/jose-node/bench.mjs")
+    parser.add_argument(
+        "--allocs", help="JSON of allocations per operation (benches/jwt.rs built with --cfg jose_bench_allocs)"
+    )
     parser.add_argument("--criterion", help="criterion's output directory (default: <target>/criterion)")
     parser.add_argument(
         "--providers", help="bench/run.sh providers' output directory (default: <target>/providers)"
@@ -628,6 +671,9 @@ def main():
         for check, ratio, ok in target_checks(group, mean):
             missed += not ok
             print(f"{group:14} {check:26} {ratio:6.2f}×  {'ok' if ok else 'MISSED'}", file=sys.stderr)
+    for check, count, ok in alloc_checks(load_allocs(args)):
+        missed += not ok
+        print(f"{check}: {count:g}  {'ok' if ok else 'MISSED'}", file=sys.stderr)
     if missed:
         print(f"{missed} target(s) missed", file=sys.stderr)
         sys.exit(3)

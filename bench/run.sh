@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md: the criterion benchmark of JWT sign/verify
-# (rjose against jsonwebtoken, jwt-simple and the bare aws-lc-rs floor), the JS
-# `jose` package on Node.js for the same tokens, the criterion benchmark of
-# JWE encrypt/decrypt and throughput (rjose against josekit and the floor),
-# then the tables.
+# (rjose against jsonwebtoken, jwt-simple, oxitoken and the bare aws-lc-rs
+# floor) and its allocations per operation, the JS `jose` package on
+# Node.js for the same tokens, the criterion benchmark of JWE
+# encrypt/decrypt and throughput (rjose against josekit and the floor),
+# then the tables. After a JWT run it checks every ratio against its
+# target and exits 3 if one is missed (the regression guard).
 #
 #   bench/run.sh                      # everything
 #   bench/run.sh jwt                  # JWT and Node.js only, then the tables
@@ -143,6 +145,12 @@ if [ "$what" = all ] || [ "$what" = jwt ]; then
     cargo bench --manifest-path "$manifest" --bench jwt
     record_commit jwt
 
+    # The same contenders, each operation's allocations counted instead of
+    # timed (dhat's allocator, in a build of its own under <target>/allocs).
+    echo "==> allocations per operation: benches/jwt.rs with --cfg jose_bench_allocs (in $target_dir/allocs)" >&2
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg jose_bench_allocs" CARGO_TARGET_DIR="$target_dir/allocs" \
+        cargo bench --manifest-path "$manifest" --bench jwt >"$target_dir/allocs.json"
+
     echo "==> node bench/jose-node/bench.mjs" >&2
     if [ ! -d bench/jose-node/node_modules ]; then
         npm ci --prefix bench/jose-node --no-audit --no-fund >&2
@@ -171,4 +179,5 @@ if [ "$what" = all ] || [ "$what" = jwt ]; then
     guard=(--guard)
 fi
 echo "==> bench/report.py ${guard[*]}" >&2
-python3 bench/report.py --node "$target_dir/jose-node.json" --out BENCHMARKS.md "${guard[@]}"
+python3 bench/report.py --node "$target_dir/jose-node.json" --allocs "$target_dir/allocs.json" \
+    --out BENCHMARKS.md "${guard[@]}"

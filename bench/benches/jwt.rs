@@ -38,6 +38,7 @@ use std::hint::black_box;
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature as lc;
+#[cfg(not(jose_bench_allocs))]
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use jwt_simple::prelude as js;
 use jwt_simple::prelude::{
@@ -525,7 +526,7 @@ fn jose_sign(claims: &AccessClaims, header: &JwsHeader, key: &Key) -> String {
         .expect("rjose signs")
 }
 
-fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
+fn bench_alg<S: SimpleKeys, F: Floor>(runs: &mut impl Runs, k: Contenders<S, F>) {
     let claims = access_claims();
     let simple_claims = simple_claims(&claims);
 
@@ -594,54 +595,166 @@ fn bench_alg<S: SimpleKeys, F: Floor>(c: &mut Criterion, k: Contenders<S, F>) {
         assert_eq!(deterministic, signature, "rjose and the floor sign the same bytes");
     }
 
-    let mut group = c.benchmark_group(format!("{}/sign", k.name));
-    group.bench_function("rjose", |b| {
-        b.iter(|| jose_sign(black_box(&claims), &jose_header, &k.jose_private))
+    let mut group = runs.group(format!("{}/sign", k.name));
+    group.run("rjose", || jose_sign(black_box(&claims), &jose_header, &k.jose_private));
+    group.run("jsonwebtoken", || {
+        jsonwebtoken::encode(&jwt_header, black_box(&claims), &k.jwt_encoding).expect("jsonwebtoken signs")
     });
-    group.bench_function("jsonwebtoken", |b| {
-        b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&claims), &k.jwt_encoding).expect("jsonwebtoken signs"))
+    group.run_batched("jwt-simple", || simple_claims.clone(), |claims| k.simple.sign(claims));
+    group.run("oxitoken", || {
+        oxitoken::encoding::encode(&k.oxi_signer, &oxi_header, black_box(&claims)).expect("oxitoken signs")
     });
-    group.bench_function("jwt-simple", |b| {
-        b.iter_batched(
-            || simple_claims.clone(),
-            |claims| k.simple.sign(claims),
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("oxitoken", |b| {
-        b.iter(|| oxitoken::encoding::encode(&k.oxi_signer, &oxi_header, black_box(&claims)).expect("oxitoken signs"))
-    });
-    group.bench_function("floor", |b| b.iter(|| k.floor.sign(black_box(&signing_input))));
+    group.run("floor", || k.floor.sign(black_box(&signing_input)));
     group.finish();
 
-    let mut group = c.benchmark_group(format!("{}/verify", k.name));
-    group.bench_function("rjose", |b| b.iter(jose_verify));
-    group.bench_function("jsonwebtoken", |b| b.iter(|| jwt_verify_(&token)));
-    group.bench_function("jwt-simple", |b| {
-        b.iter_batched(
-            || simple_options.clone(),
-            |options| k.simple.verify(black_box(&token), options),
-            BatchSize::SmallInput,
-        )
-    });
-    group.bench_function("oxitoken", |b| b.iter(|| oxi_verify(&token)));
-    group.bench_function("floor", |b| {
-        b.iter(|| assert!(k.floor.verify(black_box(&signing_input), black_box(&signature))))
+    let mut group = runs.group(format!("{}/verify", k.name));
+    group.run("rjose", jose_verify);
+    group.run("jsonwebtoken", || jwt_verify_(&token));
+    group.run_batched(
+        "jwt-simple",
+        || simple_options.clone(),
+        |options| k.simple.verify(black_box(&token), options),
+    );
+    group.run("oxitoken", || oxi_verify(&token));
+    group.run("floor", || {
+        assert!(k.floor.verify(black_box(&signing_input), black_box(&signature)))
     });
     group.finish();
 }
 
-fn benches(c: &mut Criterion) {
-    bench_alg(c, hs256());
-    bench_alg(c, rs256());
-    bench_alg(c, ps256());
-    bench_alg(c, es256());
-    bench_alg(c, eddsa());
+/// Where each contender's operation goes: criterion's timing, or, in a
+/// build with `--cfg jose_bench_allocs`, a count of its allocations.
+trait Runs {
+    type Group<'a>: RunGroup
+    where
+        Self: 'a;
+
+    fn group(&mut self, name: String) -> Self::Group<'_>;
 }
 
+/// One group (`HS256/verify`): the same operation by each contender.
+trait RunGroup {
+    fn run<O>(&mut self, function: &str, op: impl FnMut() -> O);
+    /// `op` on a fresh input from `setup` each time; the setup is neither
+    /// timed nor counted (jwt-simple takes its claims and options by value).
+    fn run_batched<I, O>(&mut self, function: &str, setup: impl FnMut() -> I, op: impl FnMut(I) -> O);
+    fn finish(self);
+}
+
+#[cfg(not(jose_bench_allocs))]
+impl Runs for Criterion {
+    type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+    fn group(&mut self, name: String) -> Self::Group<'_> {
+        self.benchmark_group(name)
+    }
+}
+
+#[cfg(not(jose_bench_allocs))]
+impl RunGroup for criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+    fn run<O>(&mut self, function: &str, mut op: impl FnMut() -> O) {
+        self.bench_function(function, |b| b.iter(&mut op));
+    }
+
+    fn run_batched<I, O>(&mut self, function: &str, mut setup: impl FnMut() -> I, mut op: impl FnMut(I) -> O) {
+        self.bench_function(function, |b| b.iter_batched(&mut setup, &mut op, BatchSize::SmallInput));
+    }
+
+    fn finish(self) {
+        criterion::BenchmarkGroup::finish(self);
+    }
+}
+
+fn benches(runs: &mut impl Runs) {
+    bench_alg(runs, hs256());
+    bench_alg(runs, rs256());
+    bench_alg(runs, ps256());
+    bench_alg(runs, es256());
+    bench_alg(runs, eddsa());
+}
+
+#[cfg(not(jose_bench_allocs))]
+fn timings(c: &mut Criterion) {
+    benches(c);
+}
+
+#[cfg(not(jose_bench_allocs))]
 criterion_group! {
     name = jwt;
     config = config();
-    targets = benches
+    targets = timings
 }
+#[cfg(not(jose_bench_allocs))]
 criterion_main!(jwt);
+
+/// Allocations per operation, counted by dhat's allocator (which would
+/// slow every allocation of a timed run, hence a build of its own):
+/// `{"HS256/verify/rjose": 9.0, ...}` on stdout.
+#[cfg(jose_bench_allocs)]
+#[global_allocator]
+static ALLOCATOR: dhat::Alloc = dhat::Alloc;
+
+#[cfg(jose_bench_allocs)]
+fn main() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut counts = Allocations::default();
+    benches(&mut counts);
+    println!("{}", serde_json::to_string_pretty(&counts.0).expect("counts serialize"));
+}
+
+/// Allocations per operation, by `group/function`.
+#[cfg(jose_bench_allocs)]
+#[derive(Default)]
+struct Allocations(std::collections::BTreeMap<String, f64>);
+
+#[cfg(jose_bench_allocs)]
+struct AllocationGroup<'a> {
+    counts: &'a mut Allocations,
+    name: String,
+}
+
+#[cfg(jose_bench_allocs)]
+impl Runs for Allocations {
+    type Group<'a> = AllocationGroup<'a>;
+
+    fn group(&mut self, name: String) -> Self::Group<'_> {
+        AllocationGroup { counts: self, name }
+    }
+}
+
+/// Operations counted per contender, after one run outside the count (so
+/// that lazily built state, such as a key's parsed form, is not counted).
+#[cfg(jose_bench_allocs)]
+const COUNTED_RUNS: u64 = 100;
+
+#[cfg(jose_bench_allocs)]
+fn allocated_blocks() -> u64 {
+    dhat::HeapStats::get().total_blocks
+}
+
+#[cfg(jose_bench_allocs)]
+impl RunGroup for AllocationGroup<'_> {
+    fn run<O>(&mut self, function: &str, mut op: impl FnMut() -> O) {
+        drop(op());
+        let before = allocated_blocks();
+        for _ in 0..COUNTED_RUNS {
+            drop(black_box(op()));
+        }
+        let per_op = (allocated_blocks() - before) as f64 / COUNTED_RUNS as f64;
+        self.counts.0.insert(format!("{}/{function}", self.name), per_op);
+    }
+
+    fn run_batched<I, O>(&mut self, function: &str, mut setup: impl FnMut() -> I, mut op: impl FnMut(I) -> O) {
+        drop(op(setup()));
+        let mut blocks = 0;
+        for _ in 0..COUNTED_RUNS {
+            let input = setup();
+            let before = allocated_blocks();
+            drop(black_box(op(input)));
+            blocks += allocated_blocks() - before;
+        }
+        self.counts.0.insert(format!("{}/{function}", self.name), blocks as f64 / COUNTED_RUNS as f64);
+    }
+
+    fn finish(self) {}
+}
