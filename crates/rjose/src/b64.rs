@@ -58,8 +58,9 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Decoded bytes, kept in place when they are as short as a signature of
-/// HMAC, ECDSA or EdDSA (ES512's 132 bytes at most), so that verifying one
-/// allocates nothing for it; on the heap otherwise (RSA, ML-DSA).
+/// HMAC, ECDSA or EdDSA (ES512's 132 bytes at most) or a typical protected
+/// header, so that verifying allocates nothing for them; on the heap
+/// otherwise (RSA and ML-DSA signatures, long headers).
 pub(crate) enum ShortBytes {
     Inline {
         bytes: [u8; ShortBytes::INLINE],

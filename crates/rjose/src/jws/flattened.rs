@@ -207,7 +207,9 @@ pub(crate) struct Protected<'a> {
 
 impl<'a> Protected<'a> {
     pub(crate) fn parse(b64: &'a str) -> Result<Self> {
-        let bytes = b64::decode(b64.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
+        // Decoded in place when short (most headers are a few dozen bytes).
+        let bytes =
+            b64::decode_short(b64.as_bytes()).ok_or_else(|| Error::jws("protected header is not valid base64url"))?;
         Ok(Protected {
             b64,
             header: JwsHeader::parse(&bytes)?,
