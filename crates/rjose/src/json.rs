@@ -41,6 +41,14 @@ impl fmt::Display for ObjectError {
 /// they move to a hash set, whose random keys keep the collisions out of
 /// the document's hands.
 pub(crate) struct Names<'de> {
+    /// A fingerprint of each listed name (its length and first bytes):
+    /// a lookup compares these words and reads a name only when its
+    /// fingerprint matches, which among distinct names is rare.
+    prints: [u64; Names::LISTED],
+    /// One bit per listed fingerprint (a one-word Bloom filter): a name
+    /// whose bit is clear is new without a look at the list, the common
+    /// case of an object without repeats.
+    bloom: u64,
     /// The first [`Names::LISTED`] names, in place: a header or a claims
     /// set is checked without allocating.
     listed: [Cow<'de, str>; Names::LISTED],
@@ -54,40 +62,81 @@ impl<'de> Names<'de> {
 
     pub(crate) fn new() -> Self {
         Names {
+            prints: [0; Names::LISTED],
+            bloom: 0,
             listed: Default::default(),
             len: 0,
             hashed: None,
         }
     }
 
+    /// The length in the top byte, the first seven bytes below it: the
+    /// registered names, and most others, differ there.
+    fn print(name: &str) -> u64 {
+        let bytes = name.as_bytes();
+        let head = bytes
+            .iter()
+            .take(7)
+            .enumerate()
+            .fold(0, |print, (i, &b)| print | u64::from(b) << (8 * i));
+        head | (bytes.len() as u64 & 0xff) << 56
+    }
+
+    /// The fingerprint's bit in the filter: the top six bits of a
+    /// multiplicative hash, which every byte of the fingerprint reaches.
+    fn bit(print: u64) -> u64 {
+        1 << (print.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+    }
+
     /// Records `name`; false if it was recorded already.
+    #[inline]
     pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
-        if let Some(hashed) = &mut self.hashed {
-            return hashed.insert(name);
+        if self.hashed.is_some() || self.len == Self::LISTED {
+            return self.insert_hashed(name);
         }
-        if self.contains(&name) {
+        let print = Self::print(&name);
+        let bit = Self::bit(print);
+        if self.bloom & bit != 0 && self.listed_contains(print, &name) {
             return false;
         }
-        if let Some(slot) = self.listed.get_mut(self.len) {
-            *slot = name;
-            self.len += 1;
-        } else {
-            let mut hashed: HashSet<_> = self.listed.iter_mut().map(std::mem::take).collect();
-            hashed.insert(name);
-            self.hashed = Some(hashed);
-        }
+        self.bloom |= bit;
+        self.prints[self.len] = print;
+        self.listed[self.len] = name;
+        self.len += 1;
         true
+    }
+
+    /// [`insert`](Self::insert) past the list: moves the names to the set
+    /// the first time.
+    #[cold]
+    fn insert_hashed(&mut self, name: Cow<'de, str>) -> bool {
+        let hashed = match &mut self.hashed {
+            Some(hashed) => hashed,
+            None => {
+                if self.listed_contains(Self::print(&name), &name) {
+                    return false;
+                }
+                self.hashed.insert(self.listed.iter_mut().map(std::mem::take).collect())
+            }
+        };
+        hashed.insert(name)
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.hashed {
             Some(hashed) => hashed.contains(name),
-            // Member names are short: a length test and a byte loop beat
-            // a call to `memcmp` per name.
-            None => self.listed[..self.len]
-                .iter()
-                .any(|n| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b)),
+            None => {
+                let print = Self::print(name);
+                self.bloom & Self::bit(print) != 0 && self.listed_contains(print, name)
+            }
         }
+    }
+
+    fn listed_contains(&self, print: u64, name: &str) -> bool {
+        self.prints[..self.len]
+            .iter()
+            .zip(&self.listed)
+            .any(|(p, listed)| *p == print && listed == name)
     }
 }
 
@@ -356,6 +405,42 @@ mod tests {
             parse_object(br#"{"alg":"HS256","alg":"none"}"#),
             Err(ObjectError::DuplicateMember(name)) if name == "alg"
         ));
+    }
+
+    #[test]
+    fn names_with_the_same_fingerprint_are_told_apart_and_repeats_found() {
+        let long = "a".repeat(300);
+        // 300 and 44 share the fingerprint's length byte, and the first
+        // seven bytes.
+        let same_print = "a".repeat(44);
+        let distinct = [
+            "session_id",
+            "session_ix",
+            long.as_str(),
+            same_print.as_str(),
+            "",
+            "iss",
+        ];
+        let mut listed = Names::new();
+        for name in distinct {
+            assert!(listed.insert(Cow::Borrowed(name)), "{name:?} is new");
+        }
+        for name in distinct {
+            assert!(listed.contains(name));
+            assert!(!listed.insert(Cow::Owned(name.to_owned())), "{name:?} is a repeat");
+        }
+        assert!(!listed.contains("session_i"));
+
+        // Past the list, in the set: the same answers.
+        let mut hashed = Names::new();
+        let many: Vec<String> = (0..40).map(|i| format!("member_{i}")).collect();
+        for name in &many {
+            assert!(hashed.insert(Cow::Borrowed(name)));
+        }
+        for name in &many {
+            assert!(!hashed.insert(Cow::Borrowed(name)), "{name:?} is a repeat");
+        }
+        assert!(!hashed.contains("member_40"));
     }
 
     #[test]

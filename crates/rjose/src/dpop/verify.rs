@@ -17,7 +17,7 @@ use crate::backend::{self, Sha};
 use crate::error::{Error, Result};
 use crate::json::JsonObject;
 use crate::jwk::Jwk;
-use crate::jws::{JwsHeader, JwsVerifyOptions, PendingVerification, Protected, SigningInput, split};
+use crate::jws::{JwsHeader, JwsPolicy, PendingVerification, Protected, SigningInput, split};
 use crate::jwt::time::{self, resolved};
 use crate::jwt::{SpanInput, TimeInput};
 use crate::key::{Digest, Key, KeyCandidates};
@@ -491,24 +491,25 @@ pub fn verify_proof(proof: &str, options: &DpopVerifyOptions) -> Result<Verified
     })?;
     let (alg, key) = check_header(&protected.header, options)?;
 
-    let jws_options = JwsVerifyOptions::new().algorithms([alg]);
+    let policy = JwsPolicy {
+        algorithms: Some(std::slice::from_ref(&alg)),
+        crit: &[],
+    };
     let pending = PendingVerification::new(
         Some(protected),
         None,
         parts.payload.as_bytes(),
         parts.signature,
         Some(SigningInput(Cow::Borrowed(parts.signing_input))),
-        &jws_options,
+        policy,
     )
     .map_err(malformed)?;
-    let key = pending
-        .verify_with(KeyCandidates::Owned(key), &jws_options)
-        .map_err(|_| {
-            Error::dpop(
-                DpopFailure::SignatureInvalid,
-                "the signature does not verify with \"jwk\"",
-            )
-        })?;
+    let key = pending.verify_with(KeyCandidates::Owned(key), policy).map_err(|_| {
+        Error::dpop(
+            DpopFailure::SignatureInvalid,
+            "the signature does not verify with \"jwk\"",
+        )
+    })?;
     let verified = pending.into_verified(key).map_err(malformed)?;
     let claims = crate::json::strict::parse_object(&verified.payload)
         .map_err(|e| Error::dpop(DpopFailure::Malformed, format!("the claims are not a JSON object: {e}")))?;

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::flattened::{
     PendingVerification, Protected, SigningInput, sign_parts, sign_parts_async, verify_parts, with_b64_crit,
 };
-use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
+use super::{JwsHeader, JwsPolicy, JwsVerifyOptions, VerifiedJws};
 use crate::b64;
 use crate::error::{Error, Result};
 use crate::key::{AsyncKeySource, KeySource};
@@ -156,25 +156,46 @@ pub(crate) struct CompactParts<'a> {
 }
 
 pub(crate) fn split(token: &str) -> Result<CompactParts<'_>> {
-    let mut parts = token.splitn(4, '.');
-    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Error::jws("compact JWS must have three parts"));
+    let three_parts = || Error::jws("compact JWS must have three parts");
+    let bytes = token.as_bytes();
+    // The two dots are found from either end, next to the short header
+    // and the short signature; then the payload between them must have
+    // none. Three vectorized scans (memchr), the long one over the payload.
+    let (Some(first), Some(last)) = (memchr::memchr(b'.', bytes), memchr::memrchr(b'.', bytes)) else {
+        return Err(three_parts());
     };
-    let input_len = header.len() + 1 + payload.len();
+    // Both are ASCII dots, so both are character boundaries.
+    let (Some(header), Some(payload), Some(signature)) =
+        (token.get(..first), token.get(first + 1..last), token.get(last + 1..))
+    else {
+        return Err(three_parts());
+    };
+    if memchr::memchr(b'.', payload.as_bytes()).is_some() {
+        return Err(three_parts());
+    }
     Ok(CompactParts {
         header,
         payload,
         signature,
-        signing_input: &token.as_bytes()[..input_len],
+        signing_input: &bytes[..last],
     })
 }
 
 /// Verifies a compact JWS and returns its payload and header.
 pub fn compact_verify<K: KeySource + ?Sized>(token: &str, keys: &K, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
-    let pending = pending(token, options)?;
+    compact_verify_with(token, keys, options.policy())
+}
+
+/// [`compact_verify`] under a borrowed policy.
+#[inline]
+pub(crate) fn compact_verify_with<K: KeySource + ?Sized>(
+    token: &str,
+    keys: &K,
+    policy: JwsPolicy<'_>,
+) -> Result<VerifiedJws> {
+    let pending = pending(token, policy)?;
     let candidates = keys.candidates(pending.header())?;
-    pending.finish(candidates, options)
+    pending.finish(candidates, policy)
 }
 
 /// [`compact_verify`] with a key source that waits (a database, a KMS, a
@@ -203,15 +224,24 @@ pub async fn compact_verify_async<K: AsyncKeySource + ?Sized>(
     keys: &K,
     options: &JwsVerifyOptions,
 ) -> Result<VerifiedJws> {
-    let pending = pending(token, options)?;
+    compact_verify_async_with(token, keys, options.policy()).await
+}
+
+/// [`compact_verify_async`] under a borrowed policy.
+pub(crate) async fn compact_verify_async_with<K: AsyncKeySource + ?Sized>(
+    token: &str,
+    keys: &K,
+    policy: JwsPolicy<'_>,
+) -> Result<VerifiedJws> {
+    let pending = pending(token, policy)?;
     let candidates = keys.candidates_async(pending.header()).await?;
-    let key = pending.verify_with(candidates, options)?;
+    let key = pending.verify_with(candidates, policy)?;
     pending.into_verified(key)
 }
 
 /// A compact JWS checked for everything that needs no key.
 #[inline]
-fn pending<'a>(token: &'a str, options: &JwsVerifyOptions) -> Result<PendingVerification<'a>> {
+fn pending<'a>(token: &'a str, policy: JwsPolicy<'_>) -> Result<PendingVerification<'a>> {
     let parts = split(token)?;
     PendingVerification::new(
         Some(Protected::parse(parts.header)?),
@@ -219,7 +249,7 @@ fn pending<'a>(token: &'a str, options: &JwsVerifyOptions) -> Result<PendingVeri
         parts.payload.as_bytes(),
         parts.signature,
         Some(SigningInput(Cow::Borrowed(parts.signing_input))),
-        options,
+        policy,
     )
 }
 
@@ -244,5 +274,45 @@ pub fn compact_verify_detached<K: KeySource + ?Sized>(
     } else {
         Cow::Owned(b64::encode(payload).into_bytes())
     };
-    verify_parts(Some(protected), None, &segment, parts.signature, None, keys, options)
+    verify_parts(
+        Some(protected),
+        None,
+        &segment,
+        parts.signature,
+        None,
+        keys,
+        options.policy(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn splits_into_header_payload_and_signature() {
+        let parts = split("h.p.s").expect("three parts");
+        assert_eq!((parts.header, parts.payload, parts.signature), ("h", "p", "s"));
+        assert_eq!(parts.signing_input, b"h.p");
+
+        let detached = split("héader..sïg").expect("an empty payload is a part");
+        assert_eq!(
+            (detached.header, detached.payload, detached.signature),
+            ("héader", "", "sïg")
+        );
+        assert_eq!(detached.signing_input, "héader.".as_bytes());
+
+        let empty = split("..").expect("three empty parts");
+        assert_eq!((empty.header, empty.payload, empty.signature), ("", "", ""));
+    }
+
+    #[test]
+    fn refuses_any_other_number_of_parts() {
+        for token in ["", "a", ".", "a.b", "a.b.c.d", "a.b.c.d.e", "...", "a.b.c."] {
+            let error = split(token)
+                .err()
+                .unwrap_or_else(|| panic!("{token:?} has not three parts"));
+            assert_eq!(error.code(), "ERR_JWS_INVALID", "{token:?}");
+        }
+    }
 }

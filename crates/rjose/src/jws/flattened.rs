@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::{JwsHeader, JwsVerifyOptions, VerifiedJws};
+use super::{JwsHeader, JwsPolicy, JwsVerifyOptions, VerifiedJws};
 use crate::alg::Alg;
 use crate::b64;
 use crate::error::{Error, Result};
@@ -230,7 +230,7 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
     signature_b64: &str,
     signing_input: Option<SigningInput<'_>>,
     keys: &K,
-    options: &JwsVerifyOptions,
+    policy: JwsPolicy<'_>,
 ) -> Result<VerifiedJws> {
     let pending = PendingVerification::new(
         protected,
@@ -238,10 +238,10 @@ pub(crate) fn verify_parts<K: KeySource + ?Sized>(
         payload_segment,
         signature_b64,
         signing_input,
-        options,
+        policy,
     )?;
     let candidates = keys.candidates(pending.header())?;
-    pending.finish(candidates, options)
+    pending.finish(candidates, policy)
 }
 
 /// One signature with every check done that needs no key: what is left
@@ -281,18 +281,18 @@ impl<'a> PendingVerification<'a> {
         payload_segment: &'a [u8],
         signature_b64: &str,
         signing_input: Option<SigningInput<'a>>,
-        options: &JwsVerifyOptions,
+        policy: JwsPolicy<'_>,
     ) -> Result<Self> {
         let (protected_b64, protected) = match protected {
             Some(Protected { b64, header }) => (Some(b64), Some(header)),
             None => (None, None),
         };
         let joint = JwsHeader::joint(protected.as_ref(), unprotected)?;
-        JwsHeader::check_crit(protected.as_ref(), unprotected, &options.crit)?;
+        JwsHeader::check_crit(protected.as_ref(), unprotected, policy.crit)?;
         let alg = joint
             .alg
             .ok_or_else(|| Error::jws("\"alg\" header parameter is missing"))?;
-        check_allowed(alg, options)?;
+        check_allowed(alg, policy)?;
         let signature = b64::decode_short(signature_b64.as_bytes())
             .ok_or_else(|| Error::jws("signature is not valid base64url"))?;
         let signing_input =
@@ -335,18 +335,18 @@ impl<'a> PendingVerification<'a> {
     /// Verifies the signature with the first candidate that accepts it,
     /// then decodes the payload.
     #[inline]
-    pub(crate) fn finish(self, candidates: KeyCandidates<'_>, options: &JwsVerifyOptions) -> Result<VerifiedJws> {
-        let key = self.verify_with(candidates, options)?;
+    pub(crate) fn finish(self, candidates: KeyCandidates<'_>, policy: JwsPolicy<'_>) -> Result<VerifiedJws> {
+        let key = self.verify_with(candidates, policy)?;
         self.into_verified(key)
     }
 
     /// The first candidate that verifies the signature. Apart from
     /// [`into_verified`](Self::into_verified) for an async source, whose
     /// candidates may borrow the header until they are consumed here.
-    pub(crate) fn verify_with(&self, candidates: KeyCandidates<'_>, options: &JwsVerifyOptions) -> Result<Key> {
+    pub(crate) fn verify_with(&self, candidates: KeyCandidates<'_>, policy: JwsPolicy<'_>) -> Result<Key> {
         let alg = self.alg;
         candidates.try_each(|key| {
-            if options.algorithms.is_none() && !key.supports(alg) {
+            if policy.algorithms.is_none() && !key.supports(alg) {
                 // With no allow-list the key decides: its refusal is an
                 // algorithm refusal, not a bad signature.
                 return Err(Error::alg_refused(alg.name(), key.refusal(alg)));
@@ -380,8 +380,8 @@ impl<'a> PendingVerification<'a> {
     }
 }
 
-fn check_allowed(alg: Alg, options: &JwsVerifyOptions) -> Result<()> {
-    match &options.algorithms {
+fn check_allowed(alg: Alg, policy: JwsPolicy<'_>) -> Result<()> {
+    match policy.algorithms {
         Some(allowed) if !allowed.contains(&alg) => Err(Error::alg_not_allowed(alg.name())),
         _ => Ok(()),
     }
@@ -568,6 +568,6 @@ pub fn flattened_verify<K: KeySource + ?Sized>(
         &jws.signature,
         None,
         keys,
-        options,
+        options.policy(),
     )
 }

@@ -195,7 +195,7 @@ pub fn general_verify<K: KeySource + ?Sized>(
             &signature.signature,
             None,
             keys,
-            options,
+            options.policy(),
         );
         match verified {
             Ok(verified) => return Ok(verified),

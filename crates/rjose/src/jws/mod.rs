@@ -17,7 +17,7 @@ pub use flattened::{FlattenedJws, FlattenedSign, flattened_verify};
 pub use general::{GeneralJws, GeneralSign, GeneralSignature, general_verify};
 pub use header::JwsHeader;
 
-pub(crate) use compact::split;
+pub(crate) use compact::{compact_verify_async_with, compact_verify_with, split};
 pub(crate) use flattened::{PendingVerification, Protected, SigningInput, sign_parts, sign_parts_async};
 
 use crate::alg::Alg;
@@ -77,6 +77,22 @@ impl JwsVerifyOptions {
         self.max_signatures = limit;
         self
     }
+
+    pub(crate) fn policy(&self) -> JwsPolicy<'_> {
+        JwsPolicy {
+            algorithms: self.algorithms.as_deref(),
+            crit: &self.crit,
+        }
+    }
+}
+
+/// What one signature's check needs of the options, borrowed: the JWT
+/// layer hands its own lists down without copying them per token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JwsPolicy<'a> {
+    /// `None`: the key alone decides which algorithms it serves.
+    pub(crate) algorithms: Option<&'a [Alg]>,
+    pub(crate) crit: &'a [String],
 }
 
 /// A verified JWS: the payload and headers, and the key that verified it.

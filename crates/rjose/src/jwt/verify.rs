@@ -9,7 +9,7 @@ use super::time::{SpanInput, TimeInput, resolved};
 use crate::alg::Alg;
 use crate::error::{Error, Result};
 use crate::json::JsonObject;
-use crate::jws::{self, JwsHeader, JwsVerifyOptions, VerifiedJws};
+use crate::jws::{self, JwsHeader, JwsPolicy, VerifiedJws};
 use crate::key::{AsyncKeySource, Key, KeySource};
 
 /// What a token must satisfy besides its signature.
@@ -259,11 +259,10 @@ impl VerifyOptions {
         self
     }
 
-    pub(crate) fn jws_options(&self) -> JwsVerifyOptions {
-        JwsVerifyOptions {
-            algorithms: self.algorithms.clone(),
-            crit: self.crit.clone(),
-            ..JwsVerifyOptions::default()
+    pub(crate) fn jws_policy(&self) -> JwsPolicy<'_> {
+        JwsPolicy {
+            algorithms: self.algorithms.as_deref(),
+            crit: &self.crit,
         }
     }
 }
@@ -326,7 +325,7 @@ pub fn jwt_verify<T: DeserializeOwned>(
     options: &VerifyOptions,
 ) -> Result<VerifiedJwt<T>> {
     options.ready()?;
-    let verified = jws::compact_verify(token, keys, &options.jws_options())?;
+    let verified = jws::compact_verify_with(token, keys, options.jws_policy())?;
     check_verified(verified, options)
 }
 
@@ -448,7 +447,7 @@ pub async fn jwt_verify_async<T: DeserializeOwned>(
     options: &VerifyOptions,
 ) -> Result<VerifiedJwt<T>> {
     options.ready()?;
-    let verified = jws::compact_verify_async(token, keys, &options.jws_options()).await?;
+    let verified = jws::compact_verify_async_with(token, keys, options.jws_policy()).await?;
     check_verified(verified, options)
 }
 
