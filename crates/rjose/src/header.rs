@@ -18,13 +18,15 @@ pub(crate) trait Fields: Default {
     /// Sets one member from its JSON value, checking its type.
     fn set(&mut self, name: &str, value: Value) -> Result<()>;
 
-    /// The members that name an algorithm (`alg`, and `enc` for JWE): read
-    /// as a string borrowed from the document, since every verification
-    /// parses them and keeps only the enum.
-    const ALGORITHMS: &'static [&'static str];
+    /// The string members every token has, or nearly: `alg` (and `enc`
+    /// for JWE), `kid`, `typ`, `cty`. Read as strings borrowed from the
+    /// document rather than as JSON values: an algorithm is kept as its
+    /// enum and a common media type as a static string, so neither
+    /// allocates.
+    const STRINGS: &'static [&'static str];
 
-    /// Sets an [`ALGORITHMS`](Self::ALGORITHMS) member from its string.
-    fn set_algorithm(&mut self, name: &str, value: &str) -> Result<()>;
+    /// Sets a [`STRINGS`](Self::STRINGS) member from its string.
+    fn set_str(&mut self, name: &str, value: &str) -> Result<()>;
 
     /// The error for a malformed header (`ERR_JWS_INVALID`, `ERR_JWE_INVALID`).
     fn malformed(message: String) -> Error;
@@ -86,14 +88,14 @@ impl<'de, H: Fields> Visitor<'de> for Seed<'_, H> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<(), A::Error> {
         let mut seen = Names::new();
         while let Some(name) = access.next_key_seed(NameSeed)? {
-            if H::ALGORITHMS.contains(&&*name) {
+            if H::STRINGS.contains(&&*name) {
                 let value = access.next_value_seed(StrOrOther)?;
                 if !seen.insert(name.clone()) {
                     *self.failure = Some(H::malformed(format!("protected header is duplicate member {name:?}")));
                     return Err(de::Error::custom("duplicate header parameter"));
                 }
                 let set = match value {
-                    Some(value) => self.header.set_algorithm(&name, &value),
+                    Some(value) => self.header.set_str(&name, &value),
                     // Not a string: `set` words the type error.
                     None => self.header.set(&name, Value::Null),
                 };
@@ -274,6 +276,37 @@ pub(crate) fn serialize_fields<'h, S: serde::Serializer, const N: usize>(
     map.end()
 }
 
+/// `typ` and `cty` values common enough to be kept as static strings:
+/// reading a header that carries one of them allocates nothing for it.
+const MEDIA_TYPES: [&str; 9] = [
+    "JWT",
+    "JOSE",
+    "JOSE+JSON",
+    "at+jwt",
+    "dpop+jwt",
+    "secevent+jwt",
+    "logout+jwt",
+    "jwt",
+    "application/jwt",
+];
+
+/// A `typ` or `cty` value, static when it is a common one.
+pub(crate) fn media_type(value: &str) -> Cow<'static, str> {
+    match MEDIA_TYPES.iter().find(|known| **known == value) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(value.to_owned()),
+    }
+}
+
+/// [`media_type`] of an owned string, which is kept when it is not a
+/// common one.
+pub(crate) fn media_type_of(value: String) -> Cow<'static, str> {
+    match MEDIA_TYPES.iter().find(|known| **known == value) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(value),
+    }
+}
+
 /// The builder setters every header type has: `kid`, `typ`, `cty`.
 macro_rules! common_setters {
     () => {
@@ -285,13 +318,13 @@ macro_rules! common_setters {
 
         /// Sets `typ`.
         pub fn typ(mut self, typ: impl Into<String>) -> Self {
-            self.typ = Some(typ.into());
+            self.typ = Some($crate::header::media_type_of(typ.into()));
             self
         }
 
         /// Sets `cty`.
         pub fn cty(mut self, cty: impl Into<String>) -> Self {
-            self.cty = Some(cty.into());
+            self.cty = Some($crate::header::media_type_of(cty.into()));
             self
         }
     };
@@ -386,6 +419,38 @@ mod tests {
     use crate::jwe::{JweAlg, JweEnc, JweHeader};
     use crate::jwk::Jwk;
     use crate::jws::JwsHeader;
+
+    #[test]
+    fn common_media_types_are_read_without_allocating_and_others_kept_as_sent() {
+        use std::borrow::Cow;
+
+        let jws = JwsHeader::parse(br#"{"alg":"HS256","typ":"JWT","cty":"application/example","kid":"k1"}"#)
+            .expect("a valid header");
+        assert!(matches!(jws.typ, Some(Cow::Borrowed("JWT"))));
+        assert!(matches!(&jws.cty, Some(Cow::Owned(cty)) if cty == "application/example"));
+        assert_eq!(jws.kid.as_deref(), Some("k1"));
+
+        // Escaped, a common value is still recognized; the case counts.
+        let jwe = JweHeader::parse(br#"{"alg":"dir","enc":"A128GCM","typ":"at+\u006awt","cty":"Jwt"}"#)
+            .expect("a valid header");
+        assert!(matches!(jwe.typ, Some(Cow::Borrowed("at+jwt"))));
+        assert!(matches!(&jwe.cty, Some(Cow::Owned(cty)) if cty == "Jwt"));
+
+        // Through a map and through the setters, the same.
+        let map = JwsHeader::new(Alg::HS256)
+            .typ("dpop+jwt")
+            .cty(String::from("x"))
+            .to_map();
+        let from_map = JwsHeader::from_map(map).expect("a valid header");
+        assert!(matches!(from_map.typ, Some(Cow::Borrowed("dpop+jwt"))));
+        assert_eq!(from_map.cty.as_deref(), Some("x"));
+
+        // Not strings: the type error names the member.
+        for doc in [&br#"{"alg":"HS256","typ":1}"#[..], br#"{"alg":"HS256","kid":null}"#] {
+            let error = JwsHeader::parse(doc).expect_err("a mistyped member");
+            assert_eq!(error.code(), "ERR_JWS_INVALID", "{}", String::from_utf8_lossy(doc));
+        }
+    }
 
     #[test]
     fn headers_are_written_in_name_order_with_other_members_merged_in() {

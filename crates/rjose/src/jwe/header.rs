@@ -38,10 +38,11 @@ pub struct JweHeader {
     pub zip: Option<String>,
     /// `kid`: which key the recipient should use.
     pub kid: Option<String>,
-    /// `typ`: media type of the whole JWE.
-    pub typ: Option<String>,
+    /// `typ`: media type of the whole JWE. Common values are static
+    /// strings, so that reading them allocates nothing.
+    pub typ: Option<Cow<'static, str>>,
     /// `cty`: media type of the plaintext (`JWT` for nested tokens).
-    pub cty: Option<String>,
+    pub cty: Option<Cow<'static, str>>,
     /// `crit`: extensions the recipient must understand.
     pub crit: Option<Vec<String>>,
     /// `jwk`: the recipient's public key.
@@ -283,15 +284,19 @@ impl<'de> serde::Deserialize<'de> for JweHeader {
 }
 
 impl header::Fields for JweHeader {
-    const ALGORITHMS: &'static [&'static str] = &["alg", "enc"];
+    const STRINGS: &'static [&'static str] = &["alg", "enc", "kid", "typ", "cty"];
 
-    fn set_algorithm(&mut self, name: &str, value: &str) -> Result<()> {
-        if name == "enc" {
-            self.enc = Some(JweEnc::from_name(value).ok_or_else(|| {
-                Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {value:?}"))
-            })?);
-        } else {
-            self.alg = Some(JweAlg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?);
+    fn set_str(&mut self, name: &str, value: &str) -> Result<()> {
+        match name {
+            "enc" => {
+                self.enc = Some(JweEnc::from_name(value).ok_or_else(|| {
+                    Error::NotSupported(format!("unsupported \"enc\" (content encryption algorithm) {value:?}"))
+                })?)
+            }
+            "alg" => self.alg = Some(JweAlg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?),
+            "kid" => self.kid = Some(value.to_owned()),
+            "typ" => self.typ = Some(header::media_type(value)),
+            _ => self.cty = Some(header::media_type(value)),
         }
         Ok(())
     }
@@ -299,15 +304,15 @@ impl header::Fields for JweHeader {
     fn set(&mut self, name: &str, value: Value) -> Result<()> {
         let string = |value: Value| header::string(name, value).map_err(Error::JweInvalid);
         match name {
-            "alg" | "enc" => self.set_algorithm(name, &string(value)?)?,
+            "alg" | "enc" => self.set_str(name, &string(value)?)?,
             "p2c" => {
                 let count = value.as_u64().filter(|&c| c > 0);
                 self.p2c = Some(count.ok_or_else(|| Error::JweInvalid("\"p2c\" must be a positive integer".into()))?);
             }
             "zip" => self.zip = Some(string(value)?),
             "kid" => self.kid = Some(string(value)?),
-            "typ" => self.typ = Some(string(value)?),
-            "cty" => self.cty = Some(string(value)?),
+            "typ" => self.typ = Some(header::media_type_of(string(value)?)),
+            "cty" => self.cty = Some(header::media_type_of(string(value)?)),
             "apu" => self.apu = Some(string(value)?),
             "apv" => self.apv = Some(string(value)?),
             "iv" => self.iv = Some(string(value)?),

@@ -31,10 +31,11 @@ pub struct JwsHeader {
     pub alg: Option<Alg>,
     /// `kid`: which key signed.
     pub kid: Option<String>,
-    /// `typ`: the media type of the whole JWS (e.g. `JWT`).
-    pub typ: Option<String>,
+    /// `typ`: the media type of the whole JWS (e.g. `JWT`). Common values
+    /// are static strings, so that reading them allocates nothing.
+    pub typ: Option<Cow<'static, str>>,
     /// `cty`: the media type of the payload (`JWT` for nested tokens).
-    pub cty: Option<String>,
+    pub cty: Option<Cow<'static, str>>,
     /// `crit`: extensions the recipient must understand.
     pub crit: Option<Vec<String>>,
     /// `b64` (RFC 7797): `false` signs the payload unencoded.
@@ -208,20 +209,25 @@ impl<'de> serde::Deserialize<'de> for JwsHeader {
 }
 
 impl header::Fields for JwsHeader {
-    const ALGORITHMS: &'static [&'static str] = &["alg"];
+    const STRINGS: &'static [&'static str] = &["alg", "kid", "typ", "cty"];
 
-    fn set_algorithm(&mut self, _: &str, value: &str) -> Result<()> {
-        self.alg = Some(Alg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?);
+    fn set_str(&mut self, name: &str, value: &str) -> Result<()> {
+        match name {
+            "alg" => self.alg = Some(Alg::from_name(value).ok_or_else(|| Error::alg_not_allowed(value))?),
+            "kid" => self.kid = Some(value.to_owned()),
+            "typ" => self.typ = Some(header::media_type(value)),
+            _ => self.cty = Some(header::media_type(value)),
+        }
         Ok(())
     }
 
     fn set(&mut self, name: &str, value: Value) -> Result<()> {
         let string = |value: Value| header::string(name, value).map_err(Error::jws);
         match name {
-            "alg" => self.set_algorithm(name, &string(value)?)?,
+            "alg" => self.set_str(name, &string(value)?)?,
             "kid" => self.kid = Some(string(value)?),
-            "typ" => self.typ = Some(string(value)?),
-            "cty" => self.cty = Some(string(value)?),
+            "typ" => self.typ = Some(header::media_type_of(string(value)?)),
+            "cty" => self.cty = Some(header::media_type_of(string(value)?)),
             "b64" => match value {
                 Value::Bool(b) => self.b64 = Some(b),
                 _ => return Err(Error::jws("\"b64\" header parameter must be a boolean")),

@@ -111,7 +111,7 @@ macro_rules! claim_setters {
 
         /// Sets the `typ` header parameter (e.g. `JWT`, `at+jwt`).
         pub fn typ(mut self, typ: impl Into<String>) -> Self {
-            self.header.typ = Some(typ.into());
+            self.header.typ = Some($crate::header::media_type_of(typ.into()));
             self
         }
 
