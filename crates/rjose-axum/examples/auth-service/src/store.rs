@@ -461,32 +461,29 @@ impl Store {
         proof_jkt: Option<&str>,
         now: i64,
     ) -> Result<RefreshUse, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // The binding never changes once the family exists: reading it
-        // before the claim below races with nothing.
+        // The binding never changes once the family exists (it is written
+        // with the family), so it is read before and outside the
+        // transaction: inside, a read first would make SQLite's write lock
+        // an upgrade, which concurrent refreshes fail with SQLITE_BUSY
+        // instead of waiting for.
         let bound = sqlx::query(
             "SELECT k.jkt AS jkt
              FROM refresh_tokens t JOIN token_family_keys k ON k.family_id = t.family_id
              WHERE t.jti = $1",
         )
         .bind(jti)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.pool)
         .await?
         .map(|row| row.try_get::<String, _>("jkt"))
         .transpose()?;
         match (&bound, proof_jkt) {
-            (Some(_), None) => {
-                tx.rollback().await?;
-                return Ok(RefreshUse::ProofRequired);
-            }
-            (Some(bound), Some(presented)) if bound != presented => {
-                tx.rollback().await?;
-                return Ok(RefreshUse::KeyMismatch);
-            }
+            (Some(_), None) => return Ok(RefreshUse::ProofRequired),
+            (Some(bound), Some(presented)) if bound != presented => return Ok(RefreshUse::KeyMismatch),
             // A bearer family stays bearer, proof or not (never upgraded:
             // whoever holds its refresh token could bind it to any key).
             _ => {}
         }
+        let mut tx = self.pool.begin().await?;
         // The atomic claim: only one request can flip used_at from NULL.
         let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE jti = $2 AND used_at IS NULL")
             .bind(now)

@@ -18,6 +18,8 @@ on_both_databases!(
     a_sign_in_without_a_proof_stays_bearer_with_cookies,
     a_bearer_session_stays_bearer_when_refreshed_with_a_proof,
     a_replayed_proof_is_refused_at_the_token_endpoint_and_at_the_resource,
+    one_proof_sent_concurrently_is_taken_once,
+    concurrent_dpop_refreshes_with_one_token_succeed_once,
     a_proof_for_another_url_is_refused,
     a_proof_for_another_method_is_refused,
     a_proof_with_a_stale_iat_is_refused,
@@ -275,6 +277,71 @@ async fn a_replayed_proof_is_refused_at_the_token_endpoint_and_at_the_resource(d
     assert_eq!(
         refusal(replayed).await,
         unauthorized("invalid_dpop_proof", "ERR_DPOP_REPLAYED")
+    );
+    app.stop().await;
+}
+
+/// Sends the requests at once; their statuses, in order.
+async fn concurrently(requests: Vec<reqwest::RequestBuilder>) -> Vec<StatusCode> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| tokio::spawn(async move { request.send().await.expect("request").status() }))
+        .collect();
+    let mut statuses = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    statuses
+}
+
+/// The replay table decides atomically: of six requests racing with one
+/// proof, exactly one gets through.
+async fn one_proof_sent_concurrently_is_taken_once(db: &Db) {
+    let app = App::start(config(db)).await;
+    let key = client_key();
+    let pair = dpop_user(&app, "cora@example.com", &key).await;
+    let access = s(&pair, "access_token");
+    let proof = resource_proof(&app, &key, "GET", "/api/me", access);
+    let requests = (0..6)
+        .map(|_| {
+            app.api
+                .get(app.url("/api/me"))
+                .header(AUTHORIZATION, format!("DPoP {access}"))
+                .header("DPoP", &proof)
+        })
+        .collect();
+    let statuses = concurrently(requests).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
+        5,
+        "{statuses:?}"
+    );
+    app.stop().await;
+}
+
+/// Each with a proof of its own: the refresh token still rotates once.
+async fn concurrent_dpop_refreshes_with_one_token_succeed_once(db: &Db) {
+    let app = App::start(config(db)).await;
+    let key = client_key();
+    let pair = dpop_user(&app, "cleo@example.com", &key).await;
+    let body = json!({ "refresh_token": s(&pair, "refresh_token") });
+    let requests = (0..6)
+        .map(|_| {
+            app.api
+                .post(app.url(REFRESH))
+                .header("DPoP", proof(&app, &key, "POST", REFRESH))
+                .json(&body)
+        })
+        .collect();
+    let statuses = concurrently(requests).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "exactly one refresh wins: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
+        5,
+        "the others are reuses: {statuses:?}"
     );
     app.stop().await;
 }
