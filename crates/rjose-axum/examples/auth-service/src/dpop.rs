@@ -15,7 +15,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
 
 use axum::Json;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -123,11 +122,6 @@ impl Dpop {
             nonces: nonces.map(|n| SharedNonces(Arc::new(n))),
             replays: SqlJtiStore::new(store),
         }
-    }
-
-    /// Nonces rotating every `lifetime` seconds, sealed with `secret`.
-    pub fn nonces(secret: rjose::Key, lifetime: i64) -> HmacNonces {
-        HmacNonces::new(secret, Duration::from_secs(lifetime.unsigned_abs()))
     }
 
     /// The settings of a resource layer in `mode`: the same origin, age,

@@ -141,12 +141,15 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
              and the resource routes refuse every DPoP request (503); set APP_URL to scheme://host[:port]"
         );
     }
-    let nonces = config
-        .dpop_nonces
-        .then(|| {
-            keys::nonce_secret(&config.signing).map(|secret| dpop::Dpop::nonces(secret, config.dpop_nonce_lifetime))
-        })
-        .transpose()?;
+    let nonces = if config.dpop_nonces {
+        let lifetime = std::time::Duration::from_secs(config.dpop_nonce_lifetime.unsigned_abs());
+        Some(rjose_axum::HmacNonces::new(
+            keys::nonce_secret(&config.signing)?,
+            lifetime,
+        ))
+    } else {
+        None
+    };
     let state = web::AppState {
         dpop: dpop::Dpop::new(&url, config.dpop_proof_max_age, nonces, store.clone()),
         store: store.clone(),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{App, Db, PASSWORD, config, s};
+use common::{App, Db, PASSWORD, config, es256_config, s};
 use reqwest::header::{AUTHORIZATION, SET_COOKIE, WWW_AUTHENTICATE};
 use reqwest::{Response, StatusCode};
 use rjose::dpop::DpopProof;
@@ -30,6 +30,7 @@ on_both_databases!(
     a_malformed_or_doubled_proof_is_refused_at_the_token_endpoint,
     nonce_challenge_and_retry_at_the_token_endpoints,
     nonce_challenge_and_retry_at_the_resource,
+    instances_configured_alike_accept_each_others_nonces,
     the_dpop_only_route_refuses_bearer_tokens,
     htu_is_checked_against_app_url_and_a_proof_is_seen_by_every_instance,
     the_replay_table_records_once_and_takes_over_expired_rows,
@@ -729,6 +730,48 @@ async fn nonce_challenge_and_retry_at_the_resource(db: &Db) {
         StatusCode::OK
     );
     app.stop().await;
+}
+
+/// The nonce key is derived from the signing key (ES256 here): instances
+/// configured alike accept each other's nonces, others do not.
+async fn instances_configured_alike_accept_each_others_nonces(db: &Db) {
+    let public = |mut config: rjose_auth_service::Config| {
+        config.dpop_nonces = true;
+        config.app_url = Some("https://auth.example".into());
+        config
+    };
+    let config = public(es256_config(db));
+    let one = App::start(config.clone()).await;
+    let two = App::start(config).await;
+    let stranger = App::start(public(es256_config(db))).await;
+    let key = client_key();
+    one.sign_up("olga@example.com").await;
+    let at = format!("https://auth.example{SIGN_IN}");
+
+    let response = post_with_proof(
+        &one,
+        SIGN_IN,
+        &DpopProof::new("POST", &at).sign(&key).expect("proof"),
+        credentials("olga@example.com"),
+    )
+    .await;
+    let nonce = nonce_of(&response);
+    assert_eq!(
+        refusal(response).await,
+        refused("use_dpop_nonce", "ERR_DPOP_NONCE_REQUIRED")
+    );
+    let with_nonce = || DpopProof::new("POST", &at).nonce(&nonce).sign(&key).expect("proof");
+    let response = post_with_proof(&two, SIGN_IN, &with_nonce(), credentials("olga@example.com")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = post_with_proof(&stranger, SIGN_IN, &with_nonce(), credentials("olga@example.com")).await;
+    assert_ne!(nonce_of(&response), nonce);
+    assert_eq!(
+        refusal(response).await,
+        refused("use_dpop_nonce", "ERR_DPOP_NONCE_INVALID")
+    );
+    one.stop().await;
+    two.stop().await;
+    stranger.stop().await;
 }
 
 /// Per-route policy: `/api/dpop/*` requires DPoP (its own layer in
