@@ -122,10 +122,13 @@ pub fn router(state: AppState) -> Router {
         .route_class("/dashboard*", RouteClass::page("/sign-in"))
         .forward_header("x-user-id", |c| c.registered().sub.clone())
         .forward_header("x-user-role", |c| Some(c.role.clone()));
-    // Mounted on whole paths (not inside `nest`), so `htu` sees them whole.
-    let dpop_only = auth_layer(&state)
-        .token_sources([TokenSource::Bearer])
-        .dpop(state.dpop.layer(DpopMode::Required));
+    // Every route of this router requires DPoP. Merged, not nested: the
+    // layer must see whole paths, as the proofs' `htu` names them.
+    let dpop_only = Router::new().route("/api/dpop/me", get(me)).route_layer(
+        auth_layer(&state)
+            .token_sources([TokenSource::Bearer])
+            .dpop(state.dpop.layer(DpopMode::Required)),
+    );
 
     let admin = Router::new()
         .route("/stats", get(admin_stats))
@@ -146,8 +149,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/auth/password-reset/request", post(request_password_reset))
         .route("/api/auth/password-reset", post(reset_password))
         .route("/api/me", get(me))
-        .route("/api/dpop/me", get(me).layer(dpop_only))
         .nest("/api/admin", admin)
+        .merge(dpop_only)
         .route("/.well-known/jwks.json", get(jwks))
         .layer(auth)
         .with_state(state)
