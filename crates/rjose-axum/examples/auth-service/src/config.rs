@@ -93,6 +93,19 @@ pub struct Config {
     /// Emails that get the `admin` role on sign-up (`ADMIN_EMAILS`,
     /// comma-separated).
     pub admin_emails: Vec<String>,
+    /// How long after its `iat` a DPoP proof is accepted, in seconds
+    /// (`DPOP_PROOF_MAX_AGE`, default `5m`; 30 seconds of clock tolerance
+    /// come on top, either way).
+    pub dpop_proof_max_age: i64,
+    /// Require DPoP proofs to carry a server nonce (`DPOP_NONCES=1`, default
+    /// off), at the token endpoints and on the resource routes (RFC 9449
+    /// section 8). Off, the `iat` window and the replay store bound how
+    /// long a proof can be used; on, a proof cannot be made in advance, at
+    /// the price of one more round trip per client and nonce rotation.
+    pub dpop_nonces: bool,
+    /// How often the DPoP nonce changes, in seconds (`DPOP_NONCE_LIFETIME`,
+    /// default `5m`); a nonce is accepted for one to two lifetimes.
+    pub dpop_nonce_lifetime: i64,
 }
 
 /// Why the service refuses to start.
@@ -202,6 +215,9 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            dpop_proof_max_age: span(&get, "DPOP_PROOF_MAX_AGE", "5m")?,
+            dpop_nonces: matches!(get("DPOP_NONCES").as_deref(), Some("1" | "true" | "yes")),
+            dpop_nonce_lifetime: span(&get, "DPOP_NONCE_LIFETIME", "5m")?,
         };
         config.validate()?;
         Ok(config)
@@ -228,6 +244,9 @@ impl Config {
             sign_in_window: 15 * 60,
             dev_mode: false,
             admin_emails: Vec::new(),
+            dpop_proof_max_age: 300,
+            dpop_nonces: false,
+            dpop_nonce_lifetime: 300,
         }
     }
 
@@ -245,6 +264,8 @@ impl Config {
             ("ONE_TIME_TOKEN_TTL", self.one_time_token_ttl),
             ("KEY_RELOAD_INTERVAL", self.key_reload_interval),
             ("SIGN_IN_WINDOW", self.sign_in_window),
+            ("DPOP_PROOF_MAX_AGE", self.dpop_proof_max_age),
+            ("DPOP_NONCE_LIFETIME", self.dpop_nonce_lifetime),
         ] {
             if value <= 0 {
                 return Err(ConfigError::Invalid {
@@ -305,6 +326,34 @@ mod tests {
         let config = config.expect("valid");
         assert_eq!(config.access_token_ttl, 2);
         assert_eq!(config.refresh_token_ttl, 30 * 86400);
+    }
+
+    #[test]
+    fn dpop_settings_default_to_no_nonces_and_five_minutes() {
+        let config = Config::from_vars(vars(&[("JWT_SECRET", &"x".repeat(32))])).expect("valid");
+        assert!(!config.dpop_nonces);
+        assert_eq!((config.dpop_proof_max_age, config.dpop_nonce_lifetime), (300, 300));
+        let config = Config::from_vars(vars(&[
+            ("JWT_SECRET", &"x".repeat(32)),
+            ("DPOP_NONCES", "1"),
+            ("DPOP_PROOF_MAX_AGE", "1m"),
+            ("DPOP_NONCE_LIFETIME", "2m"),
+        ]))
+        .expect("valid");
+        assert!(config.dpop_nonces);
+        assert_eq!((config.dpop_proof_max_age, config.dpop_nonce_lifetime), (60, 120));
+        let err = Config::from_vars(vars(&[("JWT_SECRET", &"x".repeat(32)), ("DPOP_PROOF_MAX_AGE", "0s")]))
+            .expect_err("refused");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "DPOP_PROOF_MAX_AGE",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -113,14 +113,8 @@ const SEAL_INFO: &[u8] = b"rjose-auth-service: signing keys at rest";
 impl Seal {
     fn derive(configured: &Key) -> Result<Seal, KeyError> {
         let ikm = configured.to_pkcs8_der()?;
-        let mut derived = Zeroizing::new([0u8; 32]);
-        Salt::new(HKDF_SHA256, &[])
-            .extract(&ikm)
-            .expand(&[SEAL_INFO], HKDF_SHA256)
-            .and_then(|okm| okm.fill(derived.as_mut()))
-            .map_err(|_| KeyError::Unusable("cannot derive the key that seals stored keys".into()))?;
         Ok(Seal {
-            key: Key::from_secret(derived.as_ref())?,
+            key: derive_secret(&ikm, SEAL_INFO)?,
         })
     }
 
@@ -173,6 +167,33 @@ impl Seal {
         }
         Ok((private, public))
     }
+}
+
+/// A 256-bit secret for one use (`info`), derived with HKDF-SHA256 from
+/// the configured key material.
+fn derive_secret(ikm: &[u8], info: &[u8]) -> Result<Key, KeyError> {
+    let mut derived = Zeroizing::new([0u8; 32]);
+    Salt::new(HKDF_SHA256, &[])
+        .extract(ikm)
+        .expand(&[info], HKDF_SHA256)
+        .and_then(|okm| okm.fill(derived.as_mut()))
+        .map_err(|_| KeyError::Unusable("cannot derive a key from the configured key".into()))?;
+    Ok(Key::from_secret(derived.as_ref())?)
+}
+
+/// Names the DPoP nonce use of the configured key.
+const NONCE_INFO: &[u8] = b"rjose-auth-service: DPoP nonces";
+
+/// The secret that seals DPoP server nonces, derived from the configured
+/// key (`JWT_SECRET` or `JWT_PRIVATE_KEY_FILE`): instances configured
+/// alike accept each other's nonces, with no shared state and no extra
+/// variable.
+pub fn nonce_secret(signing: &SigningConfig) -> Result<Key, KeyError> {
+    let ikm = match signing {
+        SigningConfig::Hs256 { secret } => Zeroizing::new(secret.clone()),
+        SigningConfig::Es256 { private_key_pem } => Key::from_pem(private_key_pem)?.to_pkcs8_der()?,
+    };
+    derive_secret(&ikm, NONCE_INFO)
 }
 
 struct State {

@@ -5,8 +5,9 @@
 //! HttpOnly cookies (and JSON), refresh token rotation with reuse
 //! detection, one-time tokens for email verification and password reset,
 //! role-guarded routes, server-rendered pages that redirect to
-//! `/sign-in?error=session_expired`, and a JWK Set with key rotation when
-//! signing with ES256. State lives in SQLite or PostgreSQL.
+//! `/sign-in?error=session_expired`, a JWK Set with key rotation when
+//! signing with ES256, and DPoP-bound tokens (RFC 9449) for API clients
+//! that hold a key. State lives in SQLite or PostgreSQL.
 //!
 //! Run it with `cargo run -p rjose-auth-service` (see the README for the
 //! environment variables); embed or test it with [`serve`].
@@ -14,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod dpop;
 pub mod keys;
 pub mod pages;
 pub mod password;
@@ -132,7 +134,24 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         config.refresh_token_ttl,
         config.one_time_token_ttl,
     );
+    if !dpop_origin_is_bare(&url) {
+        tracing::warn!(
+            %url,
+            "APP_URL has a path: DPoP proofs are checked against APP_URL followed by the request path, \
+             and the resource routes refuse every DPoP request (503); set APP_URL to scheme://host[:port]"
+        );
+    }
+    let nonces = if config.dpop_nonces {
+        let lifetime = std::time::Duration::from_secs(config.dpop_nonce_lifetime.unsigned_abs());
+        Some(rjose_axum::HmacNonces::new(
+            keys::nonce_secret(&config.signing)?,
+            lifetime,
+        ))
+    } else {
+        None
+    };
     let state = web::AppState {
+        dpop: dpop::Dpop::new(&url, config.dpop_proof_max_age, nonces, store.clone()),
         store: store.clone(),
         tokens,
         secure_cookies: !loopback_http(&url),
@@ -211,6 +230,12 @@ async fn maintain_keys(
     }
 }
 
+/// Whether `url` is `scheme://authority` only, as a DPoP `htu` origin must be.
+fn dpop_origin_is_bare(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(_, rest)| !rest.trim_end_matches('/').contains(['/', '?', '#']))
+}
+
 /// The URL without its password, for logs.
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -235,6 +260,14 @@ mod tests {
         assert!(!loopback_http("https://localhost:3000"));
         assert!(!loopback_http("http://example.com"));
         assert!(!loopback_http("http://localhost.example.com"));
+    }
+
+    #[test]
+    fn dpop_origin_is_scheme_and_authority() {
+        assert!(dpop_origin_is_bare("https://auth.example"));
+        assert!(dpop_origin_is_bare("http://127.0.0.1:3000/"));
+        assert!(!dpop_origin_is_bare("https://example.com/auth"));
+        assert!(!dpop_origin_is_bare("example.com"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Storage: users, refresh token families and their used `jti`s, one-time
-//! tokens, the ES256 signing keys made by rotation, and the sign-in
-//! attempts the throttle counts. SQLite (embedded default) or PostgreSQL
+//! Storage: users, refresh token families and their used `jti`s, the DPoP
+//! key a session is bound to, the DPoP proofs seen, one-time tokens, the
+//! ES256 signing keys made by rotation, and the sign-in attempts the
+//! throttle counts. SQLite (embedded default) or PostgreSQL
 //! (shared by several instances) through one sqlx `Any` pool, with SQL both
 //! understand.
 //!
@@ -53,6 +54,8 @@ pub enum RefreshUse {
         family_id: String,
         /// The owner.
         user_id: String,
+        /// The thumbprint of the key the family is DPoP-bound to, if it is.
+        jkt: Option<String>,
     },
     /// The token had been used before: someone holds a copy. The whole
     /// family is now revoked.
@@ -64,6 +67,12 @@ pub enum RefreshUse {
     Revoked,
     /// No such token was ever issued here.
     Unknown,
+    /// The family is DPoP-bound and the refresh came without a proof. The
+    /// token is left unused: without the key it is worth nothing.
+    ProofRequired,
+    /// The family is DPoP-bound to another key than the proof's. The
+    /// token is left unused, as for [`ProofRequired`](Self::ProofRequired).
+    KeyMismatch,
 }
 
 const SCHEMA: &[&str] = &[
@@ -92,6 +101,24 @@ const SCHEMA: &[&str] = &[
         used_at BIGINT
     )",
     "CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id)",
+    // The key a DPoP-bound family is bound to (its tokens' `cnf.jkt`): set
+    // at sign-in and never changed, so every refresh of the family needs a
+    // proof signed with that key. A table of its own rather than a column
+    // of token_families, so that databases made before DPoP get it from
+    // CREATE TABLE IF NOT EXISTS like every other table.
+    "CREATE TABLE IF NOT EXISTS token_family_keys (
+        family_id TEXT PRIMARY KEY REFERENCES token_families(id),
+        jkt TEXT NOT NULL
+    )",
+    // DPoP proofs accepted (token endpoints and resource routes), shared by
+    // every instance: `replay_key` is rjose's hash of the proof's key, URL
+    // and jti; a row is kept until the proof would be refused as too old
+    // anyway (`expires_at`, exclusive), then purged.
+    "CREATE TABLE IF NOT EXISTS dpop_jti (
+        replay_key TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS dpop_jti_expiry ON dpop_jti(expires_at)",
     "CREATE TABLE IF NOT EXISTS one_time_tokens (
         jti TEXT PRIMARY KEY,
         user_id TEXT NOT NULL REFERENCES users(id),
@@ -383,13 +410,15 @@ impl Store {
         )
     }
 
-    /// Starts a family (a sign-in) with its first refresh token.
+    /// Starts a family (a sign-in) with its first refresh token, bound to
+    /// the DPoP key of thumbprint `jkt` if one is given.
     pub async fn start_family(
         &self,
         family_id: &str,
         user_id: &str,
         jti: &str,
         expires_at: i64,
+        jkt: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -399,6 +428,13 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        if let Some(jkt) = jkt {
+            sqlx::query("INSERT INTO token_family_keys (family_id, jkt) VALUES ($1, $2)")
+                .bind(family_id)
+                .bind(jkt)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
             .bind(jti)
             .bind(family_id)
@@ -409,15 +445,44 @@ impl Store {
         Ok(())
     }
 
-    /// Uses refresh token `jti` and, if that is allowed, records its
+    /// Uses refresh token `jti`, presented with a DPoP proof of the key of
+    /// thumbprint `proof_jkt` if any, and, if that is allowed, records its
     /// successor `new_jti` in the same transaction. See [`RefreshUse`].
+    ///
+    /// The key binding is checked first, before the token is marked used:
+    /// a copy of the refresh token of a DPoP-bound family, presented
+    /// without the key, neither rotates it nor counts as a reuse (which
+    /// would revoke the session of its rightful holder).
     pub async fn rotate_refresh(
         &self,
         jti: &str,
         new_jti: &str,
         new_expires_at: i64,
+        proof_jkt: Option<&str>,
         now: i64,
     ) -> Result<RefreshUse, StoreError> {
+        // The binding never changes once the family exists (it is written
+        // with the family), so it is read before and outside the
+        // transaction: inside, a read first would make SQLite's write lock
+        // an upgrade, which concurrent refreshes fail with SQLITE_BUSY
+        // instead of waiting for.
+        let bound = sqlx::query(
+            "SELECT k.jkt AS jkt
+             FROM refresh_tokens t JOIN token_family_keys k ON k.family_id = t.family_id
+             WHERE t.jti = $1",
+        )
+        .bind(jti)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| row.try_get::<String, _>("jkt"))
+        .transpose()?;
+        match (&bound, proof_jkt) {
+            (Some(_), None) => return Ok(RefreshUse::ProofRequired),
+            (Some(bound), Some(presented)) if bound != presented => return Ok(RefreshUse::KeyMismatch),
+            // A bearer family stays bearer, proof or not (never upgraded:
+            // whoever holds its refresh token could bind it to any key).
+            _ => {}
+        }
         let mut tx = self.pool.begin().await?;
         // The atomic claim: only one request can flip used_at from NULL.
         let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE jti = $2 AND used_at IS NULL")
@@ -466,7 +531,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(RefreshUse::Rotated { family_id, user_id })
+        Ok(RefreshUse::Rotated {
+            family_id,
+            user_id,
+            jkt: bound,
+        })
     }
 
     /// The family that refresh token `jti` belongs to.
@@ -515,6 +584,36 @@ impl Store {
             Some(r) => Ok(r.try_get::<Option<i64>, _>("revoked_at")?.is_none()),
             None => Ok(false),
         }
+    }
+
+    /// Records the DPoP proof of replay key `key` until `expires_at`
+    /// (exclusive) unless a live record of it exists at `now`: true when
+    /// recorded (the proof is fresh), false for a replay. One statement,
+    /// atomic on both databases: of two requests racing with one proof,
+    /// one inserts and the other finds the row. A row left over after its
+    /// expiry (not purged yet) is taken over as if absent.
+    pub async fn record_dpop_proof(&self, key: &str, expires_at: i64, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO dpop_jti (replay_key, expires_at) VALUES ($1, $2)
+             ON CONFLICT (replay_key) DO UPDATE SET expires_at = excluded.expires_at
+             WHERE dpop_jti.expires_at <= $3",
+        )
+        .bind(key)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets the DPoP proofs that would be refused as too old at `now`.
+    /// Returns how many.
+    pub async fn purge_dpop_proofs(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM dpop_jti WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// Records an issued one-time token.

@@ -2,7 +2,7 @@
 //!
 //! | token | lifetime | claims | checked by |
 //! | --- | --- | --- | --- |
-//! | access | 15 min | `aud: "api"`, `sub`, `role`, `sessionId` | the rjose-axum layer, any API |
+//! | access | 15 min | `aud: "api"`, `sub`, `role`, `sessionId`, `cnf.jkt` when DPoP-bound | the rjose-axum layer, any API |
 //! | refresh | 30 days | `type: "refresh"`, `sub`, `sessionId`, unique `jti` | `/api/auth/refresh` |
 //! | one-time | 1 hour | `type: "email_verify"` or `"password_reset"`, `email`, `jti` | the matching endpoint |
 //!
@@ -163,14 +163,21 @@ impl Tokens {
             .issuer(self.issuer.clone())
     }
 
-    /// A 15-minute (configurable) access token for `user_id`.
-    pub fn sign_access(&self, user_id: &str, claims: &AppClaims) -> Result<String, Error> {
-        self.base(self.access_ttl)
+    /// A 15-minute (configurable) access token for `user_id`; bound to the
+    /// DPoP key of thumbprint `jkt` (`cnf.jkt`, RFC 9449 section 6.1) if
+    /// one is given.
+    pub fn sign_access(&self, user_id: &str, claims: &AppClaims, jkt: Option<&str>) -> Result<String, Error> {
+        let token = self
+            .base(self.access_ttl)
             .claim("role", claims.role.clone())
             .claim("sessionId", claims.session_id.clone())
             .subject(user_id)
-            .audience(ACCESS_AUDIENCE)
-            .sign(&self.keys.signer())
+            .audience(ACCESS_AUDIENCE);
+        match jkt {
+            Some(jkt) => token.claim("cnf", serde_json::json!({ "jkt": jkt })),
+            None => token,
+        }
+        .sign(&self.keys.signer())
     }
 
     /// A 30-day (configurable) refresh token; `jti` is recorded in the
@@ -281,7 +288,7 @@ mod tests {
             role: "user".into(),
             session_id: "s1".into(),
         };
-        let token = t.sign_access("u1", &claims).expect("sign");
+        let token = t.sign_access("u1", &claims, None).expect("sign");
         match t.verify_access(&token) {
             Verification::Verified(v) => {
                 assert_eq!(v.claims, claims);

@@ -3,6 +3,11 @@
 //! Every `/api/auth/*` endpoint takes JSON (API clients) or an HTML form
 //! post (the pages). JSON gets JSON back; a form gets a `303` redirect to
 //! the next page, so the pages work without JavaScript.
+//!
+//! DPoP (RFC 9449, see [`crate::dpop`]): sign-in and refresh with a `DPoP`
+//! proof issue tokens bound to its key; the API routes take them with
+//! `Authorization: DPoP` and a proof, next to bearer tokens; `/api/dpop/*`
+//! takes nothing else.
 
 use std::sync::Arc;
 
@@ -14,12 +19,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use rjose::jws::JwsHeader;
 use rjose_axum::{
-    AuthorizationClaims, BoxError, Claims, JwtAuthLayer, Keys, Require, RouteClass, TokenSource, Verifier,
+    AuthorizationClaims, BoxError, Claims, DpopMode, JwtAuthLayer, Keys, Require, RouteClass, TokenSource,
+    VerifiedDpop, Verifier,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::dpop::{DPOP_NONCE, Dpop, DpopError, TokenRefusal};
 use crate::keys::now;
 use crate::pages;
 use crate::password;
@@ -62,12 +69,13 @@ pub struct AppState {
     pub key_activation_delay: i64,
     /// Failed sign-ins allowed per email.
     pub sign_in_throttle: SignInThrottle,
+    /// The DPoP policy of the token endpoints and the API routes.
+    pub dpop: Dpop,
 }
 
-/// The router with the authentication layer: everything but the public
-/// paths needs a valid, unrevoked access token, from the `Authorization:
-/// Bearer` header or the `access_token` cookie.
-pub fn router(state: AppState) -> Router {
+/// The layer every protected route shares: the service's verifier, and the
+/// revocation check against the database.
+fn auth_layer(state: &AppState) -> JwtAuthLayer<AppClaims> {
     let keys = state.tokens.keys().clone();
     let verifier = Verifier::new(
         // The resolver reads the current key set on every request, so a
@@ -76,20 +84,51 @@ pub fn router(state: AppState) -> Router {
         state.tokens.access_options(),
     );
     let store = state.store.clone();
-    let auth = JwtAuthLayer::<AppClaims>::new(verifier)
-        .token_sources([TokenSource::Bearer, TokenSource::cookie(ACCESS_COOKIE)])
-        .public_paths(["/sign-in", "/sign-up", "/api/auth/*", "/.well-known/*", "/favicon.ico"])
-        // The home page is public too, but greets a signed-in visitor.
-        .optional_paths(["/"])
-        .route_class("/dashboard*", RouteClass::page("/sign-in"))
-        .forward_header("x-user-id", |c| c.registered().sub.clone())
-        .forward_header("x-user-role", |c| Some(c.role.clone()))
+    JwtAuthLayer::<AppClaims>::new(verifier)
         // Signing out or a refresh token reuse revokes the session; its
         // access tokens stop working at the next request, not at expiry.
         .revocation(move |claims: Claims<AppClaims>| {
             let store = store.clone();
             async move { Ok::<bool, BoxError>(!store.family_active(&claims.session_id).await?) }
-        });
+        })
+}
+
+/// The router with the authentication layer: everything but the public
+/// paths needs a valid, unrevoked access token, from the `Authorization:
+/// Bearer` header or the `access_token` cookie, or a DPoP-bound one with
+/// `Authorization: DPoP` and a proof.
+///
+/// Per-route DPoP policy: the API routes accept both schemes
+/// ([`DpopMode::Allowed`]; a DPoP-bound token as a bearer token is
+/// refused), `/api/dpop/*` has a layer of its own that requires DPoP
+/// ([`DpopMode::Required`]), and a layer without `.dpop(..)` would refuse
+/// it (the default, [`DpopMode::Refused`]).
+pub fn router(state: AppState) -> Router {
+    let auth = auth_layer(&state)
+        .token_sources([TokenSource::Bearer, TokenSource::cookie(ACCESS_COOKIE)])
+        .dpop(state.dpop.layer(DpopMode::Allowed))
+        // `/api/dpop/*` is checked by its own layer below: verified twice,
+        // its proof would be recorded twice and refused as a replay.
+        .public_paths([
+            "/sign-in",
+            "/sign-up",
+            "/api/auth/*",
+            "/api/dpop/*",
+            "/.well-known/*",
+            "/favicon.ico",
+        ])
+        // The home page is public too, but greets a signed-in visitor.
+        .optional_paths(["/"])
+        .route_class("/dashboard*", RouteClass::page("/sign-in"))
+        .forward_header("x-user-id", |c| c.registered().sub.clone())
+        .forward_header("x-user-role", |c| Some(c.role.clone()));
+    // Every route of this router requires DPoP. Merged, not nested: the
+    // layer must see whole paths, as the proofs' `htu` names them.
+    let dpop_only = Router::new().route("/api/dpop/me", get(me)).route_layer(
+        auth_layer(&state)
+            .token_sources([TokenSource::Bearer])
+            .dpop(state.dpop.layer(DpopMode::Required)),
+    );
 
     let admin = Router::new()
         .route("/stats", get(admin_stats))
@@ -111,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/auth/password-reset", post(reset_password))
         .route("/api/me", get(me))
         .nest("/api/admin", admin)
+        .merge(dpop_only)
         .route("/.well-known/jwks.json", get(jwks))
         .layer(auth)
         .with_state(state)
@@ -158,6 +198,12 @@ impl From<StoreError> for ApiError {
 
 impl From<rjose::Error> for ApiError {
     fn from(e: rjose::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<DpopError> for ApiError {
+    fn from(e: DpopError) -> Self {
         ApiError::internal(e)
     }
 }
@@ -298,6 +344,8 @@ struct Session {
     access_token: String,
     refresh_token: String,
     session_id: String,
+    /// The DPoP key both tokens are bound to, if they are.
+    jkt: Option<String>,
 }
 
 impl Session {
@@ -305,23 +353,45 @@ impl Session {
         json!({
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
-            "token_type": "Bearer",
+            // RFC 9449 section 5: how the client is to present the token.
+            "token_type": if self.jkt.is_some() { "DPoP" } else { "Bearer" },
             "expires_in": state.tokens.access_ttl(),
             "session_id": self.session_id,
         })
     }
+
+    /// The answer of a token endpoint: JSON (or a redirect) with the
+    /// cookies of a bearer session, and the next DPoP nonce when nonces
+    /// are on. A DPoP-bound session gets no cookies: the browser that would
+    /// send them has no key, and the layer refuses a bound token from a
+    /// cookie anyway.
+    fn respond(&self, state: &AppState, from_form: bool) -> Response {
+        let mut response = if from_form {
+            see_other("/dashboard")
+        } else {
+            Json(self.json(state)).into_response()
+        };
+        if self.jkt.is_none() {
+            response = with_cookies(response, state.session_cookies(self));
+        }
+        if let Some(nonce) = state.dpop.fresh_nonce() {
+            response.headers_mut().insert(DPOP_NONCE, nonce);
+        }
+        response
+    }
 }
 
 /// Signs in `user`: a new family with its first refresh token, and an
-/// access token in that session.
-async fn start_session(state: &AppState, user: &User) -> Result<Session, ApiError> {
+/// access token in that session; both bound to the DPoP key of
+/// thumbprint `jkt` if one is given.
+async fn start_session(state: &AppState, user: &User, jkt: Option<&str>) -> Result<Session, ApiError> {
     let session_id = password::random_id()?;
     let jti = password::random_id()?;
     let refresh_token = state.tokens.sign_refresh(&user.id, &session_id, &jti)?;
     let now = now();
     state
         .store
-        .start_family(&session_id, &user.id, &jti, now + state.tokens.refresh_ttl(), now)
+        .start_family(&session_id, &user.id, &jti, now + state.tokens.refresh_ttl(), jkt, now)
         .await?;
     let access_token = state.tokens.sign_access(
         &user.id,
@@ -329,11 +399,26 @@ async fn start_session(state: &AppState, user: &User) -> Result<Session, ApiErro
             role: user.role.clone(),
             session_id: session_id.clone(),
         },
+        jkt,
     )?;
     Ok(Session {
         access_token,
         refresh_token,
         session_id,
+        jkt: jkt.map(str::to_owned),
+    })
+}
+
+/// The verified proof of a token request, if it has one; `Err` is the
+/// answer to give instead (`400 invalid_dpop_proof`, `use_dpop_nonce`...).
+async fn token_request_proof(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Option<rjose::dpop::VerifiedProof>, Response> {
+    state.dpop.token_request(headers, path).await.map_err(|e| match e {
+        DpopError::Refused(refusal) => refusal.into_response(),
+        other => ApiError::from(other).into_response(),
     })
 }
 
@@ -455,8 +540,17 @@ async fn sign_up(State(state): State<AppState>, input: Input<Credentials>) -> Re
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Result<Response, ApiError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    input: Input<Credentials>,
+) -> Result<Response, ApiError> {
     let Input { value, from_form } = input;
+    // Before the throttle and the password: a bad proof costs no attempt.
+    let proof = match token_request_proof(&state, &headers, "/api/auth/sign-in").await {
+        Ok(proof) => proof,
+        Err(refusal) => return Ok(refusal),
+    };
     let email = normalize_email(&value.email);
     let throttle = state.sign_in_throttle;
     if let Some(email) = &email
@@ -493,14 +587,10 @@ async fn sign_in(State(state): State<AppState>, input: Input<Credentials>) -> Re
         });
     };
     throttle.succeeded(&state.store, &user.email).await?;
-    let session = start_session(&state, &user).await?;
-    tracing::info!(user = %user.id, session = %session.session_id, "signed in");
-    let response = if from_form {
-        see_other("/dashboard")
-    } else {
-        Json(session.json(&state)).into_response()
-    };
-    Ok(with_cookies(response, state.session_cookies(&session)))
+    let jkt = proof.as_ref().map(|p| p.jkt());
+    let session = start_session(&state, &user, jkt).await?;
+    tracing::info!(user = %user.id, session = %session.session_id, dpop = jkt.is_some(), "signed in");
+    Ok(session.respond(&state, from_form))
 }
 
 #[derive(Deserialize, Default)]
@@ -510,12 +600,23 @@ struct RefreshBody {
 
 /// Rotation: each refresh token is good for one refresh. A second use of
 /// the same token means it was copied; the whole family is revoked.
+///
+/// A DPoP-bound family is refreshed only with a proof signed by its key,
+/// and stays bound to it. A bearer family stays bearer, even when the
+/// refresh comes with a proof: binding it now would let whoever copied its
+/// refresh token bind the session to their own key.
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
     input: Input<RefreshBody>,
 ) -> Result<Response, ApiError> {
     let Input { value, from_form } = input;
+    // Before the refresh token is used: a bad proof or a nonce challenge
+    // leaves it unused for the retry.
+    let proof = match token_request_proof(&state, &headers, "/api/auth/refresh").await {
+        Ok(proof) => proof,
+        Err(refusal) => return Ok(refusal),
+    };
     let fail = |error: ApiError| {
         tracing::info!(code = error.code, "refresh refused");
         let response = if from_form {
@@ -561,10 +662,20 @@ async fn refresh(
     let now = now();
     let outcome = state
         .store
-        .rotate_refresh(&jti, &new_jti, now + state.tokens.refresh_ttl(), now)
+        .rotate_refresh(
+            &jti,
+            &new_jti,
+            now + state.tokens.refresh_ttl(),
+            proof.as_ref().map(|p| p.jkt()),
+            now,
+        )
         .await?;
-    let (family_id, user_id) = match outcome {
-        RefreshUse::Rotated { family_id, user_id } if user_id == sub => (family_id, user_id),
+    let (family_id, user_id, jkt) = match outcome {
+        RefreshUse::Rotated {
+            family_id,
+            user_id,
+            jkt,
+        } if user_id == sub => (family_id, user_id, jkt),
         RefreshUse::Rotated { .. } | RefreshUse::Unknown => {
             return Ok(fail(ApiError::unauthorized(
                 "invalid_refresh_token",
@@ -584,6 +695,16 @@ async fn refresh(
                 "the session has been revoked",
             )));
         }
+        // The token stays valid for its holder, who has the key: no cookie
+        // is cleared, nothing is revoked.
+        RefreshUse::ProofRequired => {
+            tracing::info!(user = %sub, "refresh of a DPoP-bound session without a proof refused");
+            return Ok(TokenRefusal::proof_required().into_response());
+        }
+        RefreshUse::KeyMismatch => {
+            tracing::warn!(user = %sub, "refresh of a DPoP-bound session with another key's proof refused");
+            return Ok(TokenRefusal::key_mismatch().into_response());
+        }
     };
     // The role is read again: a promotion or demotion shows at the next refresh.
     let Some(user) = state.store.user_by_id(&user_id).await? else {
@@ -599,22 +720,20 @@ async fn refresh(
                 role: user.role.clone(),
                 session_id: family_id.clone(),
             },
+            jkt.as_deref(),
         )?,
         refresh_token: state.tokens.sign_refresh(&user.id, &family_id, &new_jti)?,
         session_id: family_id,
+        jkt,
     };
-    let response = if from_form {
-        see_other("/dashboard")
-    } else {
-        Json(session.json(&state)).into_response()
-    };
-    Ok(with_cookies(response, state.session_cookies(&session)))
+    Ok(session.respond(&state, from_form))
 }
 
 /// Revokes the current session, found from the refresh token (body or
-/// cookie) or else the access token (bearer or cookie), and clears the
-/// cookies. Expired tokens still name their session: signing out must
-/// work after the access token expired.
+/// cookie) or else the access token (`Bearer` or `DPoP` scheme, or
+/// cookie), and clears the cookies. Expired tokens still name their
+/// session: signing out must work after the access token expired. No DPoP
+/// proof is asked for: a token can only end its own session here.
 async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -636,7 +755,7 @@ async fn sign_out(
         let bearer = headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("DPoP ")));
         let access = bearer.or_else(|| cookie(&headers, ACCESS_COOKIE));
         if let Some(Verification::Verified(v)) = access.map(|t| state.tokens.verify_access(t)) {
             family = Some(v.claims.session_id.clone());
@@ -772,7 +891,14 @@ async fn reset_password(State(state): State<AppState>, input: Input<ResetBody>) 
 
 // ---------------------------------------------------------------- protected API
 
-async fn me(State(state): State<AppState>, claims: Claims<AppClaims>) -> Result<Json<Value>, ApiError> {
+/// The user and session; `tokenType` and `jkt` say how the request was
+/// authenticated (`GET /api/me` takes both schemes, `/api/dpop/me` DPoP
+/// only).
+async fn me(
+    State(state): State<AppState>,
+    claims: Claims<AppClaims>,
+    proof: Option<VerifiedDpop>,
+) -> Result<Json<Value>, ApiError> {
     let user_id = claims.registered().sub.clone().unwrap_or_default();
     let user = state
         .store
@@ -786,6 +912,8 @@ async fn me(State(state): State<AppState>, claims: Claims<AppClaims>) -> Result<
         "sessionId": claims.session_id,
         "emailVerified": user.email_verified_at.is_some(),
         "kid": claims.header().kid,
+        "tokenType": if proof.is_some() { "DPoP" } else { "Bearer" },
+        "jkt": proof.as_ref().map(|p| p.jkt()),
     })))
 }
 
