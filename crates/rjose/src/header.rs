@@ -421,6 +421,33 @@ mod tests {
     use crate::jws::JwsHeader;
 
     #[test]
+    fn plain_headers_are_written_as_the_serializer_writes_them() {
+        let headers = [
+            JwsHeader::default(),
+            JwsHeader::new(Alg::HS256),
+            JwsHeader::new(Alg::HS256).typ("JWT"),
+            JwsHeader::new(Alg::ES256).kid("2024-05").typ("at+jwt").cty("JWT"),
+            JwsHeader::default().kid("only a kid, ünïcödé and \u{7f}"),
+            // Escaped by JSON: written by the serializer.
+            JwsHeader::new(Alg::EdDSA).kid("a \"quoted\" kid"),
+            JwsHeader::new(Alg::EdDSA).kid("back\\slash"),
+            JwsHeader::new(Alg::EdDSA).typ("tab\there"),
+            // Other members: written by the serializer.
+            JwsHeader::new(Alg::HS256)
+                .insert("b64", false)
+                .expect("a registered member"),
+            JwsHeader::new(Alg::HS256)
+                .insert("zz", 1)
+                .expect("an unregistered member"),
+        ];
+        for header in headers {
+            let expected = serde_json::to_string(&header).expect("a header serializes");
+            assert_eq!(header.to_json(), expected);
+            assert_eq!(JwsHeader::parse(expected.as_bytes()).expect("it parses back"), header);
+        }
+    }
+
+    #[test]
     fn common_media_types_are_read_without_allocating_and_others_kept_as_sent() {
         use std::borrow::Cow;
 

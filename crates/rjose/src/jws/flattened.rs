@@ -56,31 +56,63 @@ impl<'a> SigningInput<'a> {
     }
 }
 
+/// The signing input as it is laid out: text when the payload is
+/// base64url-encoded (the usual case), so that the compact form takes it
+/// as its first two parts without checking the UTF-8 again; bytes when an
+/// unencoded payload (RFC 7797) may hold anything.
+enum Laid {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Laid {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Laid::Text(text) => text.as_bytes(),
+            Laid::Bytes(bytes) => bytes,
+        }
+    }
+}
+
 /// A computed signature and the bytes it covers.
 pub(crate) struct SignedParts {
     /// `BASE64URL(protected) '.' payload-segment`, the signing input,
     /// which the compact form reuses as its first two parts.
-    input: Vec<u8>,
+    input: Laid,
     protected_len: usize,
-    pub(crate) signature_b64: String,
+    signature: Vec<u8>,
 }
 
 impl SignedParts {
     pub(crate) fn protected_b64(&self) -> &str {
         // The encoded header is base64url, so ASCII.
-        std::str::from_utf8(&self.input[..self.protected_len]).unwrap_or_default()
+        std::str::from_utf8(&self.input.as_bytes()[..self.protected_len]).unwrap_or_default()
     }
 
     /// `header.payload.signature`, or `header..signature` when detached.
     pub(crate) fn into_compact(self, detached: bool) -> Result<String> {
-        let mut input = self.input;
-        if detached {
-            input.truncate(self.protected_len + 1);
-        }
-        let mut out = String::from_utf8(input).map_err(|_| Error::jws("an unencoded compact payload must be UTF-8"))?;
+        // A detached payload is dropped before the text is checked: it
+        // may be any bytes.
+        let kept = if detached { self.protected_len + 1 } else { usize::MAX };
+        let mut out = match self.input {
+            Laid::Text(mut text) => {
+                text.truncate(kept);
+                text
+            }
+            Laid::Bytes(mut bytes) => {
+                bytes.truncate(kept);
+                String::from_utf8(bytes).map_err(|_| Error::jws("an unencoded compact payload must be UTF-8"))?
+            }
+        };
         out.push('.');
-        out.push_str(&self.signature_b64);
+        // Encoded straight into the token, in the room left for it.
+        b64::encode_into_string(&self.signature, &mut out);
         Ok(out)
+    }
+
+    /// The signature, base64url-encoded, for the JSON serializations.
+    pub(crate) fn signature_b64(&self) -> String {
+        b64::encode(&self.signature)
     }
 }
 
@@ -94,8 +126,8 @@ pub(crate) fn sign_parts<S: Signer + ?Sized>(
 ) -> Result<SignedParts> {
     let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
     let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
-    let signature = signer.sign(unsigned.alg, &unsigned.input)?;
-    unsigned.finish(&signature)
+    let signature = signer.sign(unsigned.alg, unsigned.input.as_bytes())?;
+    unsigned.finish(signature)
 }
 
 /// [`sign_parts`] with a signer that waits.
@@ -108,15 +140,15 @@ pub(crate) async fn sign_parts_async<S: AsyncSigner + ?Sized>(
 ) -> Result<SignedParts> {
     let settle = |named| settle_alg(named, || signer.jws_alg(), |alg| signer.check_alg(alg));
     let unsigned = Unsigned::new(payload, protected, protected_text, unprotected, settle)?;
-    let signature = signer.sign_async(unsigned.alg, &unsigned.input).await?;
-    unsigned.finish(&signature)
+    let signature = signer.sign_async(unsigned.alg, unsigned.input.as_bytes()).await?;
+    unsigned.finish(signature)
 }
 
 /// A signing input laid out and its algorithm settled: all of signing
 /// but the signature, which the signer computes.
 struct Unsigned {
     alg: Alg,
-    input: Vec<u8>,
+    input: Laid,
     protected_len: usize,
 }
 
@@ -170,15 +202,20 @@ impl Unsigned {
         // signature of up to 64 bytes (HMAC, ECDSA up to P-384, EdDSA)
         // does not move the token.
         let capacity = b64::encoded_len(header_bytes.len()) + 1 + payload_len + 1 + b64::encoded_len(64);
-        let mut input = Vec::with_capacity(capacity);
-        b64::encode_into(header_bytes, &mut input);
-        let protected_len = input.len();
-        input.push(b'.');
-        if encoded {
-            b64::encode_into(payload, &mut input);
+        let protected_len = b64::encoded_len(header_bytes.len());
+        let input = if encoded {
+            let mut text = String::with_capacity(capacity);
+            b64::encode_into_string(header_bytes, &mut text);
+            text.push('.');
+            b64::encode_into_string(payload, &mut text);
+            Laid::Text(text)
         } else {
-            input.extend_from_slice(payload);
-        }
+            let mut bytes = Vec::with_capacity(capacity);
+            b64::encode_into(header_bytes, &mut bytes);
+            bytes.push(b'.');
+            bytes.extend_from_slice(payload);
+            Laid::Bytes(bytes)
+        };
         Ok(Unsigned {
             alg,
             input,
@@ -188,12 +225,12 @@ impl Unsigned {
 
     /// Takes the signer's answer, once it passes the checks that need no
     /// key.
-    fn finish(self, signature: &[u8]) -> Result<SignedParts> {
-        check_signature(self.alg, signature)?;
+    fn finish(self, signature: Vec<u8>) -> Result<SignedParts> {
+        check_signature(self.alg, &signature)?;
         Ok(SignedParts {
             input: self.input,
             protected_len: self.protected_len,
-            signature_b64: b64::encode(signature),
+            signature,
         })
     }
 }
@@ -528,7 +565,7 @@ impl<'p> FlattenedSign<'p> {
             protected: self.protected.is_some().then(|| parts.protected_b64().to_owned()),
             header: self.unprotected.clone(),
             payload,
-            signature: parts.signature_b64,
+            signature: parts.signature_b64(),
         })
     }
 }

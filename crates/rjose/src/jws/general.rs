@@ -134,7 +134,7 @@ impl<'p, 'k> GeneralSign<'p, 'k> {
             signatures.push(GeneralSignature {
                 protected: protected.is_some().then(|| parts.protected_b64().to_owned()),
                 header: unprotected.clone(),
-                signature: parts.signature_b64,
+                signature: parts.signature_b64(),
             });
         }
         let payload = if self.detached {

@@ -20,6 +20,7 @@ use crate::json::{NameSeed, Names, duplicate};
 /// a length test, then a `match` on three bytes, which the compiler turns
 /// into a few integer comparisons (a `match` on the `str` compared each
 /// arm in turn).
+#[inline]
 fn registered_index(name: &str) -> Option<usize> {
     let &[a, b, c] = name.as_bytes() else {
         return None;
@@ -60,20 +61,28 @@ pub(crate) enum Claim<'a> {
 }
 
 impl<'a> ScannedClaims<'a> {
-    fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         ScannedClaims {
             registered: Default::default(),
             names: Names::new(),
         }
     }
 
-    /// A registered claim's value.
+    /// A registered claim's value. Inlined: validation names claims with
+    /// literals, so the index is found at compile time.
+    #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<&Claim<'a>> {
         self.registered[registered_index(name)?].as_ref()
     }
 
+    /// Whether the claims set has a member `name`: a registered claim is
+    /// looked up where its value was kept.
+    #[inline]
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.names.contains(name)
+        match registered_index(name) {
+            Some(index) => self.registered[index].is_some(),
+            None => self.names.contains(name),
+        }
     }
 
     /// Records a top-level member name. Duplicate names are refused (RFC
@@ -130,24 +139,28 @@ pub(crate) fn scan(payload: &[u8]) -> Result<ScannedClaims<'_>, String> {
     Ok(scanned)
 }
 
-/// Deserializes `T` from `payload` and, in the same pass, collects what
-/// [`scan`] collects. `None` when `T` does not deserialize or the payload
-/// is not one object with unique member names: the caller then takes the
-/// slower path, which reports precisely what is wrong.
-pub(crate) fn scan_into<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Option<(T, ScannedClaims<'_>)> {
-    let mut scanned = ScannedClaims::empty();
+/// Deserializes `T` from `payload` and, in the same pass, collects into
+/// `scanned` (which must be [`empty`](ScannedClaims::empty)) what [`scan`]
+/// collects; filled in place because it is large, and a moved value is a
+/// copy. `None` when `T` does not deserialize or the payload is not one
+/// object with unique member names: the caller then takes the slower
+/// path, which reports precisely what is wrong.
+pub(crate) fn scan_into<'a, T: serde::de::DeserializeOwned>(
+    payload: &'a [u8],
+    scanned: &mut ScannedClaims<'a>,
+) -> Option<T> {
     let mut complete = false;
     let mut de = serde_json::Deserializer::from_slice(payload);
     let value = T::deserialize(Tee {
         inner: &mut de,
-        sink: &mut scanned,
+        sink: scanned,
         complete: &mut complete,
     })
     .ok()?;
     de.end().ok()?;
     // A visitor that stopped before the end would have let registered
     // claims, and the rest of the document, go unseen, and so unchecked.
-    complete.then_some((value, scanned))
+    complete.then_some(value)
 }
 
 /// A deserializer that reads the payload as a map for the caller's type

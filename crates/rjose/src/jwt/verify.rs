@@ -386,7 +386,8 @@ pub(crate) fn check_registered<T: DeserializeOwned>(
 fn parse_and_validate<T: DeserializeOwned>(typ: Option<&str>, payload: &[u8], options: &VerifyOptions) -> Result<T> {
     // The fast path: one parse yields the caller's type and the claims
     // to check.
-    if let Some((claims, scanned)) = super::scan::scan_into::<T>(payload) {
+    let mut scanned = super::scan::ScannedClaims::empty();
+    if let Some(claims) = super::scan::scan_into::<T>(payload, &mut scanned) {
         return match claims::validate(typ, &scanned, options) {
             Ok(()) => Ok(claims),
             Err(failure) => Err(failure.into_error(parse_claims(payload)?)),
