@@ -193,7 +193,7 @@ impl Failure {
             Failure::Unavailable(_) => "the token cannot be checked right now".into(),
             Failure::Forbidden { .. } => "the token does not grant access to this resource".into(),
             Failure::LayerMissing => "authentication is not configured for this route".into(),
-            Failure::Dpop(reason, _) => dpop_description(*reason).into(),
+            Failure::Dpop(reason, _) => reason.description().into(),
             Failure::DpopRequired => "this resource requires the DPoP scheme".into(),
             Failure::BoundAsBearer => "a DPoP-bound token must be presented with the DPoP scheme".into(),
         }
@@ -239,27 +239,6 @@ impl fmt::Display for Failure {
             Failure::DpopRequired => f.write_str("a token came without the DPoP scheme on a route that requires it"),
             Failure::BoundAsBearer => f.write_str("a token with \"cnf\".\"jkt\" came as a bearer token"),
         }
-    }
-}
-
-/// What the client is told about a refused proof: which check failed,
-/// never the proof's own content (the core's messages may quote it).
-fn dpop_description(reason: DpopFailure) -> &'static str {
-    match reason {
-        DpopFailure::TypMismatch => "the DPoP proof's typ is not dpop+jwt",
-        DpopFailure::AlgNotAllowed => "the DPoP proof's algorithm is not accepted",
-        DpopFailure::JwkInvalid => "the DPoP proof's jwk is not a usable public key",
-        DpopFailure::SignatureInvalid => "the DPoP proof's signature does not verify",
-        DpopFailure::ClaimMissing => "the DPoP proof lacks a required claim",
-        DpopFailure::HtmMismatch => "the DPoP proof was made for another method",
-        DpopFailure::HtuMismatch => "the DPoP proof was made for another URL",
-        DpopFailure::IatOutOfWindow => "the DPoP proof is too old or from the future",
-        DpopFailure::NonceMissing => "the DPoP proof must carry the server's nonce",
-        DpopFailure::NonceMismatch => "the DPoP proof's nonce is not current",
-        DpopFailure::AthMismatch => "the DPoP proof was made for another access token",
-        DpopFailure::BindingMismatch => "the access token is not bound to the DPoP proof's key",
-        DpopFailure::Replayed => "the DPoP proof was used before",
-        _ => "the DPoP proof is malformed",
     }
 }
 

@@ -111,6 +111,38 @@ impl DpopFailure {
     }
 }
 
+impl DpopFailure {
+    /// What to tell the client that sent the proof: which check failed,
+    /// in a sentence that never quotes the proof (unlike the
+    /// [`Error`](crate::Error)'s message, which may), for an
+    /// `error_description`.
+    ///
+    /// ```
+    /// use rjose::dpop::DpopFailure;
+    ///
+    /// assert_eq!(DpopFailure::HtuMismatch.description(), "the DPoP proof was made for another URL");
+    /// ```
+    pub const fn description(self) -> &'static str {
+        match self {
+            DpopFailure::Malformed => "the DPoP proof is malformed",
+            DpopFailure::TypMismatch => "the DPoP proof's typ is not dpop+jwt",
+            DpopFailure::AlgNotAllowed => "the DPoP proof's algorithm is not accepted",
+            DpopFailure::JwkInvalid => "the DPoP proof's jwk is not a usable public key",
+            DpopFailure::SignatureInvalid => "the DPoP proof's signature does not verify",
+            DpopFailure::ClaimMissing => "the DPoP proof lacks a required claim",
+            DpopFailure::HtmMismatch => "the DPoP proof was made for another method",
+            DpopFailure::HtuMismatch => "the DPoP proof was made for another URL",
+            DpopFailure::IatOutOfWindow => "the DPoP proof is too old or from the future",
+            DpopFailure::NonceMissing => "the DPoP proof must carry the server's nonce",
+            DpopFailure::NonceMismatch => "the DPoP proof's nonce is not current",
+            DpopFailure::AthMismatch => "the DPoP proof was made for another access token",
+            DpopFailure::BindingMismatch => "the access token is not bound to the DPoP proof's key",
+            DpopFailure::Replayed => "the DPoP proof was used before",
+            DpopFailure::ReplayCacheFull => "the DPoP proof cannot be checked right now",
+        }
+    }
+}
+
 impl fmt::Display for DpopFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -222,7 +222,7 @@ impl TokenRefusal {
         TokenRefusal {
             error,
             code: reason.code(),
-            description: describe(reason),
+            description: reason.description(),
             nonce: (error == "use_dpop_nonce").then(|| dpop.fresh_nonce()).flatten(),
         }
     }
@@ -262,23 +262,5 @@ impl IntoResponse for TokenRefusal {
             response.headers_mut().insert(DPOP_NONCE, nonce);
         }
         response
-    }
-}
-
-/// What the client is told: which check failed, never the proof itself.
-fn describe(reason: DpopFailure) -> &'static str {
-    match reason {
-        DpopFailure::TypMismatch => "the DPoP proof's typ is not dpop+jwt",
-        DpopFailure::AlgNotAllowed => "the DPoP proof's algorithm is not accepted",
-        DpopFailure::JwkInvalid => "the DPoP proof's jwk is not a usable public key",
-        DpopFailure::SignatureInvalid => "the DPoP proof's signature does not verify",
-        DpopFailure::ClaimMissing => "the DPoP proof lacks a required claim",
-        DpopFailure::HtmMismatch => "the DPoP proof was made for another method",
-        DpopFailure::HtuMismatch => "the DPoP proof was made for another URL",
-        DpopFailure::IatOutOfWindow => "the DPoP proof is too old or from the future",
-        DpopFailure::NonceMissing => "the DPoP proof must carry the server's nonce",
-        DpopFailure::NonceMismatch => "the DPoP proof's nonce is not current",
-        DpopFailure::Replayed => "the DPoP proof was used before",
-        _ => "the DPoP proof is malformed",
     }
 }

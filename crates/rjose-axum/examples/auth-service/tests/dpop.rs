@@ -143,6 +143,26 @@ fn unauthorized(error: &str, code: &str) -> (StatusCode, String, String) {
     (StatusCode::UNAUTHORIZED, error.to_owned(), code.to_owned())
 }
 
+/// Of six requests raced with one credential, exactly one went through
+/// and the five others were refused as reuses.
+fn one_won_the_race(statuses: &[StatusCode]) {
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!(count(StatusCode::OK), 1, "exactly one wins: {statuses:?}");
+    assert_eq!(
+        count(StatusCode::UNAUTHORIZED),
+        5,
+        "the others are reuses: {statuses:?}"
+    );
+}
+
+/// Checks a resource's answer to a refused proof: `401`, a `DPoP`
+/// challenge with `invalid_dpop_proof`, and `code`.
+async fn proof_refused_at_resource(response: Response, code: &str) {
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(challenge(&response, "DPoP").starts_with("DPoP error=\"invalid_dpop_proof\""));
+    assert_eq!(refusal(response).await, unauthorized("invalid_dpop_proof", code));
+}
+
 async fn a_dpop_sign_in_issues_a_bound_pair_used_with_proofs_and_refreshed_with_the_same_key(db: &Db) {
     let app = App::start(config(db)).await;
     let key = client_key();
@@ -311,14 +331,7 @@ async fn one_proof_sent_concurrently_is_taken_once(db: &Db) {
                 .header("DPoP", &proof)
         })
         .collect();
-    let statuses = concurrently(requests).await;
-    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
-    assert_eq!(ok, 1, "{statuses:?}");
-    assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
-        5,
-        "{statuses:?}"
-    );
+    one_won_the_race(&concurrently(requests).await);
     app.stop().await;
 }
 
@@ -336,14 +349,7 @@ async fn concurrent_dpop_refreshes_with_one_token_succeed_once(db: &Db) {
                 .json(&body)
         })
         .collect();
-    let statuses = concurrently(requests).await;
-    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
-    assert_eq!(ok, 1, "exactly one refresh wins: {statuses:?}");
-    assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
-        5,
-        "the others are reuses: {statuses:?}"
-    );
+    one_won_the_race(&concurrently(requests).await);
     app.stop().await;
 }
 
@@ -370,12 +376,7 @@ async fn a_proof_for_another_url_is_refused(db: &Db) {
     let access = s(&pair, "access_token");
     let for_stats = resource_proof(&app, &key, "GET", "/api/admin/stats", access);
     let response = get_dpop(&app, "/api/me", access, &for_stats).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response, "DPoP").starts_with("DPoP error=\"invalid_dpop_proof\""));
-    assert_eq!(
-        refusal(response).await,
-        unauthorized("invalid_dpop_proof", "ERR_DPOP_HTU_MISMATCH")
-    );
+    proof_refused_at_resource(response, "ERR_DPOP_HTU_MISMATCH").await;
     app.stop().await;
 }
 
@@ -401,12 +402,7 @@ async fn a_proof_for_another_method_is_refused(db: &Db) {
     let access = s(&pair, "access_token");
     let post_proof = resource_proof(&app, &key, "POST", "/api/me", access);
     let response = get_dpop(&app, "/api/me", access, &post_proof).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response, "DPoP").starts_with("DPoP error=\"invalid_dpop_proof\""));
-    assert_eq!(
-        refusal(response).await,
-        unauthorized("invalid_dpop_proof", "ERR_DPOP_HTM_MISMATCH")
-    );
+    proof_refused_at_resource(response, "ERR_DPOP_HTM_MISMATCH").await;
     app.stop().await;
 }
 
@@ -440,12 +436,7 @@ async fn a_proof_with_a_stale_iat_is_refused(db: &Db) {
         .sign(&key)
         .expect("proof");
     let response = get_dpop(&app, "/api/me", access, &stale).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response, "DPoP").starts_with("DPoP error=\"invalid_dpop_proof\""));
-    assert_eq!(
-        refusal(response).await,
-        unauthorized("invalid_dpop_proof", "ERR_DPOP_IAT_INVALID")
-    );
+    proof_refused_at_resource(response, "ERR_DPOP_IAT_INVALID").await;
     app.stop().await;
 }
 
@@ -460,12 +451,7 @@ async fn a_proof_with_a_wrong_or_missing_ath_is_refused(db: &Db) {
     let without = proof(&app, &key, "GET", "/api/me");
     for bad in [wrong, without] {
         let response = get_dpop(&app, "/api/me", access, &bad).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert!(challenge(&response, "DPoP").starts_with("DPoP error=\"invalid_dpop_proof\""));
-        assert_eq!(
-            refusal(response).await,
-            unauthorized("invalid_dpop_proof", "ERR_DPOP_ATH_MISMATCH")
-        );
+        proof_refused_at_resource(response, "ERR_DPOP_ATH_MISMATCH").await;
     }
     app.stop().await;
 }
