@@ -411,6 +411,32 @@ fn rejects_chain_longer_than_max_chain_len_before_any_work() {
     );
 }
 
+/// webpki keeps a trust anchor's name and key only; the root's own
+/// `pathLenConstraint` is applied by the key source.
+#[test]
+fn rejects_path_beyond_the_roots_own_path_len_constraint() {
+    let limited = root(Spec::ca("Constrained Root").ca_flag(IsCa::Ca(BasicConstraints::Constrained(1))));
+    let upper = intermediate(Spec::ca("Upper Intermediate"), &limited);
+    let lower = intermediate(Spec::ca("Lower Intermediate"), &upper);
+    let (too_deep, key) = leaf(Spec::leaf("Signer"), &lower);
+    let t = token(Alg::ES256, x5c(&[&too_deep, &lower.cert, &upper.cert]), &key);
+    assert_refused(verify(&t, &verifier(&limited)), X5cFailure::PathLenExceeded);
+    // One intermediate is within the root's limit of one.
+    let (within, within_key) = leaf(Spec::leaf("Signer Within"), &upper);
+    let t = token(Alg::ES256, x5c(&[&within, &upper.cert]), &within_key);
+    assert!(verify(&t, &verifier(&limited)).is_ok());
+
+    // pathLen 0: the root issues leaves only.
+    let strict = root(Spec::ca("Leaf-only Root").ca_flag(IsCa::Ca(BasicConstraints::Constrained(0))));
+    let middle = intermediate(Spec::ca("Any Intermediate"), &strict);
+    let (under_middle, middle_key) = leaf(Spec::leaf("Signer Below"), &middle);
+    let t = token(Alg::ES256, x5c(&[&under_middle, &middle.cert]), &middle_key);
+    assert_refused(verify(&t, &verifier(&strict)), X5cFailure::PathLenExceeded);
+    let (direct, direct_key) = leaf(Spec::leaf("Direct Signer"), &strict);
+    let t = token(Alg::ES256, x5c(&[&direct]), &direct_key);
+    assert!(verify(&t, &verifier(&strict)).is_ok());
+}
+
 #[test]
 fn rejects_path_beyond_a_path_len_constraint() {
     let root = root(Spec::ca("Test Root"));

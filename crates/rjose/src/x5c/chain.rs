@@ -9,7 +9,7 @@ use der::asn1::ObjectIdentifier;
 use rustls_pki_types::CertificateDer;
 use serde_json::Value;
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use super::X5cFailure;
 use super::refused;
@@ -154,6 +154,14 @@ impl Chain {
         }
         Ok(())
     }
+}
+
+/// A trust anchor's own `pathLenConstraint`, from its DER certificate:
+/// `None` when it has no basic constraints or no limit.
+pub(super) fn path_len_constraint(der: &[u8]) -> std::result::Result<Option<u8>, der::Error> {
+    let cert = Certificate::from_der(der)?;
+    let constraints = cert.tbs_certificate().get_extension::<BasicConstraints>()?;
+    Ok(constraints.and_then(|(_, constraints)| constraints.path_len_constraint))
 }
 
 fn self_issued(cert: &Certificate) -> bool {

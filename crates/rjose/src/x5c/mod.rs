@@ -9,7 +9,8 @@
 //! (wasm32 included). What webpki leaves out is checked here: the issuing
 //! order RFC 7515 prescribes, key usage (`digitalSignature` on the leaf,
 //! `keyCertSign` on issuers), the required EKU on the leaf, the chain
-//! length, `x5t#S256` and leaf pins.
+//! length, a root's own `pathLenConstraint` (webpki keeps only a trust
+//! anchor's name and key), `x5t#S256` and leaf pins.
 
 mod algorithms;
 mod chain;
@@ -84,6 +85,9 @@ pub const DEFAULT_MAX_CHAIN_LEN: usize = 4;
 #[derive(Debug, Clone)]
 pub struct X5cKeySource {
     anchors: Vec<TrustAnchor<'static>>,
+    /// Each anchor's own `pathLenConstraint`, which webpki does not apply
+    /// (it keeps a trust anchor's name and key only).
+    anchor_path_lens: Vec<Option<u8>>,
     required_eku: Option<ObjectIdentifier>,
     max_chain_len: usize,
     pins: Vec<Vec<u8>>,
@@ -114,8 +118,10 @@ impl X5cKeySource {
         I::Item: AsRef<[u8]>,
     {
         let mut anchors = Vec::new();
+        let mut anchor_path_lens = Vec::new();
         for (i, input) in trust_anchors.into_iter().enumerate() {
             for der in certificates(input.as_ref()).ok_or_else(|| not_a_certificate(i))? {
+                anchor_path_lens.push(chain::path_len_constraint(&der).map_err(|_| not_a_certificate(i))?);
                 let der = CertificateDer::from(der.as_slice());
                 let anchor = webpki::anchor_from_trusted_cert(&der).map_err(|_| not_a_certificate(i))?;
                 anchors.push(anchor.to_owned());
@@ -128,6 +134,7 @@ impl X5cKeySource {
         }
         Ok(X5cKeySource {
             anchors,
+            anchor_path_lens,
             required_eku: None,
             max_chain_len: DEFAULT_MAX_CHAIN_LEN,
             pins: Vec::new(),
@@ -254,6 +261,18 @@ impl X5cKeySource {
         let time = UnixTime::since_unix_epoch(Duration::from_secs(seconds));
         let webpki_refusal = |e: webpki::Error| refused(X5cFailure::from_webpki(&e), format!("{e:?}"));
         let leaf = EndEntityCert::try_from(chain.leaf()).map_err(webpki_refusal)?;
+        // A path through more intermediates than its root's own
+        // pathLenConstraint allows is refused, so webpki tries another.
+        let within_root_path_len = |path: &webpki::VerifiedPath<'_>| {
+            let anchor = self.anchors.iter().position(|a| std::ptr::eq(a, path.anchor()));
+            let limit = anchor.and_then(|i| self.anchor_path_lens.get(i).copied().flatten());
+            match limit {
+                Some(limit) if path.intermediate_certificates().count() > usize::from(limit) => {
+                    Err(webpki::Error::PathLenConstraintViolated)
+                }
+                _ => Ok(()),
+            }
+        };
         leaf.verify_for_usage(
             algorithms::ALL,
             &self.anchors,
@@ -261,7 +280,7 @@ impl X5cKeySource {
             time,
             AnyEku,
             None,
-            None,
+            Some(&within_root_path_len),
         )
         .map_err(webpki_refusal)?;
         Ok(key)
