@@ -125,6 +125,15 @@ def criterion_results(criterion_dir):
     return results
 
 
+def merged(runs):
+    """Every run's results in one dict, the later runs' winning: for what
+    reads one value per benchmark (the measurement time)."""
+    out = {}
+    for run in runs:
+        out.update(run)
+    return out
+
+
 def measured_at(results, groups, functions=lambda function: True):
     """When the newest of these groups' results (of the functions accepted)
     was written, as text."""
@@ -203,7 +212,7 @@ def one(versions_by_name, name):
     return ", ".join(sorted(found)) if found else "not in the build"
 
 
-def build_section(args, meta, results):
+def build_section(args, meta, results, runs):
     node = json.loads(Path(args.node).read_text()) if args.node and Path(args.node).exists() else None
 
     versions_by_name, features = versions(meta)
@@ -216,9 +225,8 @@ def build_section(args, meta, results):
         simple_backend = "features: " + ", ".join(sorted(simple_features))
     serde_json_features = sorted(tree_features("serde_json") or features.get("serde_json", set()))
 
-    def mean(group, function):
-        est = results.get((group, function))
-        return est["mean"]["point_estimate"] if est else None
+    mean = run_median(runs)
+    ratio = ratio_median(runs)
 
     def node_mean(group):
         if not node:
@@ -253,8 +261,10 @@ def build_section(args, meta, results):
         "",
         "## Results",
         "",
-        "Mean time per operation (criterion's mean estimate; Node.js: mean over 50 batches)."
-        " Ratios are rjose's time divided by the other's: below 1× rjose is faster.",
+        f"Mean time per operation (criterion's mean estimate; the median of {len(runs)} run(s) of"
+        " the whole benchmark, one after the other; Node.js: mean over 50 batches). Ratios are rjose's"
+        " time divided by the other's, below 1× rjose is faster: each the median of the per-run ratios,"
+        " which the targets are checked on.",
         "",
         "| alg | op | rjose | jsonwebtoken | jwt-simple | oxitoken | floor (aws-lc-rs) | node rjose"
         " | rjose÷floor | rjose÷jsonwebtoken | rjose÷jwt-simple | rjose÷oxitoken | target |",
@@ -267,7 +277,7 @@ def build_section(args, meta, results):
             rjose = mean(group, "rjose")
             peers = {p: mean(group, p) for p in PEERS}
             floor = mean(group, "floor")
-            verdict = [f"{check} ({ratio:.2f}×)" for check, ratio, ok in target_checks(group, mean) if not ok]
+            verdict = [f"{check} ({r:.2f}×)" for check, _, r, ok in target_checks(group, ratio) if not ok]
             if rjose is None:
                 status = "no data"
             elif verdict:
@@ -279,8 +289,8 @@ def build_section(args, meta, results):
             lines.append(
                 f"| {alg} | {op} | {fmt_time(rjose)} | "
                 + " | ".join(fmt_time(peers[p]) for p in PEERS)
-                + f" | {fmt_time(floor)} | {fmt_time(node_mean(group))} | {fmt_ratio(rjose, floor)} | "
-                + " | ".join(fmt_ratio(rjose, peers[p]) for p in PEERS)
+                + f" | {fmt_time(floor)} | {fmt_time(node_mean(group))} | {fmt_x(ratio(group, 'floor'))} | "
+                + " | ".join(fmt_x(ratio(group, p)) for p in PEERS)
                 + f" | {status} |"
             )
     allocs = load_allocs(args)
@@ -336,20 +346,54 @@ def alloc_checks(allocs):
     return checks
 
 
-def target_checks(group, mean):
-    """(what, ratio, met) for every target of `group` that has data: rjose
-    against each Rust peer (at most 1×) and the group's own ratios."""
-    rjose = mean(group, "rjose")
-    if rjose is None:
-        return []
+def target_checks(group, ratio):
+    """(what, other, ratio, met) for every target of `group` that has data:
+    rjose against each Rust peer (at most 1×) and the group's own ratios.
+    `ratio(group, other)` is rjose's time over `other`'s, or None."""
     limits = [(p, 1.0) for p in PEERS] + TARGETS.get(group, [])
     checks = []
     for other, limit in limits:
-        theirs = mean(group, other)
-        if theirs is not None:
-            ratio = rjose / theirs
-            checks.append((f"rjose÷{other} ≤ {limit:g}×", ratio, ratio <= limit))
+        r = ratio(group, other)
+        if r is not None:
+            checks.append((f"rjose÷{other} ≤ {limit:g}×", other, r, r <= limit))
     return checks
+
+
+def jwt_runs(target_dir, results):
+    """The results of each run of the JWT benchmark: bench/run.sh keeps them
+    in <target>/jwt-runs/run-<n>; without those, the one in <target>/criterion."""
+    dirs = sorted((Path(target_dir) / "jwt-runs").glob("run-*"), key=lambda d: int(d.name.split("-")[-1]))
+    runs = [criterion_results(d) for d in dirs]
+    return [r for r in runs if r] or [results]
+
+
+def run_median(runs):
+    """mean(group, function): the median over the runs of criterion's mean."""
+
+    def mean(group, function):
+        values = [run[(group, function)]["mean"]["point_estimate"] for run in runs if (group, function) in run]
+        return median(values) if values else None
+
+    return mean
+
+
+def ratio_median(runs):
+    """ratio(group, other): the median over the runs of rjose's mean divided
+    by `other`'s, each run's ratio taken within that run."""
+
+    def ratio(group, other):
+        values = [
+            run[(group, "rjose")]["mean"]["point_estimate"] / run[(group, other)]["mean"]["point_estimate"]
+            for run in runs
+            if (group, "rjose") in run and (group, other) in run
+        ]
+        return median(values) if values else None
+
+    return ratio
+
+
+def fmt_x(ratio):
+    return "–" if ratio is None else f"{ratio:.2f}×"
 
 
 def dep_version(meta, parent, child):
@@ -641,8 +685,10 @@ def main():
     text = out.read_text() if out.exists() else ""
     # A table whose benchmark has no results here keeps what it had: this
     # machine may have run only some of the benchmarks.
-    if any(f"{alg}/{op}" == group for alg in ALGS for op in OPS for group, _ in results) or START not in text:
-        section = build_section(args, meta, results)
+    runs = jwt_runs(meta["target_directory"], results)
+    jwt_groups = {f"{alg}/{op}" for alg in ALGS for op in OPS}
+    if any(group in jwt_groups for run in runs for group, _ in run) or START not in text:
+        section = build_section(args, meta, merged(runs), runs)
         text = replace_between(text, START, END, section) or HEADER + section + "\n"
     jwe_groups = {f"{g}/{op}" for g, *_ in JWE_TOKENS for op in JWE_OPS}
     if any(group in jwe_groups for group, _ in results) or JWE_START not in text:
@@ -660,17 +706,16 @@ def main():
     if not args.guard:
         return
 
-    # The regression guard: every JWT target, one line each; a miss makes
-    # the exit status non-zero, so whoever runs bench/run.sh sees it.
-    def mean(group, function):
-        est = results.get((group, function))
-        return est["mean"]["point_estimate"] if est else None
-
+    # The regression guard: every JWT target, one line each, on the median
+    # of the runs' ratios (each run's own after it); a miss makes the exit
+    # status non-zero, so whoever runs bench/run.sh sees it.
+    ratio = ratio_median(runs)
     missed = 0
     for group in (f"{alg}/{op}" for alg in ALGS for op in OPS):
-        for check, ratio, ok in target_checks(group, mean):
+        for check, other, r, ok in target_checks(group, ratio):
             missed += not ok
-            print(f"{group:14} {check:26} {ratio:6.2f}×  {'ok' if ok else 'MISSED'}", file=sys.stderr)
+            each = ", ".join(fmt_x(ratio_median([run])(group, other)) for run in runs)
+            print(f"{group:14} {check:26} {r:6.2f}×  {'ok' if ok else 'MISSED':6} (runs: {each})", file=sys.stderr)
     for check, count, ok in alloc_checks(load_allocs(args)):
         missed += not ok
         print(f"{check}: {count:g}  {'ok' if ok else 'MISSED'}", file=sys.stderr)

@@ -9,6 +9,7 @@
 #
 #   bench/run.sh                      # everything
 #   bench/run.sh jwt                  # JWT and Node.js only, then the tables
+#   JWT_RUNS=1 bench/run.sh jwt       # one run of the JWT benchmark instead of three
 #   bench/run.sh jwe                  # JWE only (rjose, floor, josekit), then the tables
 #   bench/run.sh providers            # rjose on aws-lc-rs and on rust-crypto, then the tables
 #   bench/run.sh providers <commit>   # the same, and rjose on aws-lc-rs at <commit> (a baseline)
@@ -141,8 +142,14 @@ if [ "$what" = providers ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = jwt ]; then
-    echo "==> cargo bench --manifest-path $manifest --bench jwt" >&2
-    cargo bench --manifest-path "$manifest" --bench jwt
+    # JWT_RUNS (3) runs of the whole benchmark, one after the other, each
+    # into <target>/jwt-runs/run-<n>: the report shows the median of the
+    # runs, and checks the targets on the median of each run's ratios.
+    rm -rf "$target_dir/jwt-runs"
+    for run in $(seq 1 "${JWT_RUNS:-3}"); do
+        echo "==> cargo bench --manifest-path $manifest --bench jwt (run $run of ${JWT_RUNS:-3})" >&2
+        CRITERION_HOME="$target_dir/jwt-runs/run-$run" cargo bench --manifest-path "$manifest" --bench jwt
+    done
     record_commit jwt
 
     # The same contenders, each operation's allocations counted instead of
