@@ -4,8 +4,8 @@
 # floor) and its allocations per operation, the JS `jose` package on
 # Node.js for the same tokens, the criterion benchmark of JWE
 # encrypt/decrypt and throughput (rjose against josekit and the floor),
-# then the tables. After a JWT run it checks every ratio against its
-# target and exits 3 if one is missed (the regression guard).
+# then the tables. After a JWT or JWE run it checks every ratio against
+# its target and exits 3 if one is missed (the regression guard).
 #
 #   bench/run.sh                      # everything
 #   bench/run.sh jwt                  # JWT and Node.js only, then the tables
@@ -179,11 +179,12 @@ if [ "$what" = all ] || [ "$what" = jwe ]; then
     fi
 fi
 
-# After a JWT run, the report checks each ratio against its target and
-# exits non-zero if one is missed (after writing the tables).
+# After a JWT or JWE run, the report checks each ratio of the benchmarks
+# that ran against its target and exits non-zero if one is missed (after
+# writing the tables).
 guard=()
-if [ "$what" = all ] || [ "$what" = jwt ]; then
-    guard=(--guard)
+if [ "$what" != providers ]; then
+    guard=(--guard "$what")
 fi
 echo "==> bench/report.py ${guard[*]}" >&2
 python3 bench/report.py --node "$target_dir/jose-node.json" --allocs "$target_dir/allocs.json" \
