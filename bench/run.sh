@@ -13,6 +13,7 @@
 #   bench/run.sh jwe                  # JWE only (rjose, floor, josekit), then the tables
 #   bench/run.sh providers            # rjose on aws-lc-rs and on rust-crypto, then the tables
 #   bench/run.sh providers <commit>   # the same, and rjose on aws-lc-rs at <commit> (a baseline)
+#   bench/run.sh jwe-baseline [<commit>]  # rjose's JWE rows at <commit> (39fd4fe, before issue 14), then the tables
 #   CARGO_BUILD_JOBS=1 bench/run.sh   # build on one core (a shared machine)
 #
 # Needs: cargo, node >= 20 with npm, python3; jwt-simple's default backend
@@ -45,13 +46,14 @@ what=${1:-all}
 case "$what" in
 all | jwt | jwe) ;;
 providers) baseline=${2:-} ;;
+jwe-baseline) baseline=${2:-39fd4fe} ;;
 *)
-    echo "usage: bench/run.sh [all|jwt|jwe|providers [<baseline commit>]]" >&2
+    echo "usage: bench/run.sh [all|jwt|jwe|providers [<baseline commit>]|jwe-baseline [<commit>]]" >&2
     exit 2
     ;;
 esac
 
-if [ "$what" = jwt ]; then
+if [ "$what" = jwt ] || [ "$what" = jwe-baseline ]; then
     bench/install-build-tools.sh
 elif [ "$what" != providers ]; then
     bench/install-build-tools.sh --josekit
@@ -179,13 +181,32 @@ if [ "$what" = all ] || [ "$what" = jwe ]; then
     fi
 fi
 
+# The JWE targets of issue 14 are set against rjose as it was before it:
+# its JWE benchmark at that commit (a git worktree in a temporary directory,
+# with its own manifest and lockfile, sharing this target directory so
+# that the C builds are made once), rjose's rows only, into
+# <target>/jwe-baseline. report.py takes "before" from there, and from its
+# own table of an earlier run when there is none.
+if [ "$what" = jwe-baseline ]; then
+    worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-jwe-baseline.XXXXXX")
+    trap 'git worktree remove --force "$worktree"' EXIT
+    git worktree add --detach "$worktree" "$baseline" >&2
+    rm -rf "$target_dir/jwe-baseline"
+    mkdir -p "$target_dir/jwe-baseline"
+    echo "==> cargo bench --bench jwe -- rjose at $baseline (in $worktree)" >&2
+    CARGO_TARGET_DIR="$target_dir" CRITERION_HOME="$target_dir/jwe-baseline/criterion" \
+        cargo bench --manifest-path "$worktree/bench/Cargo.toml" --bench jwe -- '^[^/]+/(en|de)crypt/rjose'
+    git -C "$worktree" rev-parse --short HEAD >"$target_dir/jwe-baseline/commit.txt"
+fi
+
 # After a JWT or JWE run, the report checks each ratio of the benchmarks
 # that ran against its target and exits non-zero if one is missed (after
 # writing the tables).
 guard=()
-if [ "$what" != providers ]; then
-    guard=(--guard "$what")
-fi
+case "$what" in
+all | jwt | jwe) guard=(--guard "$what") ;;
+jwe-baseline) guard=(--guard jwe) ;;
+esac
 echo "==> bench/report.py ${guard[*]}" >&2
 python3 bench/report.py --node "$target_dir/jose-node.json" --allocs "$target_dir/allocs.json" \
     --out BENCHMARKS.md "${guard[@]}"
