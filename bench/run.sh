@@ -88,6 +88,15 @@ for line in sys.stdin:
         print(message["executable"])'
 }
 
+# A git worktree of commit `$1` in a temporary directory, removed when this
+# script exits; its path is left in $worktree (a command substitution would
+# run in a subshell, whose exit would remove it at once).
+baseline_worktree() {
+    worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-baseline.XXXXXX")
+    trap 'git worktree remove --force "$worktree"' EXIT
+    git worktree add --detach "$worktree" "$1" >&2
+}
+
 if [ "$what" = providers ]; then
     # The label of each build's results: the provider compiled in, as the
     # benchmark names it itself, but for the baseline.
@@ -102,9 +111,7 @@ if [ "$what" = providers ]; then
     fi
     baseline_desc=
     if [ -n "$baseline" ]; then
-        worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-baseline.XXXXXX")
-        trap 'git worktree remove --force "$worktree"' EXIT
-        git worktree add --detach "$worktree" "$baseline" >&2
+        baseline_worktree "$baseline"
         baseline_desc="$baseline ($(git -C "$worktree" rev-parse --short HEAD))"
         # This benchmark, its manifest and lockfile as they are here; rjose
         # as it was. Before the providers rjose had no features: give it the
@@ -188,9 +195,7 @@ fi
 # <target>/jwe-baseline. report.py takes "before" from there, and from its
 # own table of an earlier run when there is none.
 if [ "$what" = jwe-baseline ]; then
-    worktree=$(mktemp -d "${TMPDIR:-/tmp}/rjose-jwe-baseline.XXXXXX")
-    trap 'git worktree remove --force "$worktree"' EXIT
-    git worktree add --detach "$worktree" "$baseline" >&2
+    baseline_worktree "$baseline"
     rm -rf "$target_dir/jwe-baseline"
     mkdir -p "$target_dir/jwe-baseline"
     echo "==> cargo bench --bench jwe -- rjose at $baseline (in $worktree)" >&2
