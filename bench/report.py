@@ -279,6 +279,10 @@ def build_section(args, meta, results, runs):
         + " (its aws-lc-rs backend)",
         f"- `jwt-simple` {one(versions_by_name, 'jwt-simple')}, {simple_backend}; ES256 through `p256`,"
         " EdDSA through `ed25519-compact`, HS256 through `hmac-sha256` whatever the backend",
+        f"- `oxitoken` {one(versions_by_name, 'oxitoken')}, without default features: its own aws-lc-rs"
+        " backend does not compile against aws-lc-rs 1.19 (E0745 on `&raw const` of items that 1.19"
+        " declares `pub const`), so `bench/benches/jwt.rs` implements its `Signer` and `VerificationKey`"
+        f" over aws-lc-rs {one(versions_by_name, 'aws-lc-rs')} as that backend does (keys prepared once)",
         f"- floor: `aws-lc-rs` {one(versions_by_name, 'aws-lc-rs')} called directly",
         f"- JS: `jose` {node['jose'] if node else 'not run'} on Node.js {node['node'] if node else ''}",
         f"- `criterion` {one(versions_by_name, 'criterion')}; `serde_json` features in this build: "
